@@ -1,0 +1,93 @@
+import Papa from 'papaparse'
+import { StorageError } from '../errors.js'
+import { tokenizeCsv } from './csv-tokenizer.js'
+import type { ColumnType, TableSchema } from './schema.js'
+
+/**
+ * CSV text for records: a header row; null as an unquoted empty field and the empty string as
+ * `""` (DuckDB's reading); dates as ISO 8601; nested JSON as JSON text; bytes as base64.
+ */
+export function encodeCsv(records: readonly Record<string, unknown>[], schema: TableSchema): Uint8Array {
+  const fields = schema.columns.map((c) => c.name)
+  const data = records.map((record) =>
+    schema.columns.map(({ name, type }) => {
+      const value = record[name]
+      if (value === null || value === undefined) return null
+      if (type === 'timestamp') return (value as Date).toISOString()
+      if (type === 'json') return JSON.stringify(value)
+      if (type === 'binary') return Buffer.from(value as Uint8Array).toString('base64')
+      return String(value)
+    }),
+  )
+  const quotes = (value: unknown) => value === ''
+  return new TextEncoder().encode(Papa.unparse({ fields, data }, { newline: '\n', quotes: quotes as never }))
+}
+
+function parseTyped(text: string, type: ColumnType): unknown {
+  switch (type) {
+    case 'int':
+    case 'float':
+      return Number(text)
+    case 'bigint':
+      return BigInt(text)
+    case 'boolean':
+      return text === 'true' || text === 'True' || text === '1'
+    case 'timestamp':
+      return new Date(text)
+    case 'json':
+      return JSON.parse(text)
+    case 'binary':
+      return new Uint8Array(Buffer.from(text, 'base64'))
+    case 'null':
+      return null
+    default:
+      return text
+  }
+}
+
+/** Types a field with no recorded schema, as pandas would: numbers and booleans. */
+function parseUntyped(text: string): unknown {
+  if (/^-?(0|[1-9][0-9]*)$/.test(text)) {
+    const n = Number(text)
+    return Number.isSafeInteger(n) ? n : BigInt(text)
+  }
+  if (/^-?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$/.test(text)) return Number(text)
+  if (text === 'true' || text === 'True') return true
+  if (text === 'false' || text === 'False') return false
+  return text
+}
+
+/**
+ * Rows from CSV bytes. With `schema` (recorded at write time) values come back typed exactly;
+ * without it (legacy or foreign files) numbers and booleans are inferred. An unquoted empty field
+ * is null; a quoted one is the empty string.
+ */
+export function decodeCsv(bytes: Uint8Array, schema?: TableSchema, key?: string): Record<string, unknown>[] {
+  const [header, ...body] = tokenizeCsv(new TextDecoder().decode(bytes), key)
+  if (header === undefined) return []
+  const names = header.fields
+  const types = new Map(schema?.columns.map((c) => [c.name, c.type]))
+  return body.map(({ fields, quoted }, index) => {
+    if (fields.length !== names.length) {
+      throw new StorageError(
+        'CORRUPT_DATA',
+        `CSV row ${index + 2} has ${fields.length} fields, the header has ${names.length}`,
+        { key },
+      )
+    }
+    const row: Record<string, unknown> = {}
+    for (let i = 0; i < names.length; i++) {
+      const field = fields[i]!
+      const type = types.get(names[i]!)
+      try {
+        row[names[i]!] =
+          field === '' ? (quoted[i] && (type === undefined || type === 'string') ? '' : null)
+          : type ? parseTyped(field, type)
+          : parseUntyped(field)
+      } catch (cause) {
+        throw new StorageError('CORRUPT_DATA', `CSV row ${index + 2}, column ${names[i]}: not a ${type}`, { key, cause })
+      }
+    }
+    return row
+  })
+}

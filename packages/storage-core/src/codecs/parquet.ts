@@ -1,0 +1,143 @@
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet'
+import type { AsyncBuffer, FileMetaData } from 'hyparquet'
+import { compressors } from 'hyparquet-compressors'
+import { parquetWriteBuffer } from 'hyparquet-writer'
+import { StorageError } from '../errors.js'
+import type { ColumnType, TableSchema } from './schema.js'
+
+/** Key-value metadata entry that carries our logical schema, so reads return the written types. */
+export const SCHEMA_METADATA_KEY = 'cfb.schema'
+
+const INT32_MIN = -(2 ** 31)
+const INT32_MAX = 2 ** 31 - 1
+
+export interface ParquetEncodeOptions {
+  codec?: 'SNAPPY' | 'UNCOMPRESSED'
+  rowGroupSize?: number
+}
+
+function physical(type: ColumnType, values: unknown[]): { type: string; data: unknown[] } {
+  switch (type) {
+    case 'int': {
+      const narrow = values.every((v) => v == null || ((v as number) >= INT32_MIN && (v as number) <= INT32_MAX))
+      return narrow
+        ? { type: 'INT32', data: values }
+        : { type: 'INT64', data: values.map((v) => (v == null ? null : BigInt(v as number))) }
+    }
+    case 'float':
+      return { type: 'DOUBLE', data: values }
+    case 'bigint':
+      return { type: 'INT64', data: values }
+    case 'boolean':
+      return { type: 'BOOLEAN', data: values }
+    case 'timestamp':
+      return { type: 'TIMESTAMP', data: values }
+    case 'json':
+      return { type: 'JSON', data: values }
+    case 'binary':
+      return { type: 'BYTE_ARRAY', data: values }
+    default:
+      // strings, and all-null columns (kept as nullable strings, the type DuckDB and pyarrow read best)
+      return { type: 'STRING', data: values }
+  }
+}
+
+/** Encodes records as one Parquet file: one column per schema column, missing values as null. */
+export function encodeParquet(
+  records: readonly Record<string, unknown>[],
+  schema: TableSchema,
+  options: ParquetEncodeOptions = {},
+): Uint8Array {
+  const columnData = schema.columns.map(({ name, type }) => {
+    const values = new Array<unknown>(records.length)
+    for (let i = 0; i < records.length; i++) values[i] = records[i]![name] ?? null
+    const { type: basic, data } = physical(type, values)
+    return { name, data, type: basic, nullable: true }
+  })
+  try {
+    const buffer = parquetWriteBuffer({
+      columnData: columnData as never,
+      codec: options.codec ?? 'SNAPPY',
+      rowGroupSize: options.rowGroupSize ?? 100_000,
+      kvMetadata: [{ key: SCHEMA_METADATA_KEY, value: JSON.stringify(schema) }],
+      createdBy: '@cfb/storage',
+    })
+    return new Uint8Array(buffer)
+  } catch (cause) {
+    throw new StorageError('INVALID_ARGUMENT', `cannot encode records as Parquet: ${(cause as Error).message}`, {
+      cause,
+    })
+  }
+}
+
+/** Our logical schema from a file's metadata, when we wrote it. */
+export function schemaFromMetadata(metadata: FileMetaData): TableSchema | undefined {
+  const entry = metadata.key_value_metadata?.find((kv) => kv.key === SCHEMA_METADATA_KEY)
+  if (entry?.value === undefined) return undefined
+  try {
+    return JSON.parse(entry.value) as TableSchema
+  } catch {
+    return undefined
+  }
+}
+
+/** Top-level column names of a Parquet file. */
+export function parquetColumnNames(metadata: FileMetaData): string[] {
+  return parquetSchema(metadata).children.map((child) => child.element.name)
+}
+
+export async function readParquetMetadata(file: AsyncBuffer): Promise<FileMetaData> {
+  return parquetMetadataAsync(file)
+}
+
+export interface ParquetDecodeOptions {
+  columns?: readonly string[]
+  /** hyparquet filter, used to skip row groups by statistics and to drop rows. */
+  filter?: Record<string, unknown>
+  rowStart?: number
+  rowEnd?: number
+  metadata?: FileMetaData
+}
+
+function converterFor(type: ColumnType): ((v: unknown) => unknown) | undefined {
+  if (type === 'int') return (v) => (typeof v === 'bigint' ? Number(v) : v)
+  if (type === 'json') return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
+  if (type === 'binary') return (v) => (typeof v === 'string' ? new TextEncoder().encode(v) : v)
+  if (type === 'null') return () => null
+  return undefined
+}
+
+/** Decodes rows; values come back with the logical types recorded at write time. */
+export async function decodeParquet(
+  file: AsyncBuffer,
+  options: ParquetDecodeOptions = {},
+): Promise<Record<string, unknown>[]> {
+  const metadata = options.metadata ?? (await parquetMetadataAsync(file))
+  const schema = schemaFromMetadata(metadata)
+  const rows = await parquetReadObjects({
+    file,
+    metadata,
+    columns: options.columns ? [...options.columns] : undefined,
+    filter: options.filter as never,
+    filterStrict: false,
+    rowStart: options.rowStart,
+    rowEnd: options.rowEnd,
+    compressors,
+    utf8: !schema?.columns.some((c) => c.type === 'binary'),
+  })
+  if (schema) {
+    const wanted = options.columns ? new Set(options.columns) : undefined
+    const converters = schema.columns
+      .filter((c) => !wanted || wanted.has(c.name))
+      .map((c) => [c.name, converterFor(c.type)] as const)
+      .filter((entry): entry is readonly [string, (v: unknown) => unknown] => entry[1] !== undefined)
+    if (converters.length > 0) {
+      for (const row of rows) {
+        for (const [name, convert] of converters) {
+          if (row[name] !== null && row[name] !== undefined) row[name] = convert(row[name])
+        }
+      }
+    }
+  }
+  return rows
+}

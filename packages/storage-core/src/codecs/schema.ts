@@ -1,0 +1,119 @@
+import { StorageError } from '../errors.js'
+
+/**
+ * Logical column types: what a JavaScript value was, so reads give the same kind back.
+ * `int` is a JS number holding an integer; `bigint` is a JS bigint (both INT64-capable in Parquet).
+ */
+export type ColumnType = 'int' | 'float' | 'bigint' | 'boolean' | 'string' | 'timestamp' | 'json' | 'binary' | 'null'
+
+export interface ColumnSchema {
+  name: string
+  type: ColumnType
+}
+
+export interface TableSchema {
+  columns: ColumnSchema[]
+}
+
+const MAX_COLUMNS = 10_000
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/** The logical type of one value; throws `INVALID_ARGUMENT` for values that are not plain data. */
+export function typeOfValue(value: unknown, column: string): ColumnType {
+  switch (typeof value) {
+    case 'undefined':
+      return 'null'
+    case 'string':
+      return 'string'
+    case 'boolean':
+      return 'boolean'
+    case 'bigint':
+      return 'bigint'
+    case 'number':
+      // -0, non-finite and unsafe integers (which INT64 cannot hold exactly) only survive as floats.
+      return Number.isSafeInteger(value) && !Object.is(value, -0) ? 'int' : 'float'
+    case 'object': {
+      if (value === null) return 'null'
+      if (value instanceof Date) {
+        if (Number.isNaN(value.getTime())) throw notPlain(column, 'an invalid Date')
+        return 'timestamp'
+      }
+      if (value instanceof Uint8Array) return 'binary'
+      if (Array.isArray(value) || isPlainObject(value)) {
+        checkJson(value, column)
+        return 'json'
+      }
+      throw notPlain(column, `an instance of ${value.constructor?.name ?? 'an unknown class'}`)
+    }
+    default:
+      throw notPlain(column, `a ${typeof value}`)
+  }
+}
+
+function notPlain(column: string, what: string): StorageError {
+  return new StorageError('INVALID_ARGUMENT', `column ${JSON.stringify(column)} holds ${what}, which is not plain data`)
+}
+
+/** Nested JSON must survive JSON.stringify exactly: no cycles, no bigint, no functions. */
+function checkJson(value: object, column: string): void {
+  const seen = new Set<object>()
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw notPlain(column, 'a non-finite number inside nested JSON')
+      return
+    }
+    if (typeof v !== 'object') throw notPlain(column, `a ${typeof v} inside nested JSON`)
+    if (seen.has(v)) throw notPlain(column, 'a cycle')
+    if (!Array.isArray(v) && !isPlainObject(v)) throw notPlain(column, 'a class instance inside nested JSON')
+    seen.add(v)
+    for (const child of Array.isArray(v) ? v : Object.values(v)) visit(child)
+    seen.delete(v)
+  }
+  visit(value)
+}
+
+/** Combines two types seen in one column: int+float widens to float; anything else must agree. */
+export function unifyTypes(a: ColumnType, b: ColumnType, column: string): ColumnType {
+  if (a === b || b === 'null') return a
+  if (a === 'null') return b
+  if ((a === 'int' && b === 'float') || (a === 'float' && b === 'int')) return 'float'
+  throw new StorageError('SCHEMA_MISMATCH', `column ${JSON.stringify(column)} mixes ${a} and ${b} values`)
+}
+
+/** Infers the schema over all records (not just the first): columns in order of first appearance. */
+export function inferSchema(records: readonly Record<string, unknown>[]): TableSchema {
+  const types = new Map<string, ColumnType>()
+  for (const record of records) {
+    if (record === null || typeof record !== 'object' || Array.isArray(record) || !isPlainObject(record)) {
+      throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
+    }
+    for (const column in record) {
+      const type = typeOfValue(record[column], column)
+      const seen = types.get(column)
+      if (seen === undefined) {
+        if (column === '') throw new StorageError('INVALID_ARGUMENT', 'column names must not be empty')
+        types.set(column, type)
+        if (types.size > MAX_COLUMNS) {
+          throw new StorageError('INVALID_ARGUMENT', `records have more than ${MAX_COLUMNS} columns`)
+        }
+      } else if (seen !== type) {
+        types.set(column, unifyTypes(seen, type, column))
+      }
+    }
+  }
+  return { columns: [...types].map(([name, type]) => ({ name, type })) }
+}
+
+/** Checks that data appended under `next` can be read together with data written under `prev`. */
+export function checkCompatible(prev: TableSchema, next: TableSchema): void {
+  const before = new Map(prev.columns.map((c) => [c.name, c.type]))
+  for (const column of next.columns) {
+    const old = before.get(column.name)
+    if (old !== undefined) unifyTypes(old, column.type, column.name)
+  }
+}

@@ -1,0 +1,52 @@
+import type { Row, StorageBackend } from '../backend.js'
+import { mapConcurrent } from '../concurrency.js'
+
+/** How many requests the suite keeps in flight when it writes many objects. */
+export const CONCURRENCY = 32
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text)
+}
+
+export function fromUtf8(bytes: Uint8Array): string {
+  return decoder.decode(bytes)
+}
+
+/** Writes `keys` (bytes from `body`), `CONCURRENCY` at a time. */
+export async function writeKeys(
+  storage: StorageBackend,
+  keys: readonly string[],
+  body: (key: string) => Uint8Array = () => new Uint8Array(0),
+): Promise<void> {
+  await mapConcurrent(keys, CONCURRENCY, (key) => storage.writeBytes(key, body(key)))
+}
+
+/** Rows ordered by their `id` column, for comparing sets of rows whose order is not promised. */
+export function byId(rows: readonly Row[]): Row[] {
+  return [...rows].sort((a, b) => Number(a.id) - Number(b.id))
+}
+
+/** Rows without the given columns (e.g. the partition columns added on read). */
+export function without(rows: readonly Row[], columns: readonly string[]): Row[] {
+  return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !columns.includes(key))))
+}
+
+/** Strings in UTF-8 byte order, the order S3 lists keys in. */
+export function utf8Sorted(keys: readonly string[]): string[] {
+  return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')))
+}
+
+/** Keys under `prefix` that hold data: `.parquet` and `.csv` files. */
+export async function dataFiles(storage: StorageBackend, prefix: string): Promise<string[]> {
+  return (await storage.listFiles(prefix)).filter((key) => key.endsWith('.parquet') || key.endsWith('.csv'))
+}
+
+/** Collects every batch of an async iterable. */
+export async function collect<T>(batches: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = []
+  for await (const batch of batches) out.push(batch)
+  return out
+}

@@ -1,0 +1,114 @@
+/**
+ * The shared conformance suite. Every adapter proves itself with it:
+ *
+ * ```ts
+ * import { describeConformance } from '@cfb/storage-core/conformance'
+ * import { MemoryStorage } from '@cfb/storage-core'
+ * describeConformance('memory', () => new MemoryStorage())
+ * ```
+ *
+ * One behaviour group per file in `./groups`, as object_store's `integration.rs` has one test
+ * function per behaviour; capabilities gate optional tests, as abstract-level's `db.supports` does.
+ */
+import { afterAll, describe } from '@jest/globals'
+import type { StorageBackend } from '../backend.js'
+import type { StoreCapabilities } from '../object-store.js'
+import type { BackendFactory, ConformanceCapabilities, ConformanceContext, ConformanceGroup } from './context.js'
+import { badInput } from './groups/bad-input.js'
+import { deletion } from './groups/delete.js'
+import { filters } from './groups/filters.js'
+import { keysAndListing } from './groups/keys-and-listing.js'
+import { legacyLayout } from './groups/legacy.js'
+import { overwriteAppendEmpty } from './groups/overwrite-append-empty.js'
+import { partitions } from './groups/partitions.js'
+import { pathApi } from './groups/path-api.js'
+import { projection } from './groups/projection.js'
+import { recordProperties } from './groups/properties.js'
+import { ranges } from './groups/ranges.js'
+import { scan } from './groups/scan.js'
+import { schemaConflicts } from './groups/schema-conflicts.js'
+import { typesRoundTrip } from './groups/types-roundtrip.js'
+
+export type { BackendFactory, ConformanceCapabilities, ConformanceContext, ConformanceGroup } from './context.js'
+export { itWhen } from './gate.js'
+
+/** Every behaviour group, in the order the suite runs them. */
+export const conformanceGroups: readonly ConformanceGroup[] = [
+  keysAndListing,
+  ranges,
+  deletion,
+  pathApi,
+  partitions,
+  filters,
+  projection,
+  overwriteAppendEmpty,
+  typesRoundTrip,
+  schemaConflicts,
+  scan,
+  legacyLayout,
+  badInput,
+  recordProperties,
+]
+
+interface Disposable {
+  close?: () => unknown
+  [Symbol.asyncDispose]?: () => PromiseLike<void>
+}
+
+async function dispose(backend: StorageBackend): Promise<void> {
+  const b = backend as StorageBackend & Disposable
+  if (typeof b[Symbol.asyncDispose] === 'function') await b[Symbol.asyncDispose]!()
+  else if (typeof b.close === 'function') await b.close()
+}
+
+/**
+ * Registers the whole suite for one backend under `describe(\`${name} conformance\`)`.
+ *
+ * @param factory returns a fresh, isolated backend (its own empty root) on every call
+ * @param capabilities overrides merged over what the backend reports; a capability declared
+ *   `false` here skips its tests when they are registered
+ */
+export function describeConformance(
+  name: string,
+  factory: BackendFactory,
+  capabilities: ConformanceCapabilities = {},
+): void {
+  describe(`${name} conformance`, () => {
+    const created: StorageBackend[] = []
+    let reported: StoreCapabilities | undefined
+
+    const create = async (): Promise<StorageBackend> => {
+      const backend = await factory()
+      created.push(backend)
+      return backend
+    }
+
+    const ctx: ConformanceContext = {
+      name,
+      create,
+      declared: Object.fromEntries(Object.entries(capabilities).filter(([, value]) => value !== undefined)),
+      async capabilities() {
+        if (reported === undefined) {
+          const backend = created[0] ?? (await create())
+          reported = { ...backend.capabilities }
+        }
+        const overrides = Object.entries(capabilities).filter(([, value]) => value !== undefined)
+        return { ...reported, ...Object.fromEntries(overrides) }
+      },
+    }
+
+    for (const group of conformanceGroups) group(ctx)
+
+    afterAll(async () => {
+      const failures: unknown[] = []
+      for (const backend of created.splice(0)) {
+        try {
+          await dispose(backend)
+        } catch (error) {
+          failures.push(error)
+        }
+      }
+      if (failures.length > 0) throw new AggregateError(failures, `${name}: closing backends failed`)
+    })
+  })
+}

@@ -1,0 +1,570 @@
+import { createHash } from 'node:crypto'
+import type { AsyncBuffer } from 'hyparquet'
+import type { FileFormat, Row, ScanOptions, VacuumOptions, VacuumResult, WriteOptions } from './backend.js'
+import { decodeCsv, encodeCsv } from './codecs/csv.js'
+import { decodeParquet, encodeParquet, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
+import { schemaFromManifest } from './codecs/manifest.js'
+import { checkCompatible, inferSchema, type TableSchema } from './codecs/schema.js'
+import {
+  type Commit,
+  type CommitFileEntry,
+  commitKey,
+  dataFileName,
+  encodeCommit,
+  parseCommit,
+  writeIdOfDataFile,
+} from './commit.js'
+import { mapConcurrent } from './concurrency.js'
+import { StorageError } from './errors.js'
+import {
+  type FilterRange,
+  type Filters,
+  matchesAll,
+  matchesCondition,
+  normalizeFilters,
+  pinnedValues,
+  toParquetFilter,
+} from './filters.js'
+import { validateEntity } from './keys.js'
+import { classifyKey, segmentKeys } from './layout.js'
+import type { ObjectInfo, ObjectStore } from './object-store.js'
+import {
+  canonicalText,
+  encodeSegment,
+  encodeValue,
+  Partition,
+  type PartitionInput,
+  type PartitionValue,
+} from './partition.js'
+import { newWriteId, writeIdTime } from './write-id.js'
+
+/** Requests in flight at once for the files of one read or one cleanup. */
+const IO_CONCURRENCY = 16
+const DEFAULT_BATCH_SIZE = 10_000
+const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
+
+/** One data file a reader will read, with what it needs to type its rows. */
+interface VisibleFile {
+  key: string
+  size: number
+  format: 'parquet' | 'csv'
+  schema?: TableSchema
+}
+
+/** The committed state of one partition folder, as a reader sees it. */
+interface PartitionState {
+  dir: string
+  partition: Partition
+  files: VisibleFile[]
+  /** Commits from the newest overwrite on, oldest first. Empty for legacy folders. */
+  commits: Commit[]
+  /** Every data file and commit key in the folder, visible or not (for cleanup). */
+  listed: ObjectInfo[]
+  /** Commit keys with their write ids. */
+  commitKeys: { key: string; writeId: string }[]
+}
+
+interface FolderListing {
+  dir: string
+  segments: string[]
+  data: (ObjectInfo & { name: string; format: 'parquet' | 'csv' })[]
+  commits: (ObjectInfo & { writeId: string })[]
+  /** A legacy `manifest.json`, whose dtypes type a legacy CSV. */
+  manifest?: ObjectInfo
+}
+
+/** The partitioned-dataset engine: pruning, projection, row filters and the commit protocol. */
+export class Dataset {
+  /** Partition key order per entity, learned from writes and reads (it never changes). */
+  private readonly partitionKeysCache = new Map<string, string[]>()
+
+  constructor(private readonly store: ObjectStore) {}
+
+  // ---------------------------------------------------------------- write
+
+  async write(
+    entity: string,
+    records: readonly Row[],
+    partitionInput: Partition | PartitionInput,
+    options: WriteOptions = {},
+  ): Promise<number> {
+    validateEntity(entity)
+    const partition = Partition.from(partitionInput)
+    const overwrite = options.overwrite ?? true
+    const format: FileFormat = options.format ?? 'parquet'
+    if (format !== 'parquet' && format !== 'csv') {
+      throw new StorageError('INVALID_ARGUMENT', `unknown format ${JSON.stringify(format)}: use parquet or csv`)
+    }
+    if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
+    const rows = stripPartitionColumns(records, partition)
+    const schema = inferSchema(rows)
+
+    const known = await this.partitionKeys(entity)
+    if (known !== undefined && known.join('/') !== partition.keys.join('/')) {
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `${entity} is partitioned by (${known.join(', ')}), not (${partition.keys.join(', ')})`,
+      )
+    }
+
+    const dir = partitionDir(entity, partition)
+    const state = await this.readState(dir, partition)
+    if (!overwrite) {
+      for (const commit of state.commits) checkCompatible(commit.schema, schema)
+    }
+
+    const writeId = newWriteId()
+    const files: CommitFileEntry[] = []
+    if (rows.length > 0) {
+      const bytes = format === 'parquet' ? encodeParquet(rows, schema) : encodeCsv(rows, schema)
+      const name = dataFileName(writeId, 0, format)
+      await this.store.put(`${dir}/${name}`, bytes)
+      files.push({ name, rows: rows.length, bytes: bytes.length, sha256: sha256(bytes) })
+    }
+    // An append to a legacy folder adopts its files, so the first commit does not hide them.
+    const adopted =
+      !overwrite && state.commits.length === 0
+        ? state.files.map((f) => ({ name: f.key.slice(dir.length + 1), rows: -1, bytes: f.size, legacy: true }))
+        : []
+    const commit: Commit = {
+      version: 1,
+      writeId,
+      mode: overwrite ? 'overwrite' : 'append',
+      format,
+      entity,
+      partition: { values: { ...partition.values }, types: partition.types() },
+      rows: rows.length,
+      files: [...adopted, ...files],
+      schema,
+      createdAt: new Date(writeIdTime(writeId)).toISOString(),
+    }
+    await this.store.put(commitKey(dir, writeId), encodeCommit(commit), {
+      ifNoneMatch: this.store.capabilities.conditionalPut ? '*' : undefined,
+      contentType: 'application/json',
+    })
+    this.partitionKeysCache.set(entity, partition.keys)
+    if (overwrite) await this.removeSuperseded(state, writeId)
+    return rows.length
+  }
+
+  /** After an overwrite commit: delete older data files and commits, best effort (vacuum retries). */
+  private async removeSuperseded(state: PartitionState, writeId: string): Promise<void> {
+    const stale: string[] = []
+    for (const info of state.listed) {
+      const name = info.key.slice(info.key.lastIndexOf('/') + 1)
+      const id = writeIdOfDataFile(name) ?? state.commitKeys.find((c) => c.key === info.key)?.writeId
+      // Files of writers newer than us may belong to a commit still in flight: never touch them.
+      if (id === undefined || id < writeId) stale.push(info.key)
+    }
+    try {
+      await this.store.delete(stale)
+    } catch {
+      // Readers already ignore superseded files; `vacuum` removes whatever is left.
+    }
+  }
+
+  // ----------------------------------------------------------------- read
+
+  async readIndex(entity: string, filters?: Filters, columns?: readonly string[]): Promise<Row[]> {
+    const plan = await this.plan(entity, filters, columns)
+    const perFile = await mapConcurrent(plan.files, IO_CONCURRENCY, (file) => this.readFile(file, plan))
+    checkColumnsFound(plan, perFile)
+    const rows = perFile.flatMap((r) => r.rows)
+    if (!columns) fillMissingColumns(rows, perFile)
+    return rows
+  }
+
+  async *scan(entity: string, filters?: Filters, options: ScanOptions = {}): AsyncGenerator<Row[]> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new StorageError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`)
+    }
+    const plan = await this.plan(entity, filters, options.columns)
+    let batch: Row[] = []
+    const results: FileRows[] = []
+    for (const file of plan.files) {
+      for await (const chunk of this.readFileChunks(file, plan)) {
+        results.push({ rows: [], columns: chunk.columns })
+        for (const row of chunk.rows) {
+          batch.push(row)
+          if (batch.length >= batchSize) {
+            yield batch
+            batch = []
+          }
+        }
+      }
+    }
+    checkColumnsFound(plan, results)
+    if (batch.length > 0) yield batch
+  }
+
+  async listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {
+    const conditions = normalizeFilters(filters)
+    const states = await this.partitionStates(entity, conditions)
+    const keys = this.partitionKeysCache.get(entity) ?? []
+    for (const column of conditions.keys()) {
+      if (!keys.includes(column)) {
+        throw new StorageError('INVALID_ARGUMENT', `${column} is not a partition key of ${entity}`)
+      }
+    }
+    return states.map((s) => s.partition)
+  }
+
+  // --------------------------------------------------------------- vacuum
+
+  async vacuum(entity: string, options: VacuumOptions = {}): Promise<VacuumResult> {
+    validateEntity(entity)
+    const cutoff = Date.now() - (options.olderThanMs ?? DEFAULT_VACUUM_AGE_MS)
+    const folders = await this.listFolders(`${entity}/`, entity)
+    const deleted: string[] = []
+    for (const folder of folders) {
+      const state = await this.stateOf(folder)
+      const visible = new Set(state.files.map((f) => f.key))
+      const firstVisible = state.commits[0]?.writeId
+      for (const info of state.listed) {
+        const name = info.key.slice(info.key.lastIndexOf('/') + 1)
+        const commitId = state.commitKeys.find((c) => c.key === info.key)?.writeId
+        if (commitId !== undefined) {
+          if (firstVisible !== undefined && commitId < firstVisible && writeIdTime(commitId) < cutoff) {
+            deleted.push(info.key)
+          }
+          continue
+        }
+        if (visible.has(info.key) || state.commits.length === 0) continue
+        const id = writeIdOfDataFile(name)
+        if (id === undefined || writeIdTime(id) < cutoff) deleted.push(info.key)
+      }
+    }
+    await this.store.delete(deleted)
+    return { deleted }
+  }
+
+  /** Entities at the root: first-level folders. */
+  async entities(): Promise<string[]> {
+    const names = new Set<string>()
+    // Without trustworthy delimiter listings, a full listing gives the same first segments.
+    const delimiter = this.store.capabilities.delimiterListing ? '/' : undefined
+    for await (const entry of this.store.list('', { delimiter })) {
+      const key = entry.kind === 'prefix' ? entry.prefix : entry.key
+      const cut = key.indexOf('/')
+      if (cut > 0) names.add(key.slice(0, cut))
+    }
+    return [...names].filter((n) => !n.startsWith('_') && !n.startsWith('.'))
+  }
+
+  // ------------------------------------------------------------- planning
+
+  /**
+   * The partition key order of an entity: from the cache, else from the first data or commit key
+   * under it (one listing request that stops early). Undefined when the entity has no data.
+   */
+  private async partitionKeys(entity: string): Promise<string[] | undefined> {
+    const cached = this.partitionKeysCache.get(entity)
+    if (cached) return cached
+    for await (const entry of this.store.list(`${entity}/`)) {
+      if (entry.kind !== 'object') continue
+      const role = classifyKey(entity, entry.key)
+      if (role.kind === 'other') continue
+      const keys = segmentKeys(role.segments)
+      this.partitionKeysCache.set(entity, keys)
+      return keys
+    }
+    return undefined
+  }
+
+  /** The listing prefixes that can hold matching partitions: pinned leading keys become folders. */
+  private prunedPrefixes(entity: string, keys: readonly string[], conditions: Map<string, FilterRange>): string[] {
+    let prefixes = [`${entity}/`]
+    for (const key of keys) {
+      const range = conditions.get(key)
+      const pinned = range && pinnedValues(range)
+      if (!pinned) break
+      const values = [...new Set(pinned.map(folderValue).filter((v): v is string => v !== undefined))]
+      prefixes = prefixes.flatMap((p) => values.map((v) => `${p}${encodeSegment(key)}=${v}/`))
+    }
+    return prefixes
+  }
+
+  private async listFolders(prefix: string, entity: string): Promise<FolderListing[]> {
+    const folders = new Map<string, FolderListing>()
+    for await (const entry of this.store.list(prefix)) {
+      if (entry.kind !== 'object') continue
+      const role = classifyKey(entity, entry.key)
+      if (role.kind === 'other') continue
+      let folder = folders.get(role.dir)
+      if (!folder) {
+        folder = { dir: role.dir, segments: role.segments, data: [], commits: [] }
+        folders.set(role.dir, folder)
+      }
+      const { kind: _kind, ...info } = entry
+      if (role.kind === 'commit') folder.commits.push({ ...info, writeId: role.writeId })
+      else if (role.kind === 'manifest') folder.manifest = info
+      else folder.data.push({ ...info, name: role.name, format: role.format })
+    }
+    return [...folders.values()]
+  }
+
+  private async partitionStates(entity: string, conditions: Map<string, FilterRange>): Promise<PartitionState[]> {
+    validateEntity(entity)
+    const keys = await this.partitionKeys(entity)
+    if (keys === undefined) return []
+    const prefixes = this.prunedPrefixes(entity, keys, conditions)
+    const listings = await mapConcurrent(prefixes, IO_CONCURRENCY, (p) => this.listFolders(p, entity))
+    const folders = listings.flat().filter((folder) => {
+      const values = Partition.parse(folder.segments.join('/')).values
+      return keys.every((k) => {
+        const range = conditions.get(k)
+        return range === undefined || matchesCondition(values[k], range)
+      })
+    })
+    folders.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0))
+    const states = await mapConcurrent(folders, IO_CONCURRENCY, (f) => this.stateOf(f))
+    return states.filter((s) => s.commits.length > 0 || s.files.length > 0)
+  }
+
+  private async readState(dir: string, partition: Partition): Promise<PartitionState> {
+    const entity = dir.split('/')[0]!
+    const [folder] = await this.listFolders(`${dir}/`, entity)
+    const exact = folder?.dir === dir ? folder : undefined
+    const state = await this.stateOf(exact ?? { dir, segments: [], data: [], commits: [] })
+    return { ...state, partition }
+  }
+
+  /** Applies the commit protocol to one folder's listing. */
+  private async stateOf(folder: FolderListing): Promise<PartitionState> {
+    const listed: ObjectInfo[] = [...folder.data, ...folder.commits, ...(folder.manifest ? [folder.manifest] : [])]
+    const commitKeys = folder.commits.map((c) => ({ key: c.key, writeId: c.writeId }))
+    if (folder.commits.length === 0) {
+      // Legacy or foreign folder: every data file is data, Parquet preferred over a CSV fallback.
+      const parquet = folder.data.filter((d) => d.format === 'parquet')
+      const chosen = parquet.length > 0 ? parquet : folder.data
+      const schema = parquet.length === 0 && folder.manifest ? await this.manifestSchema(folder.manifest.key) : undefined
+      return {
+        dir: folder.dir,
+        partition: Partition.parse(folder.segments.join('/')),
+        files: chosen.map((d) => ({ key: d.key, size: d.size, format: d.format, schema })),
+        commits: [],
+        listed,
+        commitKeys,
+      }
+    }
+    const sorted = [...folder.commits].sort((a, b) => (a.writeId < b.writeId ? -1 : 1))
+    const parsed = await mapConcurrent(sorted, IO_CONCURRENCY, async (c) =>
+      parseCommit(await this.store.get(c.key), c.key),
+    )
+    let start = 0
+    parsed.forEach((commit, i) => {
+      if (commit.mode === 'overwrite') start = i
+    })
+    const visible = parsed.slice(start)
+    const newest = visible[visible.length - 1]!
+    const byName = new Map(folder.data.map((d) => [d.name, d]))
+    const needsManifest = visible.some((c) => c.files.some((f) => f.legacy && f.name.endsWith('.csv')))
+    const legacySchema = needsManifest && folder.manifest ? await this.manifestSchema(folder.manifest.key) : undefined
+    const files: VisibleFile[] = []
+    for (const commit of visible) {
+      for (const entry of commit.files) {
+        const found = byName.get(entry.name)
+        const key = `${folder.dir}/${entry.name}`
+        if (!found) {
+          throw new StorageError('CORRUPT_DATA', `commit ${commit.writeId} lists a missing file: ${key}`, { key })
+        }
+        const schema = entry.legacy ? (found.format === 'csv' ? legacySchema : undefined) : commit.schema
+        files.push({ key, size: found.size, format: found.format, schema })
+      }
+    }
+    return {
+      dir: folder.dir,
+      partition: Partition.parse(folder.segments.join('/'), newest.partition.types),
+      files,
+      commits: visible,
+      listed,
+      commitKeys,
+    }
+  }
+
+  /** The column types a legacy manifest records; advisory, so an unreadable one is ignored. */
+  private async manifestSchema(key: string): Promise<TableSchema | undefined> {
+    try {
+      return schemaFromManifest(JSON.parse(new TextDecoder().decode(await this.store.get(key))))
+    } catch {
+      return undefined
+    }
+  }
+
+  private async plan(entity: string, filters: Filters | undefined, columns: readonly string[] | undefined) {
+    if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) {
+      throw new StorageError('INVALID_ARGUMENT', 'columns must be an array of column names')
+    }
+    const conditions = normalizeFilters(filters)
+    const states = await this.partitionStates(entity, conditions)
+    const partitionKeys = new Set(this.partitionKeysCache.get(entity) ?? [])
+    const rowConditions = new Map([...conditions].filter(([k]) => !partitionKeys.has(k)))
+    const files = states.flatMap((s) => s.files.map((f) => ({ ...f, partition: s.partition })))
+    // Columns every row gets (null where a file lacks one), e.g. after an append added a column.
+    const knownColumns = [...new Set(files.flatMap((f) => f.schema?.columns.map((c) => c.name) ?? []))]
+    return {
+      entity,
+      files,
+      knownColumns,
+      partitionKeys,
+      rowConditions,
+      parquetFilter: toParquetFilter(rowConditions),
+      columns: columns ? [...columns] : undefined,
+    }
+  }
+
+  // ---------------------------------------------------------------- files
+
+  private asyncBuffer(key: string, size: number): AsyncBuffer {
+    return {
+      byteLength: size,
+      slice: async (start: number, end?: number) => {
+        const bytes = await this.store.get(key, { start, end: end ?? size })
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+      },
+    }
+  }
+
+  private async readFile(file: PlannedFile, plan: Plan): Promise<FileRows> {
+    const rows: Row[] = []
+    let columns: string[] = []
+    for await (const chunk of this.readFileChunks(file, plan)) {
+      columns = chunk.columns
+      for (const row of chunk.rows) rows.push(row)
+    }
+    return { rows, columns }
+  }
+
+  /** Rows of one file, one row group at a time, filtered, projected, with partition columns added. */
+  private async *readFileChunks(file: PlannedFile, plan: Plan): AsyncGenerator<FileRows> {
+    const wanted = plan.columns
+    const dataColumns = wanted?.filter((c) => !plan.partitionKeys.has(c))
+    const filterColumns = [...plan.rowConditions.keys()]
+    const finish = (raw: Row[], fileColumns: string[]): FileRows => {
+      const out: Row[] = []
+      for (const row of raw) {
+        for (const column of filterColumns) if (!(column in row)) row[column] = null
+        if (!wanted) for (const column of plan.knownColumns) if (!(column in row)) row[column] = null
+        if (plan.rowConditions.size > 0 && !matchesAll(row, plan.rowConditions)) continue
+        out.push(shapeRow(row, wanted, file.partition))
+      }
+      return { rows: out, columns: fileColumns }
+    }
+    try {
+      if (file.format === 'csv') {
+        const raw = decodeCsv(await this.store.get(file.key), file.schema, file.key)
+        yield finish(raw, raw[0] ? Object.keys(raw[0]) : (file.schema?.columns.map((c) => c.name) ?? []))
+        return
+      }
+      const buffer = this.asyncBuffer(file.key, file.size)
+      const metadata = await readParquetMetadata(buffer)
+      const present = parquetColumnNames(metadata)
+      const read = dataColumns
+        ? [...new Set([...dataColumns, ...filterColumns])].filter((c) => present.includes(c))
+        : undefined
+      const filter = pruneFilter(plan.parquetFilter, present)
+      let rowStart = 0
+      for (const group of metadata.row_groups) {
+        const rowEnd = rowStart + Number(group.num_rows)
+        const raw = await decodeParquet(buffer, { metadata, columns: read, filter, rowStart, rowEnd })
+        yield finish(raw, present)
+        rowStart = rowEnd
+      }
+    } catch (cause) {
+      if (cause instanceof StorageError) throw cause
+      throw new StorageError('CORRUPT_DATA', `cannot read ${file.key}: ${(cause as Error).message}`, {
+        key: file.key,
+        cause,
+      })
+    }
+  }
+}
+
+type Plan = Awaited<ReturnType<Dataset['plan']>>
+type PlannedFile = Plan['files'][number]
+interface FileRows {
+  rows: Row[]
+  columns: string[]
+}
+
+function partitionDir(entity: string, partition: Partition): string {
+  const suffix = partition.pathSuffix()
+  return suffix === '' ? entity : `${entity}/${suffix}`
+}
+
+/** A filter value as a folder name, or undefined when no folder can hold it. */
+function folderValue(value: unknown): string | undefined {
+  if (value === null) return encodeValue(null)
+  if (typeof value === 'string' || typeof value === 'boolean') return encodeValue(value)
+  if (typeof value === 'number' && Number.isFinite(value)) return encodeValue(value)
+  if (typeof value === 'bigint') return encodeValue(value.toString())
+  return undefined
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** Drops partition columns from records; a record whose value disagrees with the partition is an error. */
+function stripPartitionColumns(records: readonly Row[], partition: Partition): Row[] {
+  const keys = partition.keys
+  const carries = records.some((r) => r !== null && typeof r === 'object' && keys.some((k) => k in r))
+  if (!carries) return records as Row[]
+  return records.map((record, index) => {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
+    }
+    const copy: Row = { ...record }
+    for (const key of keys) {
+      if (!(key in copy)) continue
+      const expected: PartitionValue | undefined = partition.values[key]
+      if (canonicalText(copy[key]) !== canonicalText(expected)) {
+        throw new StorageError(
+          'INVALID_ARGUMENT',
+          `record ${index} has ${key}=${JSON.stringify(String(copy[key]))}, but the partition has ${key}=${JSON.stringify(String(expected))}`,
+        )
+      }
+      delete copy[key]
+    }
+    return copy
+  })
+}
+
+/** Keeps the requested columns (all when none requested), data columns first, then partition columns. */
+function shapeRow(row: Row, wanted: readonly string[] | undefined, partition: Partition): Row {
+  if (wanted === undefined) {
+    for (const key of partition.keys) delete row[key]
+    return Object.assign(row, partition.values)
+  }
+  const out: Row = {}
+  for (const column of wanted) {
+    out[column] = column in partition.values ? partition.values[column] : (row[column] ?? null)
+  }
+  return out
+}
+
+/** Only filter columns the file has can be pushed down; the rest are matched after decoding. */
+function pruneFilter(filter: Record<string, unknown> | undefined, present: readonly string[]) {
+  if (!filter) return undefined
+  const kept = Object.entries(filter).filter(([column]) => present.includes(column))
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined
+}
+
+/** Legacy files carry no schema up front: give every row the columns any file had. */
+function fillMissingColumns(rows: Row[], results: readonly FileRows[]): void {
+  const all = new Set(results.flatMap((r) => r.columns))
+  if (results.every((r) => r.columns.length === all.size)) return
+  for (const row of rows) for (const column of all) if (!(column in row)) row[column] = null
+}
+
+/** A projected column that no file and no partition has is a mistake worth an error, as in SQL. */
+function checkColumnsFound(plan: Plan, results: readonly FileRows[]): void {
+  if (!plan.columns || results.length === 0) return
+  const seen = new Set(results.flatMap((r) => r.columns))
+  for (const column of plan.columns) {
+    if (!seen.has(column) && !plan.partitionKeys.has(column)) {
+      throw new StorageError('INVALID_ARGUMENT', `unknown column ${JSON.stringify(column)} in ${plan.entity}`)
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import { MemoryObjectStore } from './memory-store.js'
+import { ObjectStorage } from './storage.js'
+
+/** A complete in-memory backend: the reference for the conformance suite and for users' unit tests. */
+export class MemoryStorage extends ObjectStorage {
+  constructor() {
+    super(new MemoryObjectStore())
+  }
+}

@@ -1,0 +1,2 @@
+export { LocalObjectStore, type LocalObjectStoreOptions } from './local-object-store.js'
+export { LocalStorage, type LocalStorageOptions, createStorage } from './local-storage.js'

@@ -1,0 +1,202 @@
+import type { Stats } from 'node:fs'
+import { readdir, realpath, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ListEntry } from '@cfb/storage-core'
+import { mapBounded } from './bounded.js'
+import { errnoCode, fsError } from './fs-errors.js'
+import { type RootGuard, isWithin } from './root-guard.js'
+import { isIgnoredFileName } from './temp-names.js'
+
+/**
+ * Listing a folder tree the way S3 ListObjectsV2 lists keys: every key that starts with a plain
+ * string prefix, in UTF-8 byte order, optionally grouped by a delimiter into common prefixes.
+ */
+
+type ObjectEntry = Extract<ListEntry, { kind: 'object' }>
+
+/** A folder being walked: where it is, what it really is (for cycle and root checks). */
+interface Folder {
+  abs: string
+  real: string
+  key: string
+}
+
+type Child =
+  | { kind: 'file'; name: string; stats: Stats | undefined }
+  | { kind: 'dir'; name: string; folder: Folder }
+
+/** How many stat/realpath calls a folder read keeps in flight. */
+const STAT_CONCURRENCY = 64
+
+interface Walk {
+  realRoot: string
+  /** Real paths of the folders above the current one, so a symlink loop is not followed. */
+  ancestors: Set<string>
+}
+
+/** Sort key of a child: folders sort as `name/`, the prefix of every key below them. */
+function sortKey(child: Child): Buffer {
+  return Buffer.from(child.kind === 'dir' ? `${child.name}/` : child.name, 'utf8')
+}
+
+function objectEntry(folder: Folder, name: string, stats: Stats): ObjectEntry {
+  // A Date built here, not fs's own: under jest's vm realms `instanceof Date` must still hold.
+  return { kind: 'object', key: `${folder.key}${name}`, size: stats.size, lastModified: new Date(stats.mtimeMs) }
+}
+
+function isGone(error: unknown): boolean {
+  const code = errnoCode(error)
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+/** Classifies one directory entry; `undefined` for anything a listing must not return. */
+async function resolveChild(
+  folder: Folder,
+  entry: { name: string; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean },
+  walk: Walk,
+  wantStats: boolean,
+): Promise<Child | undefined> {
+  const abs = join(folder.abs, entry.name)
+  const key = `${folder.key}${entry.name}`
+  try {
+    if (entry.isDirectory()) {
+      return { kind: 'dir', name: entry.name, folder: { abs, real: join(folder.real, entry.name), key: `${key}/` } }
+    }
+    if (entry.isFile()) {
+      if (isIgnoredFileName(entry.name)) return undefined
+      return { kind: 'file', name: entry.name, stats: wantStats ? await stat(abs) : undefined }
+    }
+    if (!entry.isSymbolicLink()) return undefined // sockets, fifos, devices are not objects
+    // A link is followed only when it stays inside the root and does not loop back up.
+    const real = await realpath(abs)
+    if (!isWithin(walk.realRoot, real)) return undefined
+    const stats = await stat(real)
+    if (stats.isFile()) {
+      return isIgnoredFileName(entry.name) ? undefined : { kind: 'file', name: entry.name, stats }
+    }
+    if (stats.isDirectory() && !walk.ancestors.has(real)) {
+      return { kind: 'dir', name: entry.name, folder: { abs, real, key: `${key}/` } }
+    }
+    return undefined
+  } catch (error) {
+    // Deleted between readdir and stat, or a dangling link: simply not there.
+    if (isGone(error) || errnoCode(error) === 'ELOOP') return undefined
+    throw fsError(error, key, 'list')
+  }
+}
+
+/** The children of `folder` whose names start with `partial`, in key order. */
+async function readFolder(folder: Folder, partial: string, walk: Walk, wantStats: boolean): Promise<Child[]> {
+  let entries: Awaited<ReturnType<typeof readEntries>>
+  try {
+    entries = await readEntries(folder.abs)
+  } catch (error) {
+    if (isGone(error)) return [] // removed mid-listing, or the prefix names a file's folder
+    throw fsError(error, folder.key, 'list')
+  }
+  const matching = partial === '' ? entries : entries.filter((entry) => entry.name.startsWith(partial))
+  const children = await mapBounded(matching, STAT_CONCURRENCY, (entry) =>
+    resolveChild(folder, entry, walk, wantStats),
+  )
+  const kept = children.filter((child): child is Child => child !== undefined)
+  const keys = new Map(kept.map((child) => [child, sortKey(child)]))
+  return kept.sort((a, b) => Buffer.compare(keys.get(a)!, keys.get(b)!))
+}
+
+function readEntries(abs: string) {
+  return readdir(abs, { withFileTypes: true })
+}
+
+/** Every object below `folder` (names filtered by `partial` at the first level only). */
+async function* walkObjects(folder: Folder, partial: string, walk: Walk): AsyncGenerator<ObjectEntry> {
+  walk.ancestors.add(folder.real)
+  try {
+    for (const child of await readFolder(folder, partial, walk, true)) {
+      if (child.kind === 'file') {
+        yield objectEntry(folder, child.name, child.stats!)
+      } else {
+        yield* walkObjects(child.folder, '', walk)
+      }
+    }
+  } finally {
+    walk.ancestors.delete(folder.real)
+  }
+}
+
+/** True when at least one object lies below `folder`: S3 has no empty folders to report. */
+async function holdsObject(folder: Folder, walk: Walk): Promise<boolean> {
+  walk.ancestors.add(folder.real)
+  try {
+    const children = await readFolder(folder, '', walk, false)
+    if (children.some((child) => child.kind === 'file')) return true
+    for (const child of children) {
+      if (child.kind === 'dir' && (await holdsObject(child.folder, walk))) return true
+    }
+    return false
+  } finally {
+    walk.ancestors.delete(folder.real)
+  }
+}
+
+/** `/` grouping reads only the prefix's own folder and probes sub-folders for any object. */
+async function* listOneLevel(folder: Folder, partial: string, walk: Walk): AsyncGenerator<ListEntry> {
+  walk.ancestors.add(folder.real)
+  for (const child of await readFolder(folder, partial, walk, true)) {
+    if (child.kind === 'file') {
+      yield objectEntry(folder, child.name, child.stats!)
+    } else if (await holdsObject(child.folder, walk)) {
+      yield { kind: 'prefix', prefix: child.folder.key }
+    }
+  }
+}
+
+/** Any other delimiter: group the full walk, as S3 does, relative to the prefix string. */
+async function* groupByDelimiter(
+  objects: AsyncIterable<ObjectEntry>,
+  prefix: string,
+  delimiter: string,
+): AsyncGenerator<ListEntry> {
+  let lastCommon: string | undefined
+  for await (const object of objects) {
+    const rest = object.key.slice(prefix.length)
+    const at = rest.indexOf(delimiter)
+    if (at < 0) {
+      yield object
+      continue
+    }
+    // Keys sharing a common prefix are contiguous in byte order, so one look-back suffices.
+    const common = prefix + rest.slice(0, at + delimiter.length)
+    if (common !== lastCommon) {
+      lastCommon = common
+      yield { kind: 'prefix', prefix: common }
+    }
+  }
+}
+
+/** Lists `prefix` below the guard's root; a missing root or folder lists nothing. */
+export async function* listLocal(guard: RootGuard, prefix: string, delimiter?: string): AsyncGenerator<ListEntry> {
+  const realRoot = await guard.realRoot(prefix)
+  if (realRoot === undefined) return
+  // Start from the deepest folder the prefix names in full; the rest filters its entries.
+  const cut = prefix.lastIndexOf('/') + 1
+  const baseKey = prefix.slice(0, cut)
+  const partial = prefix.slice(cut)
+  const abs = baseKey === '' ? guard.root : guard.pathOf(baseKey)
+  let real: string
+  try {
+    real = await realpath(abs)
+  } catch (error) {
+    if (isGone(error)) return
+    throw fsError(error, prefix, 'list')
+  }
+  if (!isWithin(realRoot, real)) return // a linked folder leading out of the root is not followed
+  const folder: Folder = { abs, real, key: baseKey }
+  const walk: Walk = { realRoot, ancestors: new Set() }
+  if (delimiter === undefined || delimiter === '') {
+    yield* walkObjects(folder, partial, walk)
+  } else if (delimiter === '/') {
+    yield* listOneLevel(folder, partial, walk)
+  } else {
+    yield* groupByDelimiter(walkObjects(folder, partial, walk), prefix, delimiter)
+  }
+}

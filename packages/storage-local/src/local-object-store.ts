@@ -1,0 +1,216 @@
+import { constants } from 'node:fs'
+import { copyFile, link, lstat, mkdir, open, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import {
+  type ByteRange,
+  type ListEntry,
+  type ListOptions,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+  type StoreCapabilities,
+  StorageError,
+} from '@cfb/storage-core'
+import { mapBounded } from './bounded.js'
+import { resolveRange } from './byte-range.js'
+import { BACKEND, errnoCode, fsError } from './fs-errors.js'
+import { listLocal } from './local-listing.js'
+import { RootGuard, isWithin } from './root-guard.js'
+import { tempNameFor } from './temp-names.js'
+
+export interface LocalObjectStoreOptions {
+  /** Folder holding the data; resolved to an absolute path and created on first write. */
+  root: string
+}
+
+/** How many unlinks `delete` keeps in flight. */
+const DELETE_CONCURRENCY = 32
+/** Writes retried when a concurrent delete pruned the freshly made folder. */
+const WRITE_ATTEMPTS = 3
+// O_NONBLOCK keeps `get` of a fifo from hanging; it changes nothing for regular files.
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
+// Filesystems without hard links (exFAT, FAT drives) refuse `link` with one of these.
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'])
+
+function notFound(key: string, cause?: unknown): StorageError {
+  return new StorageError('NOT_FOUND', `${key}: not found`, { backend: BACKEND, key, cause })
+}
+
+/** An `ObjectStore` over a folder on local disk: keys are paths below the root. */
+export class LocalObjectStore implements ObjectStore {
+  readonly name = BACKEND
+  readonly capabilities: StoreCapabilities = {
+    conditionalPut: true,
+    delimiterListing: true,
+    // ext4, xfs, btrfs and NTFS keep NFC and NFD names apart. (APFS and HFS+ on macOS do not.)
+    distinctUnicodeNormalization: true,
+    rangedReadOfEmptyObject: true,
+  }
+  readonly #guard: RootGuard
+
+  constructor(options: LocalObjectStoreOptions) {
+    if (typeof options?.root !== 'string' || options.root === '') {
+      throw new StorageError('CONFIG', 'local storage needs a root folder (options.root)', { backend: BACKEND })
+    }
+    this.#guard = new RootGuard(options.root)
+  }
+
+  root(): string {
+    return this.#guard.root
+  }
+
+  fullPath(key: string): string {
+    return this.#guard.pathOf(key)
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Uint8Array> {
+    const file = await this.#existing(key)
+    let handle: Awaited<ReturnType<typeof open>>
+    try {
+      handle = await open(file, READ_FLAGS)
+    } catch (error) {
+      throw fsError(error, key, 'read')
+    }
+    try {
+      // Size from the open handle: an atomic replace cannot change it under us.
+      const info = await handle.stat()
+      if (!info.isFile()) throw notFound(key)
+      const { start, end } = resolveRange(range, info.size)
+      const bytes = new Uint8Array(end - start)
+      let filled = 0
+      while (filled < bytes.length) {
+        const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, start + filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      return filled === bytes.length ? bytes : bytes.slice(0, filled)
+    } catch (error) {
+      throw fsError(error, key, 'read')
+    } finally {
+      await handle.close()
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo> {
+    const file = await this.#existing(key)
+    try {
+      const info = await stat(file)
+      if (!info.isFile()) throw notFound(key)
+      return { key, size: info.size, lastModified: new Date(info.mtimeMs) }
+    } catch (error) {
+      throw fsError(error, key, 'read')
+    }
+  }
+
+  /**
+   * Writes a hidden temp file beside the target, then renames it over the target (or, for
+   * `ifNoneMatch: '*'`, hard-links it, which fails atomically when the target exists), so a
+   * reader sees the old bytes or the new. `contentType` and `metadata` have no place on disk.
+   */
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
+    const target = this.#guard.pathOf(key)
+    await this.#guard.ensureRoot(key)
+    await this.#guard.confine(target, key)
+    const folder = dirname(target)
+    const temp = join(folder, tempNameFor(basename(target)))
+    let tempExists = false
+    try {
+      await this.#writeTemp(folder, temp, bytes)
+      tempExists = true
+      if (options.ifNoneMatch === '*') {
+        await this.#createExclusive(temp, target)
+      } else {
+        await rename(temp, target)
+        tempExists = false
+      }
+    } catch (error) {
+      throw fsError(error, key, 'write')
+    } finally {
+      if (tempExists) await unlink(temp).catch(() => undefined)
+    }
+  }
+
+  list(prefix: string, options: ListOptions = {}): AsyncIterable<ListEntry> {
+    return listLocal(this.#guard, prefix, options.delimiter)
+  }
+
+  /** Unlinks the keys (missing ones are fine), then removes folders left empty. */
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0 || (await this.#guard.realRoot()) === undefined) return
+    const emptied = new Set<string>()
+    let firstError: unknown
+    await mapBounded(keys, DELETE_CONCURRENCY, async (key) => {
+      try {
+        if (await this.#unlink(key)) emptied.add(dirname(this.#guard.pathOf(key)))
+      } catch (error) {
+        firstError ??= error
+      }
+    })
+    await this.#prune(emptied)
+    if (firstError !== undefined) throw firstError
+  }
+
+  /** The path of `key` after the root check; `NOT_FOUND` when nothing is there. */
+  async #existing(key: string): Promise<string> {
+    const file = this.#guard.pathOf(key)
+    if ((await this.#guard.confine(file, key)) === 'missing') throw notFound(key)
+    return file
+  }
+
+  async #writeTemp(folder: string, temp: string, bytes: Uint8Array): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await mkdir(folder, { recursive: true })
+      try {
+        // No fsync: rename gives atomicity against readers; durability across power loss is
+        // not promised (as with S3 before the PUT returns).
+        await writeFile(temp, bytes, { flag: 'wx' })
+        return
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT' || attempt >= WRITE_ATTEMPTS) throw error
+      }
+    }
+  }
+
+  async #createExclusive(temp: string, target: string): Promise<void> {
+    try {
+      await link(temp, target)
+    } catch (error) {
+      const code = errnoCode(error)
+      if (code === undefined || !NO_HARD_LINKS.has(code)) throw error
+      // No hard links here: an exclusive copy still never replaces an existing object, though a
+      // reader may see it while it is being filled.
+      await copyFile(temp, target, constants.COPYFILE_EXCL)
+    }
+  }
+
+  /** True when a file was removed. The parent, not the key, must stay inside the root. */
+  async #unlink(key: string): Promise<boolean> {
+    const file = this.#guard.pathOf(key)
+    if ((await this.#guard.confine(dirname(file), key)) === 'missing') return false
+    try {
+      await unlink(file)
+      return true
+    } catch (error) {
+      const code = errnoCode(error)
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return false
+      // macOS answers EPERM for unlink of a folder; a folder is not an object, so nothing to do.
+      if (code === 'EPERM' && (await lstat(file).catch(() => undefined))?.isDirectory()) return false
+      throw fsError(error, key, 'delete')
+    }
+  }
+
+  /** Removes emptied folders bottom-up, stopping below the root or at the first non-empty one. */
+  async #prune(folders: Set<string>): Promise<void> {
+    const root = this.#guard.root
+    const deepestFirst = [...folders].sort((a, b) => b.length - a.length)
+    for (const start of deepestFirst) {
+      for (let folder = start; folder !== root && isWithin(root, folder); folder = dirname(folder)) {
+        try {
+          await rmdir(folder)
+        } catch {
+          break // not empty (or already gone, or a link): the rest of the chain stays
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdir, realpath } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { StorageError } from '@cfb/storage-core'
+import { BACKEND, errnoCode, fsError } from './fs-errors.js'
+
+/** Whether a path check found something on disk to check, or nothing up to the root. */
+export type Confinement = 'inside' | 'missing'
+
+/** True when `child` is `parent` or below it (both absolute, normalised). */
+export function isWithin(parent: string, child: string): boolean {
+  const rel = relative(parent, child)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+}
+
+/**
+ * Keeps every read and write under the root. Keys arrive validated (no `..`), so the only way
+ * out is a symbolic link; the check resolves the nearest existing ancestor of a path, which is
+ * the one a syscall would follow, and compares it with the root's own real path.
+ */
+export class RootGuard {
+  readonly root: string
+  #realRoot: string | undefined
+
+  constructor(root: string) {
+    this.root = resolve(root)
+  }
+
+  /** Absolute path of `key`; refuses a key that would land outside the root. */
+  pathOf(key: string): string {
+    const full = join(this.root, key)
+    if (full === this.root || !isWithin(this.root, full)) {
+      throw new StorageError('INVALID_ARGUMENT', `${key}: not a path below the root`, { backend: BACKEND, key })
+    }
+    return full
+  }
+
+  /** The root's real path, or `undefined` while the root does not exist. */
+  async realRoot(key = ''): Promise<string | undefined> {
+    if (this.#realRoot !== undefined) return this.#realRoot
+    try {
+      this.#realRoot = await realpath(this.root)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined
+      throw fsError(error, key, 'read')
+    }
+    return this.#realRoot
+  }
+
+  /** Creates the root when missing (mkdir -p) and returns its real path. */
+  async ensureRoot(key: string): Promise<string> {
+    const known = await this.realRoot(key)
+    if (known !== undefined) return known
+    try {
+      await mkdir(this.root, { recursive: true })
+    } catch (error) {
+      throw fsError(error, key, 'write')
+    }
+    const created = await this.realRoot(key)
+    if (created === undefined) {
+      throw new StorageError('UNAVAILABLE', `root ${this.root} vanished while being created`, { backend: BACKEND, key })
+    }
+    return created
+  }
+
+  /**
+   * Throws `PERMISSION_DENIED` when `abs` (or, if it does not exist, its nearest existing
+   * ancestor) resolves outside the root. `missing` means nothing exists from `abs` up to the root.
+   */
+  async confine(abs: string, key: string): Promise<Confinement> {
+    const realRoot = await this.realRoot(key)
+    if (realRoot === undefined) return 'missing'
+    let current = abs
+    for (;;) {
+      let real: string
+      try {
+        real = await realpath(current)
+      } catch (error) {
+        const code = errnoCode(error)
+        // ENOTDIR: a file sits where a folder is named; its own real path is checked one step up.
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fsError(error, key, 'read')
+        if (current === this.root || dirname(current) === current) return 'missing'
+        current = dirname(current)
+        continue
+      }
+      if (!isWithin(realRoot, real)) {
+        throw new StorageError('PERMISSION_DENIED', `${key}: resolves outside the storage root`, {
+          backend: BACKEND,
+          key,
+        })
+      }
+      return 'inside'
+    }
+  }
+}

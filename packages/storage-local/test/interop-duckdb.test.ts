@@ -1,0 +1,238 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import type { Filters, Row } from '@cfb/storage-core'
+import { LocalStorage } from '../src/index.js'
+import { DuckDBSession, readDataset, sqlString } from './duckdb-session.js'
+
+// Interop both ways: DuckDB reads what we write with hive_partitioning, and we read what DuckDB
+// writes with PARTITION_BY. Type mapping, JS value -> Parquet -> DuckDB -> JS from DuckDB:
+//   integer number -> INT32 -> INTEGER -> number      float -> DOUBLE -> DOUBLE -> number
+//   bigint -> INT64 -> BIGINT -> bigint               Date -> INT64 TIMESTAMP_MILLIS -> TIMESTAMP -> Date
+//   string -> UTF8 -> VARCHAR -> string               boolean -> BOOLEAN -> BOOLEAN -> boolean
+// Partition folder values carry no type: DuckDB infers BIGINT (a bigint), we infer a number.
+
+const DUCKDB_TYPES = {
+  play_id: 'INTEGER',
+  game_id: 'INTEGER',
+  offense: 'VARCHAR',
+  yards: 'INTEGER',
+  epa: 'DOUBLE',
+  is_scoring: 'BOOLEAN',
+  wallclock: 'TIMESTAMP',
+  penalty: 'VARCHAR',
+  sequence: 'BIGINT',
+  season: 'BIGINT',
+  week: 'BIGINT',
+}
+
+const OFFENSES = ['Georgia', 'Texas', "Hawai'i", 'San José State']
+const SEASONS = [2023, 2024]
+const WEEKS = [1, 2, 3]
+
+/** Three plays of one partition; season and week stay out of the records (they are the folders). */
+function playsOf(season: number, week: number): Row[] {
+  return [0, 1, 2].map((n) => {
+    const i = (season - 2023) * 9 + (week - 1) * 3 + n
+    return {
+      play_id: 1000 + i,
+      game_id: 401_520_000 + (season % 10) * 100 + week,
+      offense: OFFENSES[i % OFFENSES.length],
+      yards: ((i * 7) % 30) - 5,
+      // Never integral, so the column stays a float column.
+      epa: i * 0.375 - 2.0625,
+      is_scoring: i % 4 === 3,
+      wallclock: new Date(Date.UTC(season, 8, week * 7, 17, 0, 0) + i * 1250),
+      penalty: i % 3 === 0 ? 'holding' : null,
+      // Above Number.MAX_SAFE_INTEGER: only a bigint holds it exactly.
+      sequence: 9_007_199_254_740_993n + BigInt(i),
+    }
+  })
+}
+
+const sortedBy = (rows: readonly Row[], column: string): Row[] =>
+  [...rows].sort((a, b) => Number(a[column]) - Number(b[column]))
+
+/** DuckDB's row in our terms: Hive partition columns (BIGINT) become numbers. */
+function fromDuckDB(row: Row): Row {
+  const out = { ...row }
+  for (const key of ['season', 'week']) if (typeof out[key] === 'bigint') out[key] = Number(out[key])
+  return out
+}
+
+let duck: DuckDBSession
+const roots: string[] = []
+
+async function freshStorage(): Promise<{ root: string; storage: LocalStorage }> {
+  const root = await mkdtemp(join(tmpdir(), 'cfb-interop-'))
+  roots.push(root)
+  return { root, storage: new LocalStorage({ root }) }
+}
+
+beforeAll(async () => {
+  duck = await DuckDBSession.open()
+})
+
+afterAll(async () => {
+  duck?.close()
+  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })))
+})
+
+describe('DuckDB reads what we write', () => {
+  let root: string
+  let storage: LocalStorage
+  const written: Row[] = []
+
+  beforeAll(async () => {
+    ;({ root, storage } = await freshStorage())
+    for (const season of SEASONS) {
+      for (const week of WEEKS) {
+        const rows = playsOf(season, week)
+        expect(await storage.write('plays', rows, { season, week })).toBe(rows.length)
+        written.push(...rows.map((row) => ({ ...row, season, week })))
+      }
+    }
+  })
+
+  it('gives back every row with the documented types', async () => {
+    const { types, rows } = await duck.query(`SELECT * FROM ${readDataset(join(root, 'plays'))} ORDER BY play_id`)
+    expect(types).toEqual(DUCKDB_TYPES)
+    expect(rows.map(fromDuckDB)).toEqual(written)
+    // Each side as it is, before any mapping: DuckDB's folder columns are bigint, ours numbers.
+    const ours = sortedBy(await storage.readIndex('plays'), 'play_id')
+    expect(ours).toEqual(written)
+    expect(typeof rows[0]!.season).toBe('bigint')
+    expect(typeof ours[0]!.season).toBe('number')
+    for (const [i, row] of rows.entries()) {
+      const mine = ours[i]!
+      expect(typeof row.play_id).toBe('number')
+      expect(typeof mine.play_id).toBe('number')
+      expect(typeof row.sequence).toBe('bigint')
+      expect(row.sequence).toBe(mine.sequence)
+      expect(row.wallclock).toBeInstanceOf(Date)
+      expect((row.wallclock as Date).getTime()).toBe((mine.wallclock as Date).getTime())
+    }
+  })
+
+  it('keeps millisecond timestamps exact (compared in microseconds)', async () => {
+    const { rows } = await duck.query(
+      `SELECT play_id, epoch_us(wallclock) AS us FROM ${readDataset(join(root, 'plays'))} ORDER BY play_id`,
+    )
+    expect(rows.map((r) => r.us)).toEqual(written.map((r) => BigInt((r.wallclock as Date).getTime()) * 1000n))
+  })
+
+  it('finds only data files with *.parquet: _commits holds .json files DuckDB never globs', async () => {
+    const listed = await storage.listFiles('plays/')
+    expect(listed.some((key) => key.includes('/_commits/') && key.endsWith('.json'))).toBe(true)
+    const dataFiles = listed.filter((key) => key.endsWith('.parquet')).map((key) => join(root, key))
+    const { rows } = await duck.query(`SELECT file FROM glob(${sqlString(join(root, 'plays/**/*.parquet'))}) ORDER BY file`)
+    expect(rows.map((r) => r.file)).toEqual([...dataFiles].sort())
+    expect(rows.every((r) => !String(r.file).includes('/_'))).toBe(true)
+  })
+
+  it('sees an overwritten partition as the new rows only, and an append as both', async () => {
+    const { root: other, storage: store } = await freshStorage()
+    await store.write('plays', playsOf(2023, 1), { season: 2023, week: 1 })
+    const replacement = playsOf(2024, 3)
+    await store.write('plays', replacement, { season: 2023, week: 1 })
+    const dataset = readDataset(join(other, 'plays'))
+    // DuckDB knows nothing of commits: the superseded file must be gone from disk.
+    const afterOverwrite = await duck.query(`SELECT * EXCLUDE (season, week) FROM ${dataset} ORDER BY play_id`)
+    expect(afterOverwrite.rows).toEqual(replacement)
+    await store.write('plays', playsOf(2023, 2), { season: 2023, week: 1 }, { overwrite: false })
+    const afterAppend = await duck.query(`SELECT * EXCLUDE (season, week) FROM ${dataset} ORDER BY play_id`)
+    expect(afterAppend.rows).toEqual(sortedBy([...playsOf(2023, 2), ...replacement], 'play_id'))
+  })
+})
+
+describe('we read what DuckDB writes', () => {
+  let storage: LocalStorage
+  let dataset: string
+
+  // 36 plays over 2 seasons x 3 weeks; nulls in yards and penalty; a BIGINT and a TIMESTAMP.
+  const source = `
+    SELECT i::INTEGER AS play_id,
+           (401500000 + i // 6)::BIGINT AS game_id,
+           ['Georgia', 'Texas', 'LSU', 'San José State'][i % 4 + 1] AS offense,
+           CASE WHEN i % 11 = 0 THEN NULL ELSE ((i * 7) % 40 - 5)::INTEGER END AS yards,
+           (i * 0.25 - 1.5)::DOUBLE AS epa,
+           i % 5 = 0 AS is_scoring,
+           TIMESTAMP '2024-09-01 17:00:00' + to_milliseconds(i * 1500) AS wallclock,
+           CASE i % 3 WHEN 0 THEN 'holding' WHEN 1 THEN 'false start' END AS penalty,
+           (2023 + i % 2)::INTEGER AS season,
+           (1 + i % 3)::INTEGER AS week
+    FROM range(1, 37) t(i)`
+
+  beforeAll(async () => {
+    const fresh = await freshStorage()
+    storage = fresh.storage
+    await duck.run(`COPY (${source}) TO ${sqlString(join(fresh.root, 'plays2'))} (FORMAT PARQUET, PARTITION_BY (season, week))`)
+    dataset = readDataset(join(fresh.root, 'plays2'))
+  })
+
+  async function duckRows(select: string, where: string): Promise<Row[]> {
+    const { rows } = await duck.query(`SELECT ${select} FROM ${dataset} WHERE ${where} ORDER BY play_id`)
+    return rows.map(fromDuckDB)
+  }
+
+  it('reads one season as DuckDB does, season and week as numbers', async () => {
+    const ours = sortedBy(await storage.readIndex('plays2', { season: 2024 }), 'play_id')
+    const theirs = await duckRows('*', 'season = 2024')
+    expect(theirs).toHaveLength(18)
+    expect(ours).toEqual(theirs)
+    expect(typeof ours[0]!.season).toBe('number')
+    expect(typeof ours[0]!.game_id).toBe('bigint')
+    expect(ours[0]!.wallclock).toBeInstanceOf(Date)
+    expect(ours.some((row) => row.yards === null)).toBe(true)
+  })
+
+  it('lists the partitions DuckDB wrote', async () => {
+    const listed = (await storage.listPartitions('plays2')).map((p) => ({ ...p.values }))
+    const { rows } = await duck.query(`SELECT DISTINCT season, week FROM ${dataset} ORDER BY season, week`)
+    const byFolder = (a: Row, b: Row) => Number(a.season) - Number(b.season) || Number(a.week) - Number(b.week)
+    expect(listed.sort(byFolder)).toEqual(rows.map(fromDuckDB))
+  })
+
+  const cases: { name: string; filters: Filters; where: string }[] = [
+    { name: 'partition equality and IN', filters: { season: 2024, week: [1, 3] }, where: 'season = 2024 AND week IN (1, 3)' },
+    { name: 'a partition given as text', filters: { season: '2023' }, where: 'season = 2023' },
+    { name: 'a range on a partition key', filters: { week: { gte: 2 } }, where: 'week >= 2' },
+    { name: 'a range on a data column', filters: { yards: { gt: 10, lte: 30 } }, where: 'yards > 10 AND yards <= 30' },
+    { name: 'a range over a column with nulls', filters: { yards: { lt: 0 } }, where: 'yards < 0' },
+    { name: 'string equality', filters: { offense: 'San José State' }, where: "offense = 'San José State'" },
+    { name: 'string IN', filters: { offense: ['Georgia', 'LSU'] }, where: "offense IN ('Georgia', 'LSU')" },
+    { name: 'a boolean and a partition', filters: { is_scoring: true, season: 2023 }, where: 'is_scoring AND season = 2023' },
+    { name: 'a BIGINT column', filters: { game_id: { gte: 401500003n } }, where: 'game_id >= 401500003' },
+    {
+      name: 'a timestamp range',
+      filters: { wallclock: { lt: new Date('2024-09-01T17:00:30Z') } },
+      where: "wallclock < TIMESTAMP '2024-09-01 17:00:30'",
+    },
+    { name: 'null equality', filters: { penalty: null }, where: 'penalty IS NULL' },
+    // SQL (and pyarrow): a comparison with NULL is not true, so <> never keeps null rows.
+    { name: 'ne skips nulls', filters: { penalty: { ne: 'holding' } }, where: "penalty <> 'holding'" },
+  ]
+
+  for (const { name, filters, where } of cases) {
+    it(`filters like DuckDB's WHERE: ${name}`, async () => {
+      const theirs = await duckRows('*', where)
+      expect(theirs.length).toBeGreaterThan(0)
+      expect(sortedBy(await storage.readIndex('plays2', filters), 'play_id')).toEqual(theirs)
+    })
+  }
+
+  it("projects like DuckDB's SELECT, partition columns included when named", async () => {
+    const columns = ['play_id', 'yards', 'week']
+    const ours = sortedBy(await storage.readIndex('plays2', { season: 2024 }, { columns }), 'play_id')
+    expect(ours).toEqual(await duckRows(columns.join(', '), 'season = 2024'))
+    expect(ours.every((row) => Object.keys(row).sort().join() === 'play_id,week,yards')).toBe(true)
+  })
+
+  it('filters on a column it does not return', async () => {
+    const ours = sortedBy(await storage.readIndex('plays2', { yards: { gte: 20 } }, { columns: ['play_id'] }), 'play_id')
+    const theirs = await duckRows('play_id', 'yards >= 20')
+    expect(theirs.length).toBeGreaterThan(0)
+    expect(ours).toEqual(theirs)
+  })
+})

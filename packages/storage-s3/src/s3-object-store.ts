@@ -1,0 +1,311 @@
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import {
+  DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
+  GetObjectCommand,
+  HeadObjectCommand,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import {
+  type ByteRange,
+  type ListEntry,
+  type ListOptions,
+  mapConcurrent,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+  StorageError,
+  type StoreCapabilities,
+} from '@cfb/storage-core'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { codeOf, toStorageError } from './s3-errors.js'
+
+export interface S3Credentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+}
+
+export interface S3ObjectStoreOptions {
+  bucket: string
+  /** Key prefix inside the bucket that acts as the root (`raw/` or `team/cfb`). */
+  prefix?: string
+  region?: string
+  endpoint?: string
+  forcePathStyle?: boolean
+  /** Explicit credentials; otherwise the SDK's default chain (which reads `AWS_*` first). */
+  credentials?: S3Credentials
+  /** A ready client; the options above that configure a client are then ignored. */
+  client?: S3Client
+  /** Attempts per request, retries included (standard retry mode). Default 5. */
+  maxAttempts?: number
+  /** Sockets kept per host, and requests in flight for one batch operation. Default 32. */
+  concurrency?: number
+  /** Milliseconds to establish a connection / to wait for a response. Defaults 5,000 / 60,000. */
+  connectionTimeoutMs?: number
+  requestTimeoutMs?: number
+  /** Objects larger than this go up as multipart, in parts of exactly this size. Default 8 MiB. */
+  partSize?: number
+  /** Keys per `DeleteObjects` request (S3 allows 1,000). */
+  deleteBatchSize?: number
+  /** Name used in errors. Default `s3`. */
+  backendName?: string
+  /** Overrides of what the server can do (test servers lack conditional PUT, for instance). */
+  capabilities?: Partial<StoreCapabilities>
+  /** Extra client settings a profile (such as R2) needs. */
+  clientConfig?: Partial<S3ClientConfig>
+  /** Checks a key before it is sent (R2 refuses keys that are not NFC, for instance). */
+  checkKey?: (key: string) => void
+}
+
+const MIB = 1024 * 1024
+
+function normalizePrefixOption(prefix: string | undefined): string {
+  const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '')
+  return trimmed === '' ? '' : `${trimmed}/`
+}
+
+/** Builds the S3 client: standard retries, timeouts, keep-alive with a bounded socket pool. */
+export function createS3Client(options: S3ObjectStoreOptions): S3Client {
+  const sockets = options.concurrency ?? 32
+  return new S3Client({
+    region: options.region ?? 'us-east-1',
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle,
+    credentials: options.credentials,
+    maxAttempts: options.maxAttempts ?? 5,
+    retryMode: 'standard',
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets }),
+    }),
+    ...options.clientConfig,
+  })
+}
+
+/** `ObjectStore` over one bucket (and prefix) of S3 or an S3-compatible server. */
+export class S3ObjectStore implements ObjectStore {
+  readonly name: string
+  readonly capabilities: StoreCapabilities
+  readonly client: S3Client
+  readonly bucket: string
+  readonly prefix: string
+  private readonly partSize: number
+  private readonly deleteBatchSize: number
+  private readonly concurrency: number
+  private readonly checkKey: (key: string) => void
+  /** Only a client this store made is closed with it; a caller's client stays the caller's. */
+  private readonly ownsClient: boolean
+
+  constructor(options: S3ObjectStoreOptions) {
+    if (typeof options.bucket !== 'string' || options.bucket === '') {
+      throw new StorageError('CONFIG', 'an S3 bucket name is required', { backend: options.backendName ?? 's3' })
+    }
+    this.name = options.backendName ?? 's3'
+    this.bucket = options.bucket
+    this.prefix = normalizePrefixOption(options.prefix)
+    this.client = options.client ?? createS3Client(options)
+    this.ownsClient = options.client === undefined
+    this.partSize = options.partSize ?? 8 * MIB
+    this.deleteBatchSize = Math.min(options.deleteBatchSize ?? 1000, 1000)
+    this.concurrency = options.concurrency ?? 32
+    this.checkKey = options.checkKey ?? (() => {})
+    this.capabilities = {
+      conditionalPut: true,
+      delimiterListing: true,
+      distinctUnicodeNormalization: true,
+      rangedReadOfEmptyObject: true,
+      ...options.capabilities,
+    }
+  }
+
+  private objectKey(key: string): string {
+    this.checkKey(key)
+    return this.prefix + key
+  }
+
+  private fail(error: unknown, operation: string, key?: string): StorageError {
+    return toStorageError(error, {
+      backend: this.name,
+      bucket: this.bucket,
+      operation,
+      key,
+      objectKey: key === undefined ? this.prefix : this.prefix + key,
+    })
+  }
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+  async get(key: string, range: ByteRange = {}): Promise<Uint8Array> {
+    const start = range.start ?? 0
+    if (range.end !== undefined && range.end <= start) return new Uint8Array(0)
+    const ranged = range.start !== undefined || range.end !== undefined
+    const header = ranged ? `bytes=${start}-${range.end === undefined ? '' : range.end - 1}` : undefined
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Range: header }),
+      )
+      if (!response.Body) return new Uint8Array(0)
+      const bytes = await response.Body.transformToByteArray()
+      if (!ranged) return bytes
+      // HTTP lets a server ignore Range (200, whole object) or widen it; cut what came to what was asked.
+      const offset = Number(/^bytes (\d+)-/.exec(response.ContentRange ?? '')?.[1] ?? 0)
+      const want = range.end === undefined ? bytes.length : range.end - start
+      if (offset === start && bytes.length <= want) return bytes
+      return bytes.slice(start - offset, start - offset + want)
+    } catch (error) {
+      // A range that starts at or past the end (416) reads as empty, like a slice past the end.
+      if (ranged && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) {
+        return new Uint8Array(0)
+      }
+      throw this.fail(error, 'GET', key)
+    }
+  }
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+  async head(key: string): Promise<ObjectInfo> {
+    try {
+      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }))
+      return {
+        key,
+        size: response.ContentLength ?? 0,
+        lastModified: response.LastModified,
+        etag: response.ETag,
+        metadata: response.Metadata,
+      }
+    } catch (error) {
+      throw this.fail(error, 'HEAD', key)
+    }
+  }
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
+    const params = {
+      Bucket: this.bucket,
+      Key: this.objectKey(key),
+      Body: bytes,
+      ContentType: options.contentType ?? 'application/octet-stream',
+      Metadata: options.metadata,
+      IfNoneMatch: options.ifNoneMatch && this.capabilities.conditionalPut ? options.ifNoneMatch : undefined,
+    }
+    try {
+      if (bytes.length <= this.partSize) {
+        await this.client.send(new PutObjectCommand({ ...params, ContentLength: bytes.length }))
+        return
+      }
+      // Fixed-size parts (R2 rejects unequal non-trailing parts); failed uploads are aborted.
+      const upload = new Upload({
+        client: this.client,
+        params,
+        partSize: this.partSize,
+        queueSize: 4,
+        leavePartsOnError: false,
+      })
+      await upload.done()
+    } catch (error) {
+      throw this.fail(error, 'PUT', key)
+    }
+  }
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+  async *list(prefix: string, options: ListOptions = {}): AsyncGenerator<ListEntry> {
+    const strip = this.prefix.length
+    const seenTokens = new Set<string>()
+    const pages = paginateListObjectsV2(
+      { client: this.client, pageSize: 1000 },
+      { Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: options.delimiter },
+    )
+    try {
+      for await (const page of pages) {
+        const objects: ListEntry[] = (page.Contents ?? []).map((o) => ({
+          kind: 'object',
+          key: (o.Key ?? '').slice(strip),
+          size: o.Size ?? 0,
+          lastModified: o.LastModified,
+          etag: o.ETag,
+        }))
+        const prefixes: ListEntry[] = (page.CommonPrefixes ?? []).map((p) => ({
+          kind: 'prefix',
+          prefix: (p.Prefix ?? '').slice(strip),
+        }))
+        yield* mergeSorted(objects, prefixes)
+        const token = page.NextContinuationToken
+        if (page.IsTruncated && !token) throw new Error('a truncated listing page carried no continuation token')
+        if (token !== undefined) {
+          // A server that hands back a token it already gave would make the paginator loop forever.
+          if (seenTokens.has(token)) throw new Error('the listing repeated a continuation token')
+          seenTokens.add(token)
+        }
+      }
+    } catch (error) {
+      if (error instanceof Error && !('$metadata' in error) && error.message.includes('continuation token')) {
+        throw new StorageError('UNAVAILABLE', `LIST s3://${this.bucket}/${this.prefix}${prefix} failed: ${error.message}`, {
+          backend: this.name,
+          key: prefix,
+          cause: error,
+        })
+      }
+      throw this.fail(error, 'LIST', prefix)
+    }
+  }
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+  async delete(keys: readonly string[]): Promise<void> {
+    const batches: string[][] = []
+    for (let i = 0; i < keys.length; i += this.deleteBatchSize) {
+      batches.push(keys.slice(i, i + this.deleteBatchSize))
+    }
+    await mapConcurrent(batches, Math.max(1, Math.min(4, this.concurrency)), async (batch) => {
+      let response: DeleteObjectsCommandOutput
+      try {
+        response = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((key) => ({ Key: this.objectKey(key) })), Quiet: true },
+          }),
+        )
+      } catch (error) {
+        throw this.fail(error, 'DELETE', batch[0])
+      }
+      // DeleteObjects answers 200 even when some keys failed: the failures are in the body.
+      const failed = (response.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey')
+      if (failed.length > 0) {
+        const first = failed[0]!
+        const key = (first.Key ?? '').slice(this.prefix.length)
+        const code = codeOf({ name: first.Code })
+        throw new StorageError(
+          code,
+          `DELETE s3://${this.bucket}/${first.Key} failed: ${first.Code}${failed.length > 1 ? ` (and ${failed.length - 1} more keys)` : ''}`,
+          { backend: this.name, key },
+        )
+      }
+    })
+  }
+
+  root(): string {
+    return `s3://${this.bucket}/${this.prefix}`
+  }
+
+  fullPath(key: string): string {
+    return `s3://${this.bucket}/${this.prefix}${key}`
+  }
+
+  /** Closes the sockets of a client this store made. */
+  close(): void {
+    if (this.ownsClient) this.client.destroy()
+  }
+}
+
+/** Merges a page's objects and common prefixes (each sorted) into one lexical sequence. */
+function mergeSorted(objects: ListEntry[], prefixes: ListEntry[]): ListEntry[] {
+  if (prefixes.length === 0) return objects
+  const name = (e: ListEntry) => Buffer.from(e.kind === 'object' ? e.key : e.prefix, 'utf8')
+  return [...objects, ...prefixes].sort((a, b) => Buffer.compare(name(a), name(b)))
+}

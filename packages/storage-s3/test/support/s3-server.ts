@@ -1,0 +1,50 @@
+import { afterAll, beforeAll } from '@jest/globals'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { type S3TestServer, type ServerKind, startS3Server } from '@cfb/test-servers'
+import { createS3Client, S3Storage, type S3StorageOptions } from '../../src/index.js'
+
+export const BUCKET = 'cfb-test'
+
+/**
+ * Starts an S3-compatible server on 127.0.0.1 for this test file, and makes backends on it:
+ * each under a fresh prefix, all sharing one client.
+ */
+export function useS3Server(kind: ServerKind) {
+  let server: S3TestServer
+  let client: S3Client
+  let runs = 0
+  beforeAll(async () => {
+    server = await startS3Server(kind)
+    await server.createBucket(BUCKET)
+    client = createS3Client({
+      bucket: BUCKET,
+      endpoint: server.endpoint,
+      region: server.region,
+      forcePathStyle: true,
+      credentials: server.credentials,
+    })
+  })
+  afterAll(async () => {
+    client?.destroy()
+    await server?.stop()
+  })
+  return {
+    get server() {
+      return server
+    },
+    /** A backend under its own prefix; `options` may point it elsewhere (a proxy, say). */
+    storage(options: Partial<S3StorageOptions> = {}): S3Storage {
+      runs += 1
+      return new S3Storage({
+        bucket: BUCKET,
+        prefix: `run-${runs}`,
+        client: options.endpoint ? undefined : client,
+        region: server.region,
+        forcePathStyle: true,
+        credentials: server.credentials,
+        capabilities: server.quirks,
+        ...options,
+      })
+    },
+  }
+}

@@ -1,0 +1,72 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** One request that went through the proxy. */
+export interface RecordedRequest {
+  method: string
+  /** Path and query as sent (bucket, key, `?list-type=2` ...). */
+  url: string
+  status: number
+  /** Response body bytes sent back to the client. */
+  bytes: number
+  range?: string
+}
+
+export interface RecordingProxy {
+  endpoint: string
+  requests: RecordedRequest[]
+  reset(): void
+  stop(): Promise<void>
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of a test server that records every request and the bytes
+ * it returned, so tests can count requests without mocking the SDK.
+ */
+export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+  const upstream = new URL(target)
+  const requests: RecordedRequest[] = []
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        const record: RecordedRequest = {
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          status: answer.statusCode ?? 0,
+          bytes: 0,
+          range: req.headers.range,
+        }
+        requests.push(record)
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.on('data', (chunk: Buffer) => {
+          record.bytes += chunk.length
+        })
+        answer.pipe(res)
+      },
+    )
+    forward.on('error', () => res.destroy())
+    req.pipe(forward)
+  })
+  server.keepAliveTimeout = 1000
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    reset: () => {
+      requests.length = 0
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
