@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import type { AsyncBuffer } from 'hyparquet'
 import type { FileFormat, Row, ScanOptions, VacuumOptions, VacuumResult, WriteOptions } from './backend.js'
 import { decodeCsv, encodeCsv } from './codecs/csv.js'
 import { decodeParquet, encodeParquet, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
@@ -36,6 +35,7 @@ import {
   type PartitionInput,
   type PartitionValue,
 } from './partition.js'
+import { rangedFile } from './ranged-file.js'
 import { newWriteId, writeIdTime } from './write-id.js'
 
 /** Requests in flight at once for the files of one read or one cleanup. */
@@ -230,9 +230,10 @@ export class Dataset {
           }
           continue
         }
-        if (visible.has(info.key) || state.commits.length === 0) continue
+        if (visible.has(info.key)) continue
         const id = writeIdOfDataFile(name)
-        if (id === undefined || writeIdTime(id) < cutoff) deleted.push(info.key)
+        // Without commits, files not named by us are legacy data; ours are a crashed first writer's.
+        if (id === undefined ? state.commits.length > 0 : writeIdTime(id) < cutoff) deleted.push(info.key)
       }
     }
     await this.store.delete(deleted)
@@ -256,33 +257,67 @@ export class Dataset {
 
   /**
    * The partition key order of an entity: from the cache, else from the first data or commit key
-   * under it (one listing request that stops early). Undefined when the entity has no data.
+   * under it (one listing request for one key). Undefined when the entity has no data.
    */
   private async partitionKeys(entity: string): Promise<string[] | undefined> {
     const cached = this.partitionKeysCache.get(entity)
     if (cached) return cached
-    for await (const entry of this.store.list(`${entity}/`)) {
+    for await (const entry of this.store.list(`${entity}/`, { limit: 8 })) {
       if (entry.kind !== 'object') continue
       const role = classifyKey(entity, entry.key)
       if (role.kind === 'other') continue
-      const keys = segmentKeys(role.segments)
-      this.partitionKeysCache.set(entity, keys)
-      return keys
+      return this.learnKeys(entity, role.segments)
     }
     return undefined
   }
 
-  /** The listing prefixes that can hold matching partitions: pinned leading keys become folders. */
-  private prunedPrefixes(entity: string, keys: readonly string[], conditions: Map<string, FilterRange>): string[] {
+  private learnKeys(entity: string, segments: readonly string[]): string[] {
+    const keys = segmentKeys(segments)
+    this.partitionKeysCache.set(entity, keys)
+    return keys
+  }
+
+  /** Listing prefixes for the leading `keys` that the conditions pin to values (cartesian product). */
+  private pinnedPrefixes(entity: string, keys: readonly string[], conditions: Map<string, FilterRange>) {
     let prefixes = [`${entity}/`]
+    const used: string[] = []
     for (const key of keys) {
       const range = conditions.get(key)
       const pinned = range && pinnedValues(range)
       if (!pinned) break
       const values = [...new Set(pinned.map(folderValue).filter((v): v is string => v !== undefined))]
       prefixes = prefixes.flatMap((p) => values.map((v) => `${p}${encodeSegment(key)}=${v}/`))
+      used.push(key)
     }
-    return prefixes
+    return { prefixes, used }
+  }
+
+  private async listPrefixes(entity: string, prefixes: readonly string[]): Promise<FolderListing[]> {
+    const listings = await mapConcurrent(prefixes, IO_CONCURRENCY, (p) => this.listFolders(p, entity))
+    return listings.flat()
+  }
+
+  /**
+   * Folders that may hold matching partitions, listing only pinned prefixes. With the key order
+   * unknown, the filter's own key order is tried first: when it matches the layout (the usual
+   * case), a read of one partition costs one listing of that partition's prefix and nothing else.
+   */
+  private async candidateFolders(
+    entity: string,
+    conditions: Map<string, FilterRange>,
+  ): Promise<{ keys: string[]; folders: FolderListing[] } | undefined> {
+    const cached = this.partitionKeysCache.get(entity)
+    if (!cached) {
+      const guess = this.pinnedPrefixes(entity, [...conditions.keys()], conditions)
+      if (guess.used.length > 0) {
+        const folders = await this.listPrefixes(entity, guess.prefixes)
+        if (folders.length > 0) return { keys: this.learnKeys(entity, folders[0]!.segments), folders }
+      }
+    }
+    const keys = await this.partitionKeys(entity)
+    if (keys === undefined) return undefined
+    const plan = this.pinnedPrefixes(entity, keys, conditions)
+    return { keys, folders: await this.listPrefixes(entity, plan.prefixes) }
   }
 
   private async listFolders(prefix: string, entity: string): Promise<FolderListing[]> {
@@ -306,11 +341,10 @@ export class Dataset {
 
   private async partitionStates(entity: string, conditions: Map<string, FilterRange>): Promise<PartitionState[]> {
     validateEntity(entity)
-    const keys = await this.partitionKeys(entity)
-    if (keys === undefined) return []
-    const prefixes = this.prunedPrefixes(entity, keys, conditions)
-    const listings = await mapConcurrent(prefixes, IO_CONCURRENCY, (p) => this.listFolders(p, entity))
-    const folders = listings.flat().filter((folder) => {
+    const candidates = await this.candidateFolders(entity, conditions)
+    if (candidates === undefined) return []
+    const { keys } = candidates
+    const folders = candidates.folders.filter((folder) => {
       const values = Partition.parse(folder.segments.join('/')).values
       return keys.every((k) => {
         const range = conditions.get(k)
@@ -335,9 +369,11 @@ export class Dataset {
     const listed: ObjectInfo[] = [...folder.data, ...folder.commits, ...(folder.manifest ? [folder.manifest] : [])]
     const commitKeys = folder.commits.map((c) => ({ key: c.key, writeId: c.writeId }))
     if (folder.commits.length === 0) {
-      // Legacy or foreign folder: every data file is data, Parquet preferred over a CSV fallback.
-      const parquet = folder.data.filter((d) => d.format === 'parquet')
-      const chosen = parquet.length > 0 ? parquet : folder.data
+      // Legacy or foreign folder: its data files are data, Parquet preferred over a CSV fallback.
+      // Our own part files with no commit are a writer's in flight (or a crashed one's): invisible.
+      const foreign = folder.data.filter((d) => writeIdOfDataFile(d.name) === undefined)
+      const parquet = foreign.filter((d) => d.format === 'parquet')
+      const chosen = parquet.length > 0 ? parquet : foreign
       const schema = parquet.length === 0 && folder.manifest ? await this.manifestSchema(folder.manifest.key) : undefined
       return {
         dir: folder.dir,
@@ -416,16 +452,6 @@ export class Dataset {
 
   // ---------------------------------------------------------------- files
 
-  private asyncBuffer(key: string, size: number): AsyncBuffer {
-    return {
-      byteLength: size,
-      slice: async (start: number, end?: number) => {
-        const bytes = await this.store.get(key, { start, end: end ?? size })
-        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
-      },
-    }
-  }
-
   private async readFile(file: PlannedFile, plan: Plan): Promise<FileRows> {
     const rows: Row[] = []
     let columns: string[] = []
@@ -457,7 +483,7 @@ export class Dataset {
         yield finish(raw, raw[0] ? Object.keys(raw[0]) : (file.schema?.columns.map((c) => c.name) ?? []))
         return
       }
-      const buffer = this.asyncBuffer(file.key, file.size)
+      const buffer = rangedFile(this.store, file.key, file.size)
       const metadata = await readParquetMetadata(buffer)
       const present = parquetColumnNames(metadata)
       const read = dataColumns

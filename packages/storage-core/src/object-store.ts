@@ -20,6 +20,8 @@ export type ListEntry = ({ kind: 'object' } & ObjectInfo) | { kind: 'prefix'; pr
 export interface ListOptions {
   /** Group keys by this delimiter (only `/` is required to work) and yield `prefix` entries. */
   delimiter?: string
+  /** A hint that the caller stops after this many entries (S3 sends it as `MaxKeys`). */
+  limit?: number
 }
 
 /** Half-open byte range `[start, end)`, as `Uint8Array.prototype.slice` takes it. */

@@ -77,7 +77,8 @@ export function toStorageError(
   const objectKey = context.objectKey ?? context.key
   const where = `s3://${context.bucket}${objectKey === undefined ? '' : `/${objectKey}`}`
   const status = e.$metadata?.httpStatusCode
-  const detail = [e.name, status && `HTTP ${status}`].filter(Boolean).join(', ')
+  // An S3 answer is named by its error code and status; anything else (a socket) by its message.
+  const detail = status !== undefined ? [e.name, `HTTP ${status}`].filter(Boolean).join(', ') : `${e.name ?? 'Error'}: ${e.message ?? ''}`
   const reason = code === 'CONFIG' ? ` (bucket ${context.bucket} does not exist)` : ''
   return new StorageError(code, `${context.operation} ${where} failed${reason}: ${detail || e.message || 'unknown error'}`, {
     backend: context.backend,

@@ -15,6 +15,7 @@ import {
   type ByteRange,
   type ListEntry,
   type ListOptions,
+  MAX_KEY_BYTES,
   mapConcurrent,
   type ObjectInfo,
   type ObjectStore,
@@ -128,7 +129,14 @@ export class S3ObjectStore implements ObjectStore {
 
   private objectKey(key: string): string {
     this.checkKey(key)
-    return this.prefix + key
+    const full = this.prefix + key
+    if (Buffer.byteLength(full) > MAX_KEY_BYTES) {
+      throw new StorageError('INVALID_ARGUMENT', `key is over ${MAX_KEY_BYTES} bytes with the prefix ${this.prefix}`, {
+        backend: this.name,
+        key,
+      })
+    }
+    return full
   }
 
   private fail(error: unknown, operation: string, key?: string): StorageError {
@@ -219,7 +227,7 @@ export class S3ObjectStore implements ObjectStore {
     const strip = this.prefix.length
     const seenTokens = new Set<string>()
     const pages = paginateListObjectsV2(
-      { client: this.client, pageSize: 1000 },
+      { client: this.client, pageSize: Math.min(Math.max(options.limit ?? 1000, 1), 1000) },
       { Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: options.delimiter },
     )
     try {

@@ -10,6 +10,10 @@ export interface RecordedRequest {
   /** Response body bytes sent back to the client. */
   bytes: number
   range?: string
+  /** Request headers, lower-case names. */
+  headers: Record<string, string | string[] | undefined>
+  /** Request body bytes received from the client. */
+  bodyBytes: number
 }
 
 export interface RecordingProxy {
@@ -27,6 +31,10 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const upstream = new URL(target)
   const requests: RecordedRequest[] = []
   const server: Server = createServer((req: IncomingMessage, res) => {
+    let bodyBytes = 0
+    req.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length
+    })
     const forward = httpRequest(
       {
         host: upstream.hostname,
@@ -42,6 +50,8 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
           status: answer.statusCode ?? 0,
           bytes: 0,
           range: req.headers.range,
+          headers: { ...req.headers },
+          bodyBytes,
         }
         requests.push(record)
         res.writeHead(answer.statusCode ?? 502, answer.headers)

@@ -86,8 +86,14 @@ export function parquetColumnNames(metadata: FileMetaData): string[] {
   return parquetSchema(metadata).children.map((child) => child.element.name)
 }
 
+/**
+ * Bytes read from the end of a file for its footer. Footers are a few KB: a small first read keeps
+ * ranged reads over S3 close to the minimum, and a file smaller than this arrives in one request.
+ */
+export const FOOTER_FETCH_BYTES = 64 * 1024
+
 export async function readParquetMetadata(file: AsyncBuffer): Promise<FileMetaData> {
-  return parquetMetadataAsync(file)
+  return parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES })
 }
 
 export interface ParquetDecodeOptions {
@@ -101,7 +107,9 @@ export interface ParquetDecodeOptions {
 
 function converterFor(type: ColumnType): ((v: unknown) => unknown) | undefined {
   if (type === 'int') return (v) => (typeof v === 'bigint' ? Number(v) : v)
-  if (type === 'json') return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
+  if (type === 'json') {
+    return (v) => (typeof v === 'string' ? JSON.parse(v) : v instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(v)) : v)
+  }
   if (type === 'binary') return (v) => (typeof v === 'string' ? new TextEncoder().encode(v) : v)
   if (type === 'null') return () => null
   return undefined

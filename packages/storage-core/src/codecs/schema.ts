@@ -70,6 +70,8 @@ function checkJson(value: object, column: string): void {
     if (typeof v !== 'object') throw notPlain(column, `a ${typeof v} inside nested JSON`)
     if (seen.has(v)) throw notPlain(column, 'a cycle')
     if (!Array.isArray(v) && !isPlainObject(v)) throw notPlain(column, 'a class instance inside nested JSON')
+    // A `__proto__` key cannot survive a copy into a plain object (it sets the prototype instead).
+    if (!Array.isArray(v) && Object.hasOwn(v, '__proto__')) throw notPlain(column, 'a "__proto__" key inside nested JSON')
     seen.add(v)
     for (const child of Array.isArray(v) ? v : Object.values(v)) visit(child)
     seen.delete(v)

@@ -77,6 +77,13 @@ export const badInput: ConformanceGroup = (ctx) => {
       await expectInvalid(storage.write('games', 'rows' as unknown as [], { season: 2024 }))
       await expectInvalid(storage.write('games', [{ id: 1 }], { season: 2024 }, { format: 'xlsx' as 'csv' }))
       await expectInvalid(storage.write('games', [{ id: () => 1 }], { season: 2024 }))
+      await expectInvalid(storage.write('games', [{ id: Symbol('x') }], { season: 2024 }))
+      await expectInvalid(storage.write('games', [{ id: new Map() }], { season: 2024 }))
+      const cyclic: Record<string, unknown> = {}
+      cyclic.self = cyclic
+      await expectInvalid(storage.write('games', [{ meta: cyclic }], { season: 2024 }))
+      // JSON.parse makes an own "__proto__" key, which no copy into a plain object can keep.
+      await expectInvalid(storage.write('games', [{ meta: JSON.parse('{"a": {"__proto__": 1}}') }], { season: 2024 }))
       await expectNothingWritten(storage)
       await storage.write('games', [{ id: 1 }], { season: 2024 })
       await expectInvalid(storage.readIndex('games', { season: { between: [1, 2] } } as never))

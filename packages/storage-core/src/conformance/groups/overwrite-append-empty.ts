@@ -124,6 +124,19 @@ export const overwriteAppendEmpty: ConformanceGroup = (ctx) => {
       expect(await storage.readIndex('games')).toEqual([{ id: 1, ...P }])
     })
 
+    it('ignores a new partition whose first writer died before its commit', async () => {
+      const storage = await ctx.create()
+      await storage.write('games', [{ id: 1 }], P)
+      await storage.writeParquet('scratch/orphan.parquet', [{ id: 666 }])
+      const orphan = `games/season=2024/week=9/part-${newWriteId()}-0.parquet`
+      await storage.writeBytes(orphan, await storage.readBytes('scratch/orphan.parquet'))
+      expect(await storage.readIndex('games')).toEqual([{ id: 1, ...P }])
+      expect(await storage.readIndex('games', { week: 9 })).toEqual([])
+      expect((await storage.listPartitions('games')).map((p) => p.pathSuffix())).toEqual([DIR.slice('games/'.length)])
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect((await storage.vacuum('games', { olderThanMs: 0 })).deleted).toEqual([orphan])
+    })
+
     it('vacuum keeps every committed row, including appends', async () => {
       const storage = await ctx.create()
       await storage.write('games', [{ id: 1 }], P)

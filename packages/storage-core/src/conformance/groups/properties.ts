@@ -26,7 +26,9 @@ const record = fc.record(
       fc
         .oneof(fc.array(jsonValue, { maxLength: 4 }), fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 8 }), jsonValue, { maxKeys: 4 }))
         // JSON has no -0: normalise what fast-check generates to what JSON can carry.
-        .map((value) => JSON.parse(JSON.stringify(value)) as unknown),
+        .map((value) => JSON.parse(JSON.stringify(value)) as unknown)
+        // An own "__proto__" key is refused on write (see bad input); it is not a round trip.
+        .filter((value) => !JSON.stringify(value).includes('"__proto__":')),
     ),
   },
   { requiredKeys: [] },

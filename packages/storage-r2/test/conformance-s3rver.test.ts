@@ -1,0 +1,6 @@
+import { describeConformance } from '@cfb/storage-core/conformance'
+import { SERVER_QUIRKS } from '@cfb/test-servers'
+import { useR2Server } from './support/r2-server.js'
+
+const r2 = useR2Server('s3rver')
+describeConformance('r2 profile on s3rver', () => r2.storage(), { ...SERVER_QUIRKS.s3rver, distinctUnicodeNormalization: false })

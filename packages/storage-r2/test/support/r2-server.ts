@@ -1,0 +1,39 @@
+import { afterAll, beforeAll } from '@jest/globals'
+import { type S3TestServer, type ServerKind, startS3Server } from '@cfb/test-servers'
+import { R2Storage, type R2StorageOptions } from '../../src/index.js'
+
+export const BUCKET = 'cfb-r2-test'
+
+/** An S3-compatible server on 127.0.0.1 standing in for R2; backends use the R2 profile on it. */
+export function useR2Server(kind: ServerKind) {
+  let server: S3TestServer
+  let runs = 0
+  const open: R2Storage[] = []
+  beforeAll(async () => {
+    server = await startS3Server(kind)
+    await server.createBucket(BUCKET)
+  })
+  afterAll(async () => {
+    for (const storage of open) storage.close()
+    await server?.stop()
+  })
+  return {
+    get server() {
+      return server
+    },
+    storage(options: Partial<R2StorageOptions> = {}): R2Storage {
+      runs += 1
+      const storage = new R2Storage({
+        bucket: BUCKET,
+        prefix: `run-${runs}`,
+        endpoint: server.endpoint,
+        accessKeyId: server.credentials.accessKeyId,
+        secretAccessKey: server.credentials.secretAccessKey,
+        capabilities: server.quirks,
+        ...options,
+      })
+      open.push(storage)
+      return storage
+    },
+  }
+}
