@@ -20,6 +20,7 @@ export class MemoryObjectStore implements ObjectStore {
     delimiterListing: true,
     distinctUnicodeNormalization: true,
     rangedReadOfEmptyObject: true,
+    objectMetadata: true,
   }
   private readonly objects = new Map<string, Stored>()
   private sortedKeys: string[] | undefined

@@ -47,6 +47,8 @@ export interface StoreCapabilities {
   distinctUnicodeNormalization: boolean
   /** A ranged read of a 0-byte object returns no bytes (S3 answers 416; s3rver drops the connection). */
   rangedReadOfEmptyObject: boolean
+  /** `put(..., { metadata })` is kept and `head()` returns it (S3 user metadata; not local files). */
+  objectMetadata: boolean
 }
 
 export interface ObjectStore {

@@ -1,8 +1,7 @@
 import type { Stats } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ListEntry } from '@cfb/storage-core'
-import { mapBounded } from './bounded.js'
+import { type ListEntry, mapConcurrent } from '@cfb/storage-core'
 import { errnoCode, fsError } from './fs-errors.js'
 import { type RootGuard, isWithin } from './root-guard.js'
 import { isIgnoredFileName } from './temp-names.js'
@@ -95,7 +94,7 @@ async function readFolder(folder: Folder, partial: string, walk: Walk, wantStats
     throw fsError(error, folder.key, 'list')
   }
   const matching = partial === '' ? entries : entries.filter((entry) => entry.name.startsWith(partial))
-  const children = await mapBounded(matching, STAT_CONCURRENCY, (entry) =>
+  const children = await mapConcurrent(matching, STAT_CONCURRENCY, (entry) =>
     resolveChild(folder, entry, walk, wantStats),
   )
   const kept = children.filter((child): child is Child => child !== undefined)

@@ -10,8 +10,9 @@ import {
   type PutOptions,
   type StoreCapabilities,
   StorageError,
+  mapConcurrent,
 } from '@cfb/storage-core'
-import { mapBounded } from './bounded.js'
+
 import { resolveRange } from './byte-range.js'
 import { BACKEND, errnoCode, fsError } from './fs-errors.js'
 import { listLocal } from './local-listing.js'
@@ -45,6 +46,7 @@ export class LocalObjectStore implements ObjectStore {
     // ext4, xfs, btrfs and NTFS keep NFC and NFD names apart. (APFS and HFS+ on macOS do not.)
     distinctUnicodeNormalization: true,
     rangedReadOfEmptyObject: true,
+    objectMetadata: false,
   }
   readonly #guard: RootGuard
 
@@ -139,7 +141,7 @@ export class LocalObjectStore implements ObjectStore {
     if (keys.length === 0 || (await this.#guard.realRoot()) === undefined) return
     const emptied = new Set<string>()
     let firstError: unknown
-    await mapBounded(keys, DELETE_CONCURRENCY, async (key) => {
+    await mapConcurrent(keys, DELETE_CONCURRENCY, async (key) => {
       try {
         if (await this.#unlink(key)) emptied.add(dirname(this.#guard.pathOf(key)))
       } catch (error) {

@@ -123,6 +123,7 @@ export class S3ObjectStore implements ObjectStore {
       delimiterListing: true,
       distinctUnicodeNormalization: true,
       rangedReadOfEmptyObject: true,
+      objectMetadata: true,
       ...options.capabilities,
     }
   }
