@@ -62,6 +62,10 @@ export function r2Profile(options: R2StorageOptions): S3StorageOptions {
       : (() => {
           throw new StorageError('CONFIG', 'R2 needs an account id or an endpoint', { backend: 'r2' })
         })())
+  // The prefix is part of every key: R2 would merge a non-NFC one with its NFC form too.
+  if (options.prefix !== undefined && options.prefix.normalize('NFC') !== options.prefix) {
+    throw new StorageError('CONFIG', "the R2 prefix is not NFC; pass prefix.normalize('NFC')", { backend: 'r2' })
+  }
   return {
     bucket: options.bucket,
     prefix: options.prefix,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { type RecordingProxy, startRecordingProxy } from '@cfb/test-servers'
 import { getStorage } from '@cfb/storage-core'
-import { createStorage, r2Endpoint, r2OptionsFromEnv } from '../src/index.js'
+import { createStorage, r2Endpoint, r2OptionsFromEnv, r2Profile } from '../src/index.js'
 import { BUCKET, useR2Server } from './support/r2-server.js'
 
 const r2 = useR2Server('fauxqs')
@@ -38,6 +38,12 @@ describe('R2 endpoint and configuration', () => {
     expect(message).not.toContain('CFB_R2_SECRET_KEY')
     expect(JSON.stringify(error)).not.toContain(secret)
     expect(String((error as Error).stack)).not.toContain(secret)
+  })
+
+  it('refuses a prefix that is not NFC, since R2 would merge it with its NFC form', () => {
+    expect(() => r2Profile({ bucket: 'b', accountId: 'abc', accessKeyId: 'a', secretAccessKey: 's', prefix: 'cafe\u0301' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG' }),
+    )
   })
 
   it('is what getStorage() builds for CFB_STORAGE_BACKEND=r2', async () => {

@@ -1,10 +1,12 @@
 import { type Env, StorageError } from '@cfb/storage-core'
 import { S3Storage, type S3StorageOptions } from './s3-storage.js'
 
-/** Reads a boolean setting the way operators write them. */
-export function envFlag(value: string | undefined): boolean | undefined {
+/** Reads a boolean setting the way operators write them; a typo is a `CONFIG` error, not `false`. */
+export function envFlag(value: string | undefined, name = 'a boolean setting'): boolean | undefined {
   if (value === undefined || value.trim() === '') return undefined
-  return /^(1|true|yes|on)$/i.test(value.trim())
+  if (/^(1|true|yes|on)$/i.test(value.trim())) return true
+  if (/^(0|false|no|off)$/i.test(value.trim())) return false
+  throw new StorageError('CONFIG', `${name} must be true or false (or 1/0, yes/no, on/off)`, { backend: 's3' })
 }
 
 /** Throws one `CONFIG` error naming every missing variable, and never a value. */
@@ -28,12 +30,16 @@ export function s3OptionsFromEnv(env: Env): S3StorageOptions {
   requireEnv(env, ['CFB_S3_BUCKET'], 's3')
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim()
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim()
+  // Half a key pair would silently fall back to the SDK's default chain: name what is missing.
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    requireEnv(env, ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'], 's3')
+  }
   return {
     bucket: env.CFB_S3_BUCKET!.trim(),
     region: env.CFB_S3_REGION?.trim() || 'us-east-1',
     endpoint: env.CFB_S3_ENDPOINT?.trim() || undefined,
     prefix: env.CFB_S3_PREFIX?.trim() || undefined,
-    forcePathStyle: envFlag(env.CFB_S3_FORCE_PATH_STYLE),
+    forcePathStyle: envFlag(env.CFB_S3_FORCE_PATH_STYLE, 'CFB_S3_FORCE_PATH_STYLE'),
     // An explicit env object (not process.env) must win over the SDK reading process.env itself.
     credentials:
       accessKeyId && secretAccessKey

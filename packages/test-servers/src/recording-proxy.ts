@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http'
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** One request that went through the proxy. */
@@ -16,6 +16,21 @@ export interface RecordedRequest {
   bodyBytes: number
 }
 
+/** A canned answer the proxy sends instead of forwarding (fault injection). */
+export interface ProxyResponse {
+  status: number
+  body?: string
+  headers?: Record<string, string>
+}
+
+export interface RecordingProxyOptions {
+  /**
+   * Called for every request before it is forwarded; an answer returned here is sent instead
+   * (after the request body has been read, so the client sees a clean HTTP error, not a reset).
+   */
+  respond?(request: { method: string; url: string; headers: IncomingHttpHeaders }): ProxyResponse | undefined
+}
+
 export interface RecordingProxy {
   endpoint: string
   requests: RecordedRequest[]
@@ -27,7 +42,7 @@ export interface RecordingProxy {
  * An HTTP proxy on 127.0.0.1 in front of a test server that records every request and the bytes
  * it returned, so tests can count requests without mocking the SDK.
  */
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export async function startRecordingProxy(target: string, options: RecordingProxyOptions = {}): Promise<RecordingProxy> {
   const upstream = new URL(target)
   const requests: RecordedRequest[] = []
   const server: Server = createServer((req: IncomingMessage, res) => {
@@ -35,6 +50,25 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     req.on('data', (chunk: Buffer) => {
       bodyBytes += chunk.length
     })
+    const canned = options.respond?.({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers })
+    if (canned) {
+      req.on('end', () => {
+        const body = Buffer.from(canned.body ?? '')
+        requests.push({
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          status: canned.status,
+          bytes: body.length,
+          range: req.headers.range,
+          headers: { ...req.headers },
+          bodyBytes,
+        })
+        res.writeHead(canned.status, { 'content-length': String(body.length), ...canned.headers })
+        res.end(body)
+      })
+      req.resume()
+      return
+    }
     const forward = httpRequest(
       {
         host: upstream.hostname,
