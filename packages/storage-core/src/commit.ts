@@ -1,6 +1,6 @@
 import { StorageError } from './errors.js'
 import type { FileFormat } from './backend.js'
-import type { TableSchema } from './codecs/schema.js'
+import type { ColumnType, TableSchema } from './codecs/schema.js'
 import type { PartitionInput, PartitionValueType } from './partition.js'
 import { WRITE_ID_PATTERN } from './write-id.js'
 
@@ -66,11 +66,15 @@ export function parseCommit(bytes: Uint8Array, key: string): Commit {
     value.files.every((f: any) => f && typeof f.name === 'string' && !f.name.includes('/')) &&
     value.schema &&
     Array.isArray(value.schema.columns) &&
+    value.schema.columns.every((c: any) => c && typeof c.name === 'string' && COLUMN_TYPES.has(c.type)) &&
     value.partition &&
+    value.partition.types !== null &&
     typeof value.partition.types === 'object'
   if (!ok) throw new StorageError('CORRUPT_DATA', `not a valid commit file: ${key}`, { key })
   return value as Commit
 }
+
+const COLUMN_TYPES = new Set<ColumnType>(['int', 'float', 'bigint', 'boolean', 'string', 'timestamp', 'json', 'binary', 'null'])
 
 const PART_FILE = /^part-([0-9A-HJKMNP-TV-Z]{26})-\d+\.(parquet|csv)$/
 

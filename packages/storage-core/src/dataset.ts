@@ -24,7 +24,7 @@ import {
   pinnedValues,
   toParquetFilter,
 } from './filters.js'
-import { validateEntity } from './keys.js'
+import { normalizeKey, validateEntity } from './keys.js'
 import { classifyKey, segmentKeys } from './layout.js'
 import type { ObjectInfo, ObjectStore } from './object-store.js'
 import {
@@ -42,6 +42,21 @@ import { newWriteId, writeIdTime } from './write-id.js'
 const IO_CONCURRENCY = 16
 const DEFAULT_BATCH_SIZE = 10_000
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
+/** Listings retried when they catch a concurrent writer half-way (see `fresh`), with these pauses. */
+const RELIST_PAUSES_MS = [5, 15, 40, 80, 160, 320, 640, 1000, 1000]
+const LAST_ATTEMPT = RELIST_PAUSES_MS.length
+/** Listings that may see our part files with no commit before believing it (a crashed writer). */
+const ORPHAN_RELISTS = 3
+/** A part file this young may belong to a writer still running. */
+const RECENT_MS = 10_000
+const COMMIT_CACHE_LIMIT = 50_000
+
+/** A listing that caught another writer mid-way: a commit without its file, a file whose commit vanished. */
+class StaleListing extends Error {}
+
+function isStale(error: unknown): boolean {
+  return error instanceof StaleListing || (error instanceof StorageError && error.code === 'NOT_FOUND')
+}
 
 /** One data file a reader will read, with what it needs to type its rows. */
 interface VisibleFile {
@@ -77,6 +92,24 @@ interface FolderListing {
 export class Dataset {
   /** Partition key order per entity, learned from writes and reads (it never changes). */
   private readonly partitionKeysCache = new Map<string, string[]>()
+  /** Parsed commit files by key: they are immutable, so each is fetched once per instance. */
+  private readonly commitCache = new Map<string, Commit>()
+
+  /**
+   * Runs a listing-based operation, listing again when it caught a concurrent writer half-way:
+   * an overwrite deleting what was just listed, or a listing that saw a commit before its file.
+   * On the last attempt what is still inconsistent is reported as it is.
+   */
+  private async fresh<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await operation(attempt)
+      } catch (error) {
+        if (attempt === LAST_ATTEMPT || !isStale(error)) throw error
+        await new Promise((resolve) => setTimeout(resolve, RELIST_PAUSES_MS[attempt]))
+      }
+    }
+  }
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -108,18 +141,21 @@ export class Dataset {
     }
 
     const dir = partitionDir(entity, partition)
-    const state = await this.readState(dir, partition)
+    const writeId = newWriteId()
+    const dataKey = `${dir}/${dataFileName(writeId, 0, format)}`
+    // Both keys are checked before anything is put, so a key over the limits leaves nothing behind.
+    normalizeKey(dataKey)
+    normalizeKey(commitKey(dir, writeId))
+    const state = await this.fresh((attempt) => this.readState(dir, partition, attempt))
     if (!overwrite) {
       for (const commit of state.commits) checkCompatible(commit.schema, schema)
     }
 
-    const writeId = newWriteId()
     const files: CommitFileEntry[] = []
     if (rows.length > 0) {
       const bytes = format === 'parquet' ? encodeParquet(rows, schema) : encodeCsv(rows, schema)
-      const name = dataFileName(writeId, 0, format)
-      await this.store.put(`${dir}/${name}`, bytes)
-      files.push({ name, rows: rows.length, bytes: bytes.length, sha256: sha256(bytes) })
+      await this.store.put(dataKey, bytes)
+      files.push({ name: dataKey.slice(dir.length + 1), rows: rows.length, bytes: bytes.length, sha256: sha256(bytes) })
     }
     // An append to a legacy folder adopts its files, so the first commit does not hide them.
     const adopted =
@@ -138,13 +174,27 @@ export class Dataset {
       schema,
       createdAt: new Date(writeIdTime(writeId)).toISOString(),
     }
-    await this.store.put(commitKey(dir, writeId), encodeCommit(commit), {
-      ifNoneMatch: this.store.capabilities.conditionalPut ? '*' : undefined,
-      contentType: 'application/json',
-    })
+    await this.putCommit(commitKey(dir, writeId), encodeCommit(commit))
     this.partitionKeysCache.set(entity, partition.keys)
     if (overwrite) await this.removeSuperseded(state, writeId)
     return rows.length
+  }
+
+  /**
+   * Puts a commit file, create-only where the store can. A retried PUT whose first answer was lost
+   * meets its own commit (412): identical bytes there mean the commit is ours and it landed.
+   */
+  private async putCommit(key: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.store.put(key, bytes, {
+        ifNoneMatch: this.store.capabilities.conditionalPut ? '*' : undefined,
+        contentType: 'application/json',
+      })
+    } catch (error) {
+      if (!(error instanceof StorageError && error.code === 'CONFLICT')) throw error
+      const there = await this.store.get(key).catch(() => undefined)
+      if (!there || Buffer.compare(Buffer.from(there), Buffer.from(bytes)) !== 0) throw error
+    }
   }
 
   /** After an overwrite commit: delete older data files and commits, best effort (vacuum retries). */
@@ -166,12 +216,14 @@ export class Dataset {
   // ----------------------------------------------------------------- read
 
   async readIndex(entity: string, filters?: Filters, columns?: readonly string[]): Promise<Row[]> {
-    const plan = await this.plan(entity, filters, columns)
-    const perFile = await mapConcurrent(plan.files, IO_CONCURRENCY, (file) => this.readFile(file, plan))
-    checkColumnsFound(plan, perFile)
-    const rows = perFile.flatMap((r) => r.rows)
-    if (!columns) fillMissingColumns(rows, perFile)
-    return rows
+    return this.fresh(async (attempt) => {
+      const plan = await this.plan(entity, filters, columns, attempt)
+      const perFile = await mapConcurrent(plan.files, IO_CONCURRENCY, (file) => this.readFile(file, plan))
+      checkColumnsFound(plan, perFile)
+      const rows = perFile.flatMap((r) => r.rows)
+      if (!columns) fillMissingColumns(rows, perFile)
+      return rows
+    })
   }
 
   async *scan(entity: string, filters?: Filters, options: ScanOptions = {}): AsyncGenerator<Row[]> {
@@ -179,11 +231,11 @@ export class Dataset {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new StorageError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`)
     }
-    const plan = await this.plan(entity, filters, options.columns)
+    const plan = await this.fresh((attempt) => this.plan(entity, filters, options.columns, attempt))
     let batch: Row[] = []
     const results: FileRows[] = []
     for (const file of plan.files) {
-      for await (const chunk of this.readFileChunks(file, plan)) {
+      for await (const chunk of this.changedDuringScan(file, this.readFileChunks(file, plan))) {
         results.push({ rows: [], columns: chunk.columns })
         for (const row of chunk.rows) {
           batch.push(row)
@@ -198,9 +250,23 @@ export class Dataset {
     if (batch.length > 0) yield batch
   }
 
+  /** A file an overwrite removed mid-scan: the rows already yielded cannot be taken back, so say so. */
+  private async *changedDuringScan<T>(file: PlannedFile, chunks: AsyncGenerator<T>): AsyncGenerator<T> {
+    try {
+      yield* chunks
+    } catch (error) {
+      if (!(error instanceof StorageError && error.code === 'NOT_FOUND')) throw error
+      throw new StorageError(
+        'CONFLICT',
+        `${file.partition.pathSuffix()} was overwritten while it was being scanned; scan it again`,
+        { key: file.key, cause: error },
+      )
+    }
+  }
+
   async listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {
     const conditions = normalizeFilters(filters)
-    const states = await this.partitionStates(entity, conditions)
+    const states = await this.fresh((attempt) => this.partitionStates(entity, conditions, attempt))
     const keys = this.partitionKeysCache.get(entity) ?? []
     for (const column of conditions.keys()) {
       if (!keys.includes(column)) {
@@ -218,7 +284,11 @@ export class Dataset {
     const folders = await this.listFolders(`${entity}/`, entity)
     const deleted: string[] = []
     for (const folder of folders) {
-      const state = await this.stateOf(folder)
+      // The listing already made serves the first look; a stale one is listed again.
+      let looks = 0
+      const state = await this.fresh((attempt) =>
+        looks++ === 0 ? this.stateOf(folder, attempt) : this.readState(folder.dir, undefined, attempt),
+      )
       const visible = new Set(state.files.map((f) => f.key))
       const firstVisible = state.commits[0]?.writeId
       for (const info of state.listed) {
@@ -237,6 +307,7 @@ export class Dataset {
       }
     }
     await this.store.delete(deleted)
+    deleted.push(...((await this.store.removeLeftovers?.(`${entity}/`, options.olderThanMs ?? DEFAULT_VACUUM_AGE_MS)) ?? []))
     return { deleted }
   }
 
@@ -339,7 +410,11 @@ export class Dataset {
     return [...folders.values()]
   }
 
-  private async partitionStates(entity: string, conditions: Map<string, FilterRange>): Promise<PartitionState[]> {
+  private async partitionStates(
+    entity: string,
+    conditions: Map<string, FilterRange>,
+    attempt: number,
+  ): Promise<PartitionState[]> {
     validateEntity(entity)
     const candidates = await this.candidateFolders(entity, conditions)
     if (candidates === undefined) return []
@@ -352,26 +427,35 @@ export class Dataset {
       })
     })
     folders.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0))
-    const states = await mapConcurrent(folders, IO_CONCURRENCY, (f) => this.stateOf(f))
+    const states = await mapConcurrent(folders, IO_CONCURRENCY, (f) => this.stateOf(f, attempt))
     return states.filter((s) => s.commits.length > 0 || s.files.length > 0)
   }
 
-  private async readState(dir: string, partition: Partition): Promise<PartitionState> {
+  private async readState(dir: string, partition: Partition | undefined, attempt: number): Promise<PartitionState> {
     const entity = dir.split('/')[0]!
-    const [folder] = await this.listFolders(`${dir}/`, entity)
-    const exact = folder?.dir === dir ? folder : undefined
-    const state = await this.stateOf(exact ?? { dir, segments: [], data: [], commits: [] })
-    return { ...state, partition }
+    const folders = await this.listFolders(`${dir}/`, entity)
+    const exact = folders.find((f) => f.dir === dir)
+    const segments = dir.split('/').slice(1)
+    const state = await this.stateOf(exact ?? { dir, segments, data: [], commits: [] }, attempt)
+    return partition ? { ...state, partition } : state
   }
 
   /** Applies the commit protocol to one folder's listing. */
-  private async stateOf(folder: FolderListing): Promise<PartitionState> {
+  private async stateOf(folder: FolderListing, attempt: number): Promise<PartitionState> {
     const listed: ObjectInfo[] = [...folder.data, ...folder.commits, ...(folder.manifest ? [folder.manifest] : [])]
     const commitKeys = folder.commits.map((c) => ({ key: c.key, writeId: c.writeId }))
     if (folder.commits.length === 0) {
       // Legacy or foreign folder: its data files are data, Parquet preferred over a CSV fallback.
       // Our own part files with no commit are a writer's in flight (or a crashed one's): invisible.
       const foreign = folder.data.filter((d) => writeIdOfDataFile(d.name) === undefined)
+      // Our own files with no commit beside them: a crashed writer's, or a listing that raced an
+      // overwrite deleting the commit it superseded. Listing again tells which: a crashed writer's
+      // file stays alone, a racing overwriter's commit shows up.
+      if (foreign.length < folder.data.length && attempt < LAST_ATTEMPT) {
+        // A recent file may be a writer's still in flight or a racing overwriter's: keep looking.
+        const recent = folder.data.some((d) => writeIdTime(writeIdOfDataFile(d.name) ?? '0') > Date.now() - RECENT_MS)
+        if (attempt < ORPHAN_RELISTS || recent || (await this.anyCommitOf(folder))) throw new StaleListing(folder.dir)
+      }
       const parquet = foreign.filter((d) => d.format === 'parquet')
       const chosen = parquet.length > 0 ? parquet : foreign
       const schema = parquet.length === 0 && folder.manifest ? await this.manifestSchema(folder.manifest.key) : undefined
@@ -385,9 +469,7 @@ export class Dataset {
       }
     }
     const sorted = [...folder.commits].sort((a, b) => (a.writeId < b.writeId ? -1 : 1))
-    const parsed = await mapConcurrent(sorted, IO_CONCURRENCY, async (c) =>
-      parseCommit(await this.store.get(c.key), c.key),
-    )
+    const parsed = await mapConcurrent(sorted, IO_CONCURRENCY, (c) => this.commit(c.key))
     let start = 0
     parsed.forEach((commit, i) => {
       if (commit.mode === 'overwrite') start = i
@@ -400,13 +482,25 @@ export class Dataset {
     const files: VisibleFile[] = []
     for (const commit of visible) {
       for (const entry of commit.files) {
-        const found = byName.get(entry.name)
         const key = `${folder.dir}/${entry.name}`
+        // Data files land before their commit, so a listing that shows a commit but not its file
+        // raced the writer (a listing is no snapshot on every backend): ask for the file itself.
+        const found = byName.get(entry.name) ?? (await this.headOrUndefined(key))
         if (!found) {
+          // Gone meanwhile: an overwrite removed it, and a fresh listing shows the newer state.
+          if (attempt < LAST_ATTEMPT) throw new StaleListing(key)
           throw new StorageError('CORRUPT_DATA', `commit ${commit.writeId} lists a missing file: ${key}`, { key })
         }
-        const schema = entry.legacy ? (found.format === 'csv' ? legacySchema : undefined) : commit.schema
-        files.push({ key, size: found.size, format: found.format, schema })
+        if (!entry.legacy && entry.bytes !== found.size) {
+          throw new StorageError(
+            'CORRUPT_DATA',
+            `${key} has ${found.size} bytes, but commit ${commit.writeId} recorded ${entry.bytes}`,
+            { key },
+          )
+        }
+        const format = entry.name.endsWith('.csv') ? 'csv' : 'parquet'
+        const schema = entry.legacy ? (format === 'csv' ? legacySchema : undefined) : commit.schema
+        files.push({ key, size: found.size, format, schema })
       }
     }
     return {
@@ -419,6 +513,31 @@ export class Dataset {
     }
   }
 
+  /** Whether a commit exists for any of the folder's part files: then a listing missed it. */
+  private async anyCommitOf(folder: FolderListing): Promise<boolean> {
+    const ids = folder.data.map((d) => writeIdOfDataFile(d.name)).filter((id): id is string => id !== undefined)
+    const found = await mapConcurrent(ids, IO_CONCURRENCY, (id) => this.headOrUndefined(commitKey(folder.dir, id)))
+    return found.some((info) => info !== undefined)
+  }
+
+  private async headOrUndefined(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      return await this.store.head(key)
+    } catch (error) {
+      if (error instanceof StorageError && error.code === 'NOT_FOUND') return undefined
+      throw error
+    }
+  }
+
+  private async commit(key: string): Promise<Commit> {
+    const cached = this.commitCache.get(key)
+    if (cached) return cached
+    const commit = parseCommit(await this.store.get(key), key)
+    if (this.commitCache.size >= COMMIT_CACHE_LIMIT) this.commitCache.clear()
+    this.commitCache.set(key, commit)
+    return commit
+  }
+
   /** The column types a legacy manifest records; advisory, so an unreadable one is ignored. */
   private async manifestSchema(key: string): Promise<TableSchema | undefined> {
     try {
@@ -428,12 +547,17 @@ export class Dataset {
     }
   }
 
-  private async plan(entity: string, filters: Filters | undefined, columns: readonly string[] | undefined) {
+  private async plan(
+    entity: string,
+    filters: Filters | undefined,
+    columns: readonly string[] | undefined,
+    attempt: number,
+  ) {
     if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) {
       throw new StorageError('INVALID_ARGUMENT', 'columns must be an array of column names')
     }
     const conditions = normalizeFilters(filters)
-    const states = await this.partitionStates(entity, conditions)
+    const states = await this.partitionStates(entity, conditions, attempt)
     const partitionKeys = new Set(this.partitionKeysCache.get(entity) ?? [])
     const rowConditions = new Map([...conditions].filter(([k]) => !partitionKeys.has(k)))
     const files = states.flatMap((s) => s.files.map((f) => ({ ...f, partition: s.partition })))

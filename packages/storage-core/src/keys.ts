@@ -14,6 +14,12 @@ const NAME_MAX = 128
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\\]/
 const ENTITY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+/** Half a surrogate pair: text that has no UTF-8 form, so no key, file name or Parquet string can hold it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text)
+}
 // A letter first: integer-like keys would be reordered by JavaScript objects, losing key order.
 const PARTITION_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/
 const encoder = new TextEncoder()
@@ -64,6 +70,7 @@ function checkCommon(path: unknown): string {
   if (FORBIDDEN.test(path)) {
     throw invalid(`invalid path ${describe(path)}: control characters and backslashes are not allowed`, path)
   }
+  if (!isWellFormedText(path)) throw invalid(`invalid path ${describe(path)}: not valid Unicode (a lone surrogate)`, path)
   if (path.startsWith('/')) throw invalid(`invalid path ${describe(path)}: paths are relative to the root`, path)
   if (encoder.encode(path).length > MAX_KEY_BYTES) {
     throw invalid(`invalid path ${describe(path)}: over ${MAX_KEY_BYTES} bytes`, path)

@@ -65,6 +65,11 @@ export interface ObjectStore {
   list(prefix: string, options?: ListOptions): AsyncIterable<ListEntry>
   /** Deletes the keys; keys that do not exist are not an error. */
   delete(keys: readonly string[]): Promise<void>
+  /**
+   * Optional: removes the store's own leftovers under `prefix` older than `olderThanMs` — files a
+   * killed writer left that listings never show (local temp files). Returns the keys removed.
+   */
+  removeLeftovers?(prefix: string, olderThanMs: number): Promise<string[]>
   /** The backend's own address of the store root (`/abs/path`, `s3://bucket/prefix`). */
   root(): string
   /** The backend's own address of `key`. */

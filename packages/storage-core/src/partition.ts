@@ -1,5 +1,5 @@
 import { StorageError } from './errors.js'
-import { validatePartitionKey } from './keys.js'
+import { isWellFormedText, validatePartitionKey } from './keys.js'
 
 /** A partition value as it is written into a Hive folder name. */
 export type PartitionValue = string | number | boolean | null
@@ -43,6 +43,9 @@ export function valueType(value: PartitionValue): PartitionValueType {
 }
 
 function checkValue(key: string, value: unknown): PartitionValue {
+  if (typeof value === 'string' && !isWellFormedText(value)) {
+    throw new StorageError('INVALID_ARGUMENT', `partition value of ${key} is not valid Unicode (a lone surrogate)`)
+  }
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
@@ -98,8 +101,9 @@ export class Partition {
   readonly values: Readonly<PartitionInput>
 
   constructor(values: PartitionInput) {
-    if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-      throw new StorageError('INVALID_ARGUMENT', 'a partition is an object of key/value pairs')
+    const proto = values === null || typeof values !== 'object' ? undefined : Object.getPrototypeOf(values)
+    if (proto !== Object.prototype && proto !== null) {
+      throw new StorageError('INVALID_ARGUMENT', 'a partition is a plain object of key/value pairs, such as { season: 2024 }')
     }
     const checked: PartitionInput = {}
     for (const [key, value] of Object.entries(values)) {

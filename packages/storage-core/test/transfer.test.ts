@@ -91,3 +91,24 @@ describe('verify', () => {
     expect((await verify(from, to)).differences).toEqual([{ mark: '*', key: 'raw/games/5.json' }])
   })
 })
+
+describe('mapConcurrent', () => {
+  it('starts nothing after the first failure and rejects once the calls in flight settle', async () => {
+    const { mapConcurrent } = await import('../src/index.js')
+    const started: number[] = []
+    let inFlight = 0
+    let settledBeforeReject = true
+    const failing = mapConcurrent(Array.from({ length: 40 }, (_, i) => i), 2, async (i) => {
+      started.push(i)
+      inFlight++
+      await new Promise((resolve) => setTimeout(resolve, i === 0 ? 1 : 10))
+      inFlight--
+      if (i === 0) throw new Error('boom')
+      return i
+    })
+    await expect(failing).rejects.toThrow('boom')
+    if (inFlight !== 0) settledBeforeReject = false
+    expect(settledBeforeReject).toBe(true)
+    expect(started).toEqual([0, 1])
+  })
+})

@@ -16,24 +16,33 @@ export function encodeCsv(records: readonly Record<string, unknown>[], schema: T
       if (type === 'timestamp') return (value as Date).toISOString()
       if (type === 'json') return JSON.stringify(value)
       if (type === 'binary') return Buffer.from(value as Uint8Array).toString('base64')
-      return String(value)
+      return Object.is(value, -0) ? '-0' : String(value)
     }),
   )
   const quotes = (value: unknown) => value === ''
   return new TextEncoder().encode(Papa.unparse({ fields, data }, { newline: '\n', quotes: quotes as never }))
 }
 
+/** A field typed by its column; text that is not of that type throws (the caller reports CORRUPT_DATA). */
 function parseTyped(text: string, type: ColumnType): unknown {
   switch (type) {
     case 'int':
-    case 'float':
-      return Number(text)
+    case 'float': {
+      const n = Number(text)
+      if ((Number.isNaN(n) && text !== 'NaN') || (type === 'int' && !Number.isInteger(n))) throw new Error(text)
+      return n
+    }
     case 'bigint':
       return BigInt(text)
     case 'boolean':
-      return text === 'true' || text === 'True' || text === '1'
-    case 'timestamp':
-      return new Date(text)
+      if (/^(true|True|1)$/.test(text)) return true
+      if (/^(false|False|0)$/.test(text)) return false
+      throw new Error(text)
+    case 'timestamp': {
+      const date = new Date(text)
+      if (Number.isNaN(date.getTime())) throw new Error(text)
+      return date
+    }
     case 'json':
       return JSON.parse(text)
     case 'binary':

@@ -1,4 +1,5 @@
 import { StorageError } from '../errors.js'
+import { isWellFormedText } from '../keys.js'
 
 /**
  * Logical column types: what a JavaScript value was, so reads give the same kind back.
@@ -28,6 +29,7 @@ export function typeOfValue(value: unknown, column: string): ColumnType {
     case 'undefined':
       return 'null'
     case 'string':
+      if (!isWellFormedText(value)) throw notPlain(column, 'a string that is not valid Unicode (a lone surrogate)')
       return 'string'
     case 'boolean':
       return 'boolean'
@@ -99,6 +101,12 @@ export function inferSchema(records: readonly Record<string, unknown>[]): TableS
       const seen = types.get(column)
       if (seen === undefined) {
         if (column === '') throw new StorageError('INVALID_ARGUMENT', 'column names must not be empty')
+        if (column === '__proto__') {
+          throw new StorageError('INVALID_ARGUMENT', 'a column named "__proto__" cannot be read back into an object')
+        }
+        if (!isWellFormedText(column)) {
+          throw new StorageError('INVALID_ARGUMENT', `column name ${JSON.stringify(column)} is not valid Unicode (a lone surrogate)`)
+        }
         types.set(column, type)
         if (types.size > MAX_COLUMNS) {
           throw new StorageError('INVALID_ARGUMENT', `records have more than ${MAX_COLUMNS} columns`)

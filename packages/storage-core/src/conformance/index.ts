@@ -17,6 +17,7 @@ import type { BackendFactory, ConformanceCapabilities, ConformanceContext, Confo
 import { badInput } from './groups/bad-input.js'
 import { deletion } from './groups/delete.js'
 import { filters } from './groups/filters.js'
+import { hostileInput } from './groups/hostile-input.js'
 import { keysAndListing } from './groups/keys-and-listing.js'
 import { legacyLayout } from './groups/legacy.js'
 import { overwriteAppendEmpty } from './groups/overwrite-append-empty.js'
@@ -47,6 +48,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   scan,
   legacyLayout,
   badInput,
+  hostileInput,
   recordProperties,
 ]
 

@@ -1,0 +1,532 @@
+import { describe, expect, it } from '@jest/globals'
+import type { FileFormat, Row, StorageBackend } from '../../backend.js'
+import type { StorageErrorCode } from '../../errors.js'
+import { NULL_MARKER, type PartitionInput } from '../../partition.js'
+import type { ConformanceGroup } from '../context.js'
+import { byId, collect, fromUtf8, utf8 } from '../harness.js'
+
+/**
+ * Hostile and broken input, one row of a table per case. A refusal asserts its error code, the key
+ * it names where one is involved, and that the listing is unchanged (nothing was written). Input
+ * that is legitimately representable (escaped partition values, NaN in a float column, a 5 MB
+ * string) asserts the round trip instead. Corrupt files are planted after a good write by
+ * overwriting the committed bytes with `writeBytes`, so every backend is tested the same way.
+ */
+
+/** Keys a case's setup hands to its action and checks (e.g. the data file it corrupted). */
+type Seed = Record<string, string>
+
+interface Refusal {
+  name: string
+  code: StorageErrorCode
+  setup?: (storage: StorageBackend) => Promise<Seed>
+  act: (storage: StorageBackend, seed: Seed) => Promise<unknown>
+  /** The key the error must name. */
+  key?: (seed: Seed) => string
+  /** What the message must mention, e.g. the offending column. */
+  mentions?: RegExp
+  /** More checks once the refusal is seen (other calls refuse too, healthy partitions still read). */
+  after?: (storage: StorageBackend, seed: Seed) => Promise<void>
+}
+
+interface RoundTrip {
+  name: string
+  roundTrip: (storage: StorageBackend) => Promise<void>
+}
+
+type HostileCase = Refusal | RoundTrip
+
+const P = { season: 2024 }
+
+async function failureOf(promise: Promise<unknown>): Promise<{ code?: unknown; key?: unknown; message?: unknown }> {
+  let result: unknown
+  try {
+    result = await promise
+  } catch (error) {
+    return error as { code?: unknown }
+  }
+  const shown = JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(result)
+  throw new Error(`expected a rejection, but it resolved with ${shown.slice(0, 300)}`)
+}
+
+async function expectCode(promise: Promise<unknown>, code: StorageErrorCode): Promise<void> {
+  expect((await failureOf(promise)).code).toBe(code)
+}
+
+/** Reads every batch of a scan, so a failure anywhere in it surfaces as a rejection. */
+async function scanAll(storage: StorageBackend, entity: string): Promise<Row[]> {
+  return (await collect(storage.scan(entity))).flat()
+}
+
+// ------------------------------------------------------------------ cases
+
+function badEntity(label: string, entity: unknown): Refusal {
+  return {
+    name: `entity ${label}`,
+    code: 'INVALID_ARGUMENT',
+    act: (s) => s.write(entity as string, [{ id: 1 }], P),
+    after: async (s) => {
+      await expectCode(s.readIndex(entity as string), 'INVALID_ARGUMENT')
+      await expectCode(s.listPartitions(entity as string), 'INVALID_ARGUMENT')
+      await expectCode(scanAll(s, entity as string), 'INVALID_ARGUMENT')
+      await expectCode(s.vacuum(entity as string), 'INVALID_ARGUMENT')
+    },
+  }
+}
+
+function badPartition(label: string, partition: unknown): Refusal {
+  return {
+    name: `partition ${label}`,
+    code: 'INVALID_ARGUMENT',
+    // Data elsewhere, so "nothing written" is checked against a non-empty listing; a fresh entity,
+    // so the refusal cannot come from a clash with known partition keys.
+    setup: async (s) => {
+      await s.write('other', [{ id: 0 }], { season: 2023 })
+      return {}
+    },
+    act: (s) => s.write('games', [{ id: 1 }], partition as PartitionInput),
+  }
+}
+
+function badPath(label: string, key: string): Refusal {
+  return {
+    name: `path ${label}`,
+    code: 'INVALID_ARGUMENT',
+    act: (s) => s.writeBytes(key, utf8('x')),
+    after: async (s) => {
+      await expectCode(s.writeParquet(key, [{ id: 1 }]), 'INVALID_ARGUMENT')
+      await expectCode(s.readBytes(key), 'INVALID_ARGUMENT')
+      await expectCode(s.exists(key), 'INVALID_ARGUMENT')
+      await expectCode(s.delete(key), 'INVALID_ARGUMENT')
+    },
+  }
+}
+
+function notPlainData(label: string, value: () => unknown): Refusal {
+  return {
+    name: `value: ${label}`,
+    code: 'INVALID_ARGUMENT',
+    act: (s) => s.write('games', [{ id: 1, meta: null }, { id: 2, meta: value() }], P),
+    mentions: /meta/,
+  }
+}
+
+function mixedTypes(label: string, a: unknown, b: unknown): Refusal {
+  return {
+    name: `mixed column: ${label}`,
+    code: 'SCHEMA_MISMATCH',
+    act: (s) => s.write('games', [{ id: 1, score: a }, { id: 2, score: null }, { id: 3, score: b }], P),
+    mentions: /score/,
+  }
+}
+
+/** Each value is written to its own partition of one entity; each reads back unchanged, by filter too. */
+function partitionValuesRoundTrip(label: string, values: readonly (string | null)[]): RoundTrip {
+  return {
+    name: `partition values round-trip: ${label}`,
+    roundTrip: async (s) => {
+      for (const [id, value] of values.entries()) await s.write('teams', [{ id }], { conference: value })
+      const rows = byId(await s.readIndex('teams'))
+      expect(rows).toEqual(values.map((conference, id) => ({ id, conference })))
+      for (const [id, value] of values.entries()) {
+        expect(await s.readIndex('teams', { conference: value })).toEqual([{ id, conference: value }])
+      }
+      const order = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)
+      const listed = (await s.listPartitions('teams')).map((p) => p.values.conference)
+      expect([...listed].sort(order)).toEqual([...values].sort(order))
+      // Every file stays inside its partition folder: escaping never adds or removes a level.
+      for (const key of await s.listFiles('')) {
+        expect(key.startsWith('teams/conference=')).toBe(true)
+        const parts = key.split('/')
+        expect(parts.length === 3 || (parts.length === 4 && parts[2] === '_commits')).toBe(true)
+      }
+    },
+  }
+}
+
+function floatsRoundTrip(format: FileFormat): RoundTrip {
+  return {
+    name: `NaN, ±Infinity and -0 in a float column round-trip (${format}), as Parquet DOUBLE holds them`,
+    roundTrip: async (s) => {
+      const values = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 1.5, 2]
+      await s.write('floats', values.map((v, id) => ({ id, v })), P, { format })
+      const back = byId(await s.readIndex('floats')).map((row) => row.v)
+      // toEqual tells -0 from 0 and takes NaN as NaN.
+      expect(back).toEqual(values)
+      expect(Object.is(back[3], -0)).toBe(true)
+    },
+  }
+}
+
+// -------------------------------------------------------- corrupt files
+
+const GOOD_2023 = [
+  { id: 1, score: 10, team: 'a' },
+  { id: 2, score: 20, team: 'b' },
+]
+const GOOD_2024 = [
+  { id: 3, score: 30, team: 'c' },
+  { id: 4, score: 40, team: 'd' },
+  { id: 5, score: 50, team: 'e' },
+]
+
+/** Two committed partitions; returns the 2024 partition's data file and commit file. */
+async function seedGames(s: StorageBackend, format: FileFormat): Promise<Seed> {
+  await s.write('games', GOOD_2023, { season: 2023 }, { format })
+  await s.write('games', GOOD_2024, { season: 2024 }, { format })
+  const keys = await s.listFiles('games/season=2024/')
+  const data = keys.find((k) => k.endsWith(`.${format}`))
+  const commit = keys.find((k) => k.includes('/_commits/'))
+  if (!data || !commit) throw new Error(`seed wrote no data or commit file: ${keys.join(', ')}`)
+  return { data, commit }
+}
+
+/** The healthy partition still reads on its own, so the failure is the corrupt file's, not the whole entity's. */
+async function healthyStillReads(s: StorageBackend): Promise<void> {
+  expect(byId(await s.readIndex('games', { season: 2023 }))).toEqual(GOOD_2023.map((r) => ({ ...r, season: 2023 })))
+}
+
+/** A committed data file whose bytes are replaced; the whole-entity read must fail naming it. */
+function corruptData(label: string, format: FileFormat, mutate: (bytes: Uint8Array) => Uint8Array): Refusal {
+  return {
+    name: `corrupt ${format}: ${label}`,
+    code: 'CORRUPT_DATA',
+    setup: async (s) => {
+      const seed = await seedGames(s, format)
+      await s.writeBytes(seed.data!, mutate(await s.readBytes(seed.data!)))
+      return seed
+    },
+    act: (s) => s.readIndex('games'),
+    key: (seed) => seed.data!,
+    after: async (s, seed) => {
+      // Never the other partitions' rows as if they were all: every way of reading fails loudly.
+      expect(await failureOf(scanAll(s, 'games'))).toMatchObject({ code: 'CORRUPT_DATA', key: seed.data })
+      expect(await failureOf(s.readIndex('games', { season: 2024 }))).toMatchObject({
+        code: 'CORRUPT_DATA',
+        key: seed.data,
+      })
+      await healthyStillReads(s)
+    },
+  }
+}
+
+/** A commit file whose bytes are replaced; reads and appends must fail naming it. */
+function corruptCommit(label: string, mutate: (bytes: Uint8Array) => Uint8Array): Refusal {
+  return {
+    name: `corrupt commit file: ${label}`,
+    code: 'CORRUPT_DATA',
+    setup: async (s) => {
+      const seed = await seedGames(s, 'parquet')
+      await s.writeBytes(seed.commit!, mutate(await s.readBytes(seed.commit!)))
+      return seed
+    },
+    act: (s) => s.readIndex('games'),
+    key: (seed) => seed.commit!,
+    after: async (s, seed) => {
+      expect(await failureOf(s.listPartitions('games'))).toMatchObject({ code: 'CORRUPT_DATA', key: seed.commit })
+      const before = await s.listFiles('')
+      expect(await failureOf(s.write('games', [{ id: 9 }], { season: 2024 }, { overwrite: false }))).toMatchObject({
+        code: 'CORRUPT_DATA',
+        key: seed.commit,
+      })
+      expect(await s.listFiles('')).toEqual(before)
+      await healthyStillReads(s)
+    },
+  }
+}
+
+/** Edits the parsed JSON of a commit file. */
+function editCommit(edit: (commit: any) => void): (bytes: Uint8Array) => Uint8Array {
+  return (bytes) => {
+    const commit = JSON.parse(fromUtf8(bytes))
+    edit(commit)
+    return utf8(JSON.stringify(commit))
+  }
+}
+
+const half = (bytes: Uint8Array) => bytes.slice(0, Math.floor(bytes.length / 2))
+const text = (value: string) => () => utf8(value)
+
+// ---------------------------------------------------------------- the table
+
+const CASES: readonly HostileCase[] = [
+  // Entity names that escape the root or hide.
+  badEntity('"../outside" (parent)', '../outside'),
+  badEntity('".." (parent itself)', '..'),
+  badEntity('"." (the root itself)', '.'),
+  badEntity('"/etc" (absolute)', '/etc'),
+  badEntity('"a/b" (a slash)', 'a/b'),
+  badEntity('"a\\\\b" (a backslash)', 'a\\b'),
+  badEntity('with NUL', 'games\u0000.parquet'),
+  badEntity('with a newline', 'games\nx'),
+  badEntity('with an ANSI escape', '\u001b[31mgames'),
+  badEntity('with DEL', 'games\u007f'),
+  badEntity('".hidden" (leading dot)', '.hidden'),
+  badEntity('"_hidden" (leading underscore)', '_hidden'),
+  badEntity('of 129 characters', 'e'.repeat(129)),
+  badEntity('over 1024 bytes', 'e'.repeat(1100)),
+  badEntity('that is not a string', 42),
+
+  // Partition keys and partition objects.
+  badPartition('key ".."', { '..': 1 }),
+  badPartition('key "../x"', { '../x': 1 }),
+  badPartition('key "a/b"', { 'a/b': 1 }),
+  badPartition('key with NUL', { 'a\u0000b': 1 }),
+  badPartition('key with a tab', { 'a\tb': 1 }),
+  badPartition('key "a=b"', { 'a=b': 1 }),
+  badPartition('key "_k" (leading underscore)', { _k: 1 }),
+  badPartition('key ".k" (leading dot)', { '.k': 1 }),
+  badPartition('key of 129 characters', { ['k'.repeat(129)]: 1 }),
+  badPartition('given as a Map', new Map([['season', 2024]])),
+  badPartition('value over 255 bytes in one folder name', { season: 'x'.repeat(300) }),
+  badPartition(
+    'values making a key over 1024 bytes',
+    Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`k${i}`, 'v'.repeat(200)])),
+  ),
+  badPartition('value with a lone surrogate (not UTF-8)', { season: 'a\ud800b' }),
+
+  // Path API keys.
+  badPath('"/etc/passwd" (absolute)', '/etc/passwd'),
+  badPath('"../../etc/passwd" (parent)', '../../etc/passwd'),
+  badPath('"a/../../b" (parent inside)', 'a/../../b'),
+  badPath('"C:\\\\x" (backslash)', 'C:\\x'),
+  badPath('with an ESC control character', 'notes/\u001b.txt'),
+  badPath('with a C1 control character', 'notes/\u0085.txt'),
+  badPath('over 1024 bytes', `${`${'d'.repeat(200)}/`.repeat(6)}x.bin`),
+  badPath('with a folder name over 255 bytes', `notes/${'n'.repeat(300)}.txt`),
+  badPath('with a lone surrogate (not UTF-8)', 'notes/a\udc00.txt'),
+
+  // Partition values that need escaping or look like the null marker: legitimate, so they round-trip.
+  partitionValuesRoundTrip('path-like', ['../../etc', 'a/../b', '/abs', '..', '.']),
+  partitionValuesRoundTrip('percent, equals, backslash', ['%', '%2F', '100%25', 'a=b', 'C:\\x']),
+  partitionValuesRoundTrip('null marker, its escaped form, null', [
+    NULL_MARKER,
+    `%5F${NULL_MARKER.slice(1)}`,
+    null,
+    'null',
+  ]),
+  partitionValuesRoundTrip('control characters and NUL', ['\u0000', 'a\nb', '\t', '\u001b[0m']),
+  partitionValuesRoundTrip('leading dot or underscore, empty', ['.hidden', '_hidden', '', ' ']),
+  partitionValuesRoundTrip('unicode', ['São Paulo', '日本', '😀', '\u202eevil']),
+
+  // Records that are not plain data.
+  notPlainData('a cycle', () => {
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic.self = cyclic
+    return cyclic
+  }),
+  notPlainData('a cycle through an array', () => {
+    const list: unknown[] = [1]
+    list.push({ list })
+    return list
+  }),
+  notPlainData('a function', () => () => 1),
+  notPlainData('a symbol', () => Symbol('x')),
+  notPlainData('a class instance', () => new (class Team {
+    name = 'Navy'
+  })()),
+  notPlainData('a Map', () => new Map([['a', 1]])),
+  notPlainData('a Set', () => new Set([1])),
+  notPlainData('an invalid Date', () => new Date(Number.NaN)),
+  notPlainData('a Date inside nested JSON', () => ({ kickoff: new Date(0) })),
+  notPlainData('a bigint inside nested JSON', () => [1n]),
+  notPlainData('NaN inside nested JSON', () => ({ x: Number.NaN })),
+  notPlainData('a string with a lone surrogate (not UTF-8)', () => 'a\ud800b'),
+  {
+    name: 'record: a class instance',
+    code: 'INVALID_ARGUMENT',
+    act: (s) => s.write('games', [new (class Game {
+      id = 1
+    })() as unknown as Row], P),
+  },
+  {
+    name: 'record: an own "__proto__" column (from JSON.parse), which no plain object can give back',
+    code: 'INVALID_ARGUMENT',
+    act: (s) => s.write('games', [JSON.parse('{"id": 1, "__proto__": 5}')], P),
+  },
+  {
+    name: 'record: a column name with a lone surrogate (not UTF-8)',
+    code: 'INVALID_ARGUMENT',
+    act: (s) => s.write('games', [{ id: 1, 'bad\udc00': 1 }], P),
+  },
+
+  // Mixed types in one column.
+  mixedTypes('number + string', 1, 'one'),
+  mixedTypes('boolean + number', true, 0),
+  mixedTypes('bigint + number', 1n, 2),
+  mixedTypes('bigint + float', 1n, 2.5),
+  mixedTypes('Date + string', new Date(0), '1970-01-01'),
+  mixedTypes('Date + number', new Date(0), 0),
+  mixedTypes('bytes + string', new Uint8Array([1]), 'x'),
+  mixedTypes('nested JSON + string', { a: 1 }, 'x'),
+
+  // Values that are representable, so round-trip.
+  floatsRoundTrip('parquet'),
+  floatsRoundTrip('csv'),
+  {
+    name: 'columns that differ between records round-trip, missing ones as null',
+    roundTrip: async (s) => {
+      await s.write('games', [{ id: 1, a: 1 }, { id: 2, b: 'x' }, { id: 3, c: true }, { id: 4 }], P)
+      expect(byId(await s.readIndex('games'))).toEqual([
+        { id: 1, a: 1, b: null, c: null, ...P },
+        { id: 2, a: null, b: 'x', c: null, ...P },
+        { id: 3, a: null, b: null, c: true, ...P },
+        { id: 4, a: null, b: null, c: null, ...P },
+      ])
+    },
+  },
+  {
+    name: 'a 5 MB string round-trips',
+    roundTrip: async (s) => {
+      const value = `${'é'.repeat(2_500_000)}\u0000,"\n😀`
+      await s.write('big', [{ id: 1, v: value }], P)
+      const rows = await s.readIndex('big')
+      const back = rows[0]?.v
+      // Compared as one boolean, so a failure does not print 5 MB.
+      expect(typeof back === 'string' ? back.length : back).toBe(value.length)
+      expect(back === value).toBe(true)
+    },
+  },
+  {
+    name: '20,000 columns in one record (over the engine limit)',
+    code: 'INVALID_ARGUMENT',
+    act: (s) => s.write('wide', [Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`c${i}`, i]))], P),
+    mentions: /columns/,
+  },
+  {
+    name: '20,000 columns spread over records (the limit is over all records)',
+    code: 'INVALID_ARGUMENT',
+    act: (s) =>
+      s.write(
+        'wide',
+        Array.from({ length: 4 }, (_, r) =>
+          Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`c${r}_${i}`, i])),
+        ),
+        P,
+      ),
+    mentions: /columns/,
+  },
+
+  // Corrupt or truncated Parquet in a committed partition.
+  corruptData('garbage bytes', 'parquet', text('this is not parquet at all')),
+  corruptData('cut in half', 'parquet', half),
+  corruptData('empty', 'parquet', () => new Uint8Array(0)),
+  corruptData('zeros, same length', 'parquet', (b) => new Uint8Array(b.length)),
+  corruptData('footer length past the start', 'parquet', (b) => {
+    const copy = b.slice()
+    copy.set([0xff, 0xff, 0xff, 0x7f], copy.length - 8)
+    return copy
+  }),
+  {
+    name: 'corrupt parquet: read with a column projection',
+    code: 'CORRUPT_DATA',
+    setup: async (s) => {
+      const seed = await seedGames(s, 'parquet')
+      await s.writeBytes(seed.data!, half(await s.readBytes(seed.data!)))
+      return seed
+    },
+    act: (s) => s.readIndex('games', undefined, { columns: ['id'] }),
+    key: (seed) => seed.data!,
+  },
+  {
+    name: 'corrupt parquet: readParquet of the file',
+    code: 'CORRUPT_DATA',
+    setup: async (s) => {
+      await s.writeBytes('raw/broken.parquet', utf8('PAR1 and then nothing'))
+      return { data: 'raw/broken.parquet' }
+    },
+    act: (s, seed) => s.readParquet(seed.data!),
+    key: (seed) => seed.data!,
+  },
+  {
+    name: 'corrupt parquet in a legacy folder (no commits)',
+    code: 'CORRUPT_DATA',
+    setup: async (s) => {
+      await s.writeParquet('games/season=2023/part-0.parquet', GOOD_2023)
+      await s.writeBytes('games/season=2024/part-0.parquet', utf8('garbage'))
+      return { data: 'games/season=2024/part-0.parquet' }
+    },
+    act: (s) => s.readIndex('games'),
+    key: (seed) => seed.data!,
+    after: async (s) => healthyStillReads(s),
+  },
+
+  // Broken CSV in a committed partition, and through the path API.
+  corruptData('a short (ragged) row', 'csv', text('id,score,team\n3,30\n')),
+  corruptData('a long (ragged) row', 'csv', text('id,score,team\n3,30,c,extra\n')),
+  corruptData('an unterminated quote', 'csv', text('id,score,team\n3,30,"c\n')),
+  corruptData('text in an integer column', 'csv', text('id,score,team\n3,thirty,c\n')),
+  corruptData('truncated at a line boundary (rows missing)', 'csv', (bytes) => {
+    const lines = fromUtf8(bytes).split('\n')
+    return utf8(`${lines.slice(0, 2).join('\n')}\n`)
+  }),
+  {
+    name: 'readCsv of a ragged file',
+    code: 'CORRUPT_DATA',
+    setup: async (s) => {
+      await s.writeBytes('raw/ragged.csv', utf8('a,b,c\n1,2,3\n4,5\n'))
+      return { data: 'raw/ragged.csv' }
+    },
+    act: (s, seed) => s.readCsv(seed.data!),
+    key: (seed) => seed.data!,
+  },
+
+  // Truncated or foreign commit files.
+  corruptCommit('foreign JSON {"hello":1}', text('{"hello":1}')),
+  corruptCommit('cut in half', half),
+  corruptCommit('empty', () => new Uint8Array(0)),
+  corruptCommit('JSON null', text('null')),
+  corruptCommit(
+    'partition types null',
+    editCommit((c) => {
+      c.partition.types = null
+    }),
+  ),
+  corruptCommit(
+    'schema columns that are not columns',
+    editCommit((c) => {
+      c.schema.columns = [{ name: 5, type: 'weird' }, 'x']
+    }),
+  ),
+  corruptCommit(
+    'a file name reaching into another partition',
+    editCommit((c) => {
+      c.files[0].name = `../season=2023/${c.files[0].name}`
+    }),
+  ),
+  {
+    name: 'commit listing a data file that is gone',
+    code: 'CORRUPT_DATA',
+    setup: async (s) => {
+      const seed = await seedGames(s, 'parquet')
+      await s.delete(seed.data!)
+      return seed
+    },
+    act: (s) => s.readIndex('games'),
+    key: (seed) => seed.data!,
+    after: async (s) => healthyStillReads(s),
+  },
+]
+
+async function runCase(storage: StorageBackend, c: HostileCase): Promise<void> {
+  if ('roundTrip' in c) {
+    await c.roundTrip(storage)
+    return
+  }
+  const seed = c.setup ? await c.setup(storage) : {}
+  const before = await storage.listFiles('')
+  const error = await failureOf(c.act(storage, seed))
+  expect(error).toMatchObject({ name: 'StorageError', code: c.code })
+  if (c.key) expect(error.key).toBe(c.key(seed))
+  if (c.mentions) expect(String(error.message)).toMatch(c.mentions)
+  expect(await storage.listFiles('')).toEqual(before)
+  await c.after?.(storage, seed)
+}
+
+export const hostileInput: ConformanceGroup = (ctx) => {
+  describe('hostile and broken input', () => {
+    it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      await runCase(await ctx.create(), c)
+    })
+  })
+}
