@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type ListEntry, mapConcurrent } from '@cfb/storage-core'
+import { type ListEntry, mapConcurrent, StorageError } from '@cfb/storage-core'
 import { errnoCode, fsError } from './fs-errors.js'
 import { type RootGuard, isWithin } from './root-guard.js'
 import { isIgnoredFileName } from './temp-names.js'
@@ -66,9 +66,15 @@ async function resolveChild(
       return { kind: 'file', name: entry.name, stats: wantStats ? await stat(abs) : undefined }
     }
     if (!entry.isSymbolicLink()) return undefined // sockets, fifos, devices are not objects
-    // A link is followed only when it stays inside the root and does not loop back up.
+    // A link is followed only when it stays inside the root and does not loop back up. One that
+    // leads out is refused loudly: skipping it would make its data vanish from reads unnoticed.
     const real = await realpath(abs)
-    if (!isWithin(walk.realRoot, real)) return undefined
+    if (!isWithin(walk.realRoot, real)) {
+      throw new StorageError('PERMISSION_DENIED', `refusing a symbolic link that leads outside the root: ${key}`, {
+        backend: 'local',
+        key,
+      })
+    }
     const stats = await stat(real)
     if (stats.isFile()) {
       return isIgnoredFileName(entry.name) ? undefined : { kind: 'file', name: entry.name, stats }
@@ -78,6 +84,7 @@ async function resolveChild(
     }
     return undefined
   } catch (error) {
+    if (error instanceof StorageError) throw error
     // Deleted between readdir and stat, or a dangling link: simply not there.
     if (isGone(error) || errnoCode(error) === 'ELOOP') return undefined
     throw fsError(error, key, 'list')
@@ -188,7 +195,12 @@ export async function* listLocal(guard: RootGuard, prefix: string, delimiter?: s
     if (isGone(error)) return
     throw fsError(error, prefix, 'list')
   }
-  if (!isWithin(realRoot, real)) return // a linked folder leading out of the root is not followed
+  if (!isWithin(realRoot, real)) {
+    throw new StorageError('PERMISSION_DENIED', `refusing a symbolic link that leads outside the root: ${prefix}`, {
+      backend: 'local',
+      key: prefix,
+    })
+  }
   const folder: Folder = { abs, real, key: baseKey }
   const walk: Walk = { realRoot, ancestors: new Set() }
   if (delimiter === undefined || delimiter === '') {

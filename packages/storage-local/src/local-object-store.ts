@@ -14,6 +14,7 @@ import {
 } from '@cfb/storage-core'
 
 import { resolveRange } from './byte-range.js'
+import { removeTempFiles } from './leftovers.js'
 import { BACKEND, errnoCode, fsError } from './fs-errors.js'
 import { listLocal } from './local-listing.js'
 import { RootGuard, isWithin } from './root-guard.js'
@@ -134,6 +135,13 @@ export class LocalObjectStore implements ObjectStore {
 
   list(prefix: string, options: ListOptions = {}): AsyncIterable<ListEntry> {
     return listLocal(this.#guard, prefix, options.delimiter)
+  }
+
+  /** Removes temp files of killed writers under `prefix` older than `olderThanMs`. */
+  async removeLeftovers(prefix: string, olderThanMs: number): Promise<string[]> {
+    if ((await this.#guard.realRoot()) === undefined) return []
+    const dir = prefix === '' ? this.#guard.root : this.#guard.pathOf(prefix.replace(/\/+$/, ''))
+    return removeTempFiles(this.#guard.root, dir, Date.now() - olderThanMs)
   }
 
   /** Unlinks the keys (missing ones are fine), then removes folders left empty. */

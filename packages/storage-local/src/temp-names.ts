@@ -17,6 +17,11 @@ export function tempNameFor(basename: string): string {
   return `.${short}.${randomBytes(8).toString('hex')}.tmp`
 }
 
+/** True for a temp file name this adapter writes before renaming into place. */
+export function isTempFileName(name: string): boolean {
+  return TEMP_NAME.test(name)
+}
+
 /** True for file names a listing must never return. */
 export function isIgnoredFileName(name: string): boolean {
   return name.startsWith('._') || TEMP_NAME.test(name)
