@@ -4,7 +4,7 @@ interface SdkError {
   name?: string
   code?: string
   message?: string
-  $metadata?: { httpStatusCode?: number }
+  $metadata?: { httpStatusCode?: number; attempts?: number }
   $fault?: 'client' | 'server'
   $retryable?: unknown
 }
@@ -13,6 +13,8 @@ const BY_NAME: Record<string, StorageErrorCode> = {
   NoSuchKey: 'NOT_FOUND',
   NotFound: 'NOT_FOUND',
   NoSuchBucket: 'CONFIG',
+  // No credentials anywhere in the chain: a setup problem, not an outage.
+  CredentialsProviderError: 'CONFIG',
   NoSuchUpload: 'NOT_FOUND',
   AccessDenied: 'PERMISSION_DENIED',
   Forbidden: 'PERMISSION_DENIED',
@@ -64,12 +66,23 @@ export function codeOf(error: unknown): StorageErrorCode {
 }
 
 /**
- * Maps an SDK error to a `StorageError` naming the operation, bucket and key. The SDK's own message
- * is kept (it never holds credentials); request headers are not.
+ * Maps an SDK error to a `StorageError` naming the operation, bucket and key, and for `UNAVAILABLE`
+ * how many attempts failed in how long (`startedAt` is when the operation began), so a caller
+ * sees that the wait was bounded. The SDK's own message is kept (it never holds credentials);
+ * request headers are not.
  */
 export function toStorageError(
   error: unknown,
-  context: { backend: string; bucket: string; operation: string; key?: string; objectKey?: string },
+  context: {
+    backend: string
+    bucket: string
+    operation: string
+    key?: string
+    objectKey?: string
+    startedAt?: number
+    /** Attempts made, when the error does not carry the SDK's count (a body read is retried by us). */
+    attempts?: number
+  },
 ): StorageError {
   if (error instanceof StorageError) return error
   const e = (error ?? {}) as SdkError
@@ -79,10 +92,26 @@ export function toStorageError(
   const status = e.$metadata?.httpStatusCode
   // An S3 answer is named by its error code and status; anything else (a socket) by its message.
   const detail = status !== undefined ? [e.name, `HTTP ${status}`].filter(Boolean).join(', ') : `${e.name ?? 'Error'}: ${e.message ?? ''}`
-  const reason = code === 'CONFIG' ? ` (bucket ${context.bucket} does not exist)` : ''
+  const reason =
+    e.name === 'CredentialsProviderError'
+      ? ' (no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile)'
+      : code === 'CONFIG'
+        ? ` (bucket ${context.bucket} does not exist)`
+        : code === 'UNAVAILABLE'
+          ? tried(e, context)
+          : ''
   return new StorageError(code, `${context.operation} ${where} failed${reason}: ${detail || e.message || 'unknown error'}`, {
     backend: context.backend,
     key: context.key,
     cause: error,
   })
+}
+
+/** ` after 3 attempts in 4.2 s`, from what is known of the retries. */
+function tried(error: SdkError, context: { startedAt?: number; attempts?: number }): string {
+  const attempts = context.attempts ?? error.$metadata?.attempts
+  const count = attempts === undefined ? undefined : `${attempts} attempt${attempts === 1 ? '' : 's'}`
+  const time = context.startedAt === undefined ? undefined : `${((Date.now() - context.startedAt) / 1000).toFixed(1)} s`
+  if (count && time) return ` after ${count} in ${time}`
+  return count || time ? ` after ${count ?? time}` : ''
 }

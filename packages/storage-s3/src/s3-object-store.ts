@@ -4,6 +4,7 @@ import {
   DeleteObjectsCommand,
   type DeleteObjectsCommandOutput,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   paginateListObjectsV2,
   PutObjectCommand,
@@ -43,12 +44,16 @@ export interface S3ObjectStoreOptions {
   credentials?: S3Credentials
   /** A ready client; the options above that configure a client are then ignored. */
   client?: S3Client
-  /** Attempts per request, retries included (standard retry mode). Default 5. */
+  /** Attempts per request, retries included (standard retry mode; GET bodies too). Default 5. */
   maxAttempts?: number
   /** Sockets kept per host, and requests in flight for one batch operation. Default 32. */
   concurrency?: number
-  /** Milliseconds to establish a connection / to wait for a response. Defaults 5,000 / 60,000. */
+  /** Milliseconds to establish a connection. Default 5,000. */
   connectionTimeoutMs?: number
+  /**
+   * Milliseconds a connection may stay silent (waiting for an answer, or inside a body) before the
+   * attempt fails and is retried. Default 60,000.
+   */
   requestTimeoutMs?: number
   /** Objects larger than this go up as multipart, in parts of exactly this size. Default 8 MiB. */
   partSize?: number
@@ -83,7 +88,10 @@ export function createS3Client(options: S3ObjectStoreOptions): S3Client {
     retryMode: 'standard',
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? 5_000,
-      requestTimeout: options.requestTimeoutMs ?? 60_000,
+      // Socket inactivity, not the handler's `requestTimeout`: that one only logs a warning unless
+      // told to throw, so a server that stops answering hung the caller for ever; and it counts a
+      // slow upload's progress as waiting. Inactivity also ends a body that stalls midway.
+      socketTimeout: options.requestTimeoutMs ?? 60_000,
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets }),
     }),
@@ -101,6 +109,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly partSize: number
   private readonly deleteBatchSize: number
   private readonly concurrency: number
+  private readonly maxAttempts: number
   private readonly checkKey: (key: string) => void
   /** Only a client this store made is closed with it; a caller's client stays the caller's. */
   private readonly ownsClient: boolean
@@ -117,6 +126,7 @@ export class S3ObjectStore implements ObjectStore {
     this.partSize = options.partSize ?? 8 * MIB
     this.deleteBatchSize = Math.min(options.deleteBatchSize ?? 1000, 1000)
     this.concurrency = options.concurrency ?? 32
+    this.maxAttempts = options.maxAttempts ?? 5
     this.checkKey = options.checkKey ?? (() => {})
     this.capabilities = {
       conditionalPut: true,
@@ -140,13 +150,16 @@ export class S3ObjectStore implements ObjectStore {
     return full
   }
 
-  private fail(error: unknown, operation: string, key?: string): StorageError {
+  /** `startedAt` (and `attempts`, when the SDK error does not carry them) go into the message. */
+  private fail(error: unknown, operation: string, key?: string, startedAt?: number, attempts?: number): StorageError {
     return toStorageError(error, {
       backend: this.name,
       bucket: this.bucket,
       operation,
       key,
       objectKey: key === undefined ? this.prefix : this.prefix + key,
+      startedAt,
+      attempts,
     })
   }
 
@@ -156,29 +169,35 @@ export class S3ObjectStore implements ObjectStore {
     if (range.end !== undefined && range.end <= start) return new Uint8Array(0)
     const ranged = range.start !== undefined || range.end !== undefined
     const header = ranged ? `bytes=${start}-${range.end === undefined ? '' : range.end - 1}` : undefined
-    try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Range: header }),
-      )
-      if (!response.Body) return new Uint8Array(0)
-      const bytes = await response.Body.transformToByteArray()
-      if (!ranged) return bytes
-      // HTTP lets a server ignore Range (200, whole object) or widen it; cut what came to what was asked.
-      const offset = Number(/^bytes (\d+)-/.exec(response.ContentRange ?? '')?.[1] ?? 0)
-      const want = range.end === undefined ? bytes.length : range.end - start
-      if (offset === start && bytes.length <= want) return bytes
-      return bytes.slice(start - offset, start - offset + want)
-    } catch (error) {
-      // A range that starts at or past the end (416) reads as empty, like a slice past the end.
-      if (ranged && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) {
-        return new Uint8Array(0)
+    const objectKey = this.objectKey(key)
+    const startedAt = Date.now()
+    let attempts = 0
+    for (;;) {
+      let response: GetObjectCommandOutput
+      try {
+        response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: header }))
+      } catch (error) {
+        // A range that starts at or past the end (416) reads as empty, like a slice past the end.
+        const sdk = error as { $metadata?: { httpStatusCode?: number; attempts?: number } }
+        if (ranged && sdk.$metadata?.httpStatusCode === 416) return new Uint8Array(0)
+        throw this.fail(error, 'GET', key, startedAt, attempts + (sdk.$metadata?.attempts ?? 1))
       }
-      throw this.fail(error, 'GET', key)
+      attempts += response.$metadata.attempts ?? 1
+      try {
+        const bytes = await readWholeBody(response)
+        return ranged ? cutToRange(bytes, response.ContentRange, start, range.end) : bytes
+      } catch (error) {
+        // The SDK retries a request until its headers arrive, never a body that breaks after
+        // them: that retry is ours, within the same attempt budget.
+        if (attempts >= this.maxAttempts) throw this.fail(error, 'GET', key, startedAt, attempts)
+        await sleep(backoffMs(attempts))
+      }
     }
   }
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
   async head(key: string): Promise<ObjectInfo> {
+    const startedAt = Date.now()
     try {
       const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }))
       return {
@@ -189,7 +208,7 @@ export class S3ObjectStore implements ObjectStore {
         metadata: response.Metadata,
       }
     } catch (error) {
-      throw this.fail(error, 'HEAD', key)
+      throw this.fail(error, 'HEAD', key, startedAt)
     }
   }
 
@@ -204,6 +223,7 @@ export class S3ObjectStore implements ObjectStore {
       Metadata: options.metadata,
       IfNoneMatch: options.ifNoneMatch && this.capabilities.conditionalPut ? options.ifNoneMatch : undefined,
     }
+    const startedAt = Date.now()
     try {
       if (bytes.length <= this.partSize) {
         await this.client.send(new PutObjectCommand({ ...params, ContentLength: bytes.length }))
@@ -219,7 +239,7 @@ export class S3ObjectStore implements ObjectStore {
       })
       await upload.done()
     } catch (error) {
-      throw this.fail(error, 'PUT', key)
+      throw this.fail(error, 'PUT', key, startedAt)
     }
   }
 
@@ -231,6 +251,8 @@ export class S3ObjectStore implements ObjectStore {
       { client: this.client, pageSize: Math.min(Math.max(options.limit ?? 1000, 1), 1000) },
       { Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: options.delimiter },
     )
+    // Timed per page: the time between pages is the caller's.
+    let pageStartedAt = Date.now()
     try {
       for await (const page of pages) {
         const objects: ListEntry[] = (page.Contents ?? []).map((o) => ({
@@ -252,6 +274,7 @@ export class S3ObjectStore implements ObjectStore {
           if (seenTokens.has(token)) throw new Error('the listing repeated a continuation token')
           seenTokens.add(token)
         }
+        pageStartedAt = Date.now()
       }
     } catch (error) {
       if (error instanceof Error && !('$metadata' in error) && error.message.includes('continuation token')) {
@@ -261,7 +284,7 @@ export class S3ObjectStore implements ObjectStore {
           cause: error,
         })
       }
-      throw this.fail(error, 'LIST', prefix)
+      throw this.fail(error, 'LIST', prefix, pageStartedAt)
     }
   }
 
@@ -273,6 +296,7 @@ export class S3ObjectStore implements ObjectStore {
     }
     await mapConcurrent(batches, Math.max(1, Math.min(4, this.concurrency)), async (batch) => {
       let response: DeleteObjectsCommandOutput
+      const startedAt = Date.now()
       try {
         response = await this.client.send(
           new DeleteObjectsCommand({
@@ -281,7 +305,7 @@ export class S3ObjectStore implements ObjectStore {
           }),
         )
       } catch (error) {
-        throw this.fail(error, 'DELETE', batch[0])
+        throw this.fail(error, 'DELETE', batch[0], startedAt)
       }
       // DeleteObjects answers 200 even when some keys failed: the failures are in the body.
       const failed = (response.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey')
@@ -317,4 +341,46 @@ function mergeSorted(objects: ListEntry[], prefixes: ListEntry[]): ListEntry[] {
   if (prefixes.length === 0) return objects
   const name = (e: ListEntry) => Buffer.from(e.kind === 'object' ? e.key : e.prefix, 'utf8')
   return [...objects, ...prefixes].sort((a, b) => Buffer.compare(name(a), name(b)))
+}
+
+/**
+ * The whole body, or an error when it broke off or fewer bytes came than `Content-Length` said.
+ * Node's parser already fails a body closed short of its length; the count also holds for any
+ * other request handler given in `clientConfig`, so a cut body never passes for a short object.
+ */
+async function readWholeBody(response: GetObjectCommandOutput): Promise<Uint8Array> {
+  let bytes: Uint8Array
+  try {
+    bytes = response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0)
+  } catch (cause) {
+    throw incompleteBody(`the connection broke (${(cause as Error).message})`, cause)
+  }
+  const expected = response.ContentLength
+  if (expected !== undefined && bytes.length !== expected) {
+    throw incompleteBody(`${bytes.length} of ${expected} bytes arrived`)
+  }
+  return bytes
+}
+
+function incompleteBody(detail: string, cause?: unknown): Error {
+  const error = new Error(`the response body was cut short: ${detail}`, { cause })
+  error.name = 'IncompleteBody'
+  return error
+}
+
+/** HTTP lets a server ignore Range (200, whole object) or widen it; cut what came to what was asked. */
+function cutToRange(bytes: Uint8Array, contentRange: string | undefined, start: number, end: number | undefined): Uint8Array {
+  const offset = Number(/^bytes (\d+)-/.exec(contentRange ?? '')?.[1] ?? 0)
+  const want = end === undefined ? bytes.length : end - start
+  if (offset === start && bytes.length <= want) return bytes
+  return bytes.slice(start - offset, start - offset + want)
+}
+
+/** Full-jitter exponential backoff, as the SDK's standard mode does: up to 100, 200, 400 ms ... 2 s. */
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(2_000, 100 * 2 ** (attempt - 1))
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

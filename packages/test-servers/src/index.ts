@@ -1,4 +1,13 @@
 export {
+  FAULT_KINDS,
+  type FaultCounts,
+  type FaultKind,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultRequest,
+  startFaultProxy,
+} from './fault-proxy.js'
+export {
   type ProxyResponse,
   type RecordedRequest,
   type RecordingProxy,
@@ -6,3 +15,4 @@ export {
   startRecordingProxy,
 } from './recording-proxy.js'
 export { type S3TestServer, SERVER_QUIRKS, type ServerKind, type ServerQuirks, startS3Server } from './s3-servers.js'
+export { seededRandom } from './seeded-random.js'

@@ -1,0 +1,103 @@
+// A writer process, talking to a fauxqs server in this process over 127.0.0.1, SIGKILLed at seeded
+// moments of its writes (see support/crash-trials.ts): after every kill the partition reads as
+// exactly one committed state, and vacuum removes the leftovers while keeping every committed row.
+// Needs `pnpm build` (the writer imports the built package).
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import type { S3Storage } from '../src/index.js'
+import {
+  type CrashSummary,
+  killAllWriters,
+  observedState,
+  partitionFiles,
+  runCrashCampaign,
+  sortRows,
+  WRITER_EVENTS,
+} from './support/crash-trials.js'
+import { BUCKET, useS3Server } from './support/s3-server.js'
+
+const SCRIPT = fileURLToPath(new URL('./support/crash-writer.mjs', import.meta.url))
+const TRIALS = 60
+const SEED = 0x53c4a5
+const PREFIX = 'crash-trials'
+const ENTITY = 'plays'
+const PARTITION = { season: 2024, week: 7 }
+const DIR = `${ENTITY}/season=2024/week=7`
+// S3 has no temp files: a put is one request.
+const EVENTS = WRITER_EVENTS.filter((e) => !e.endsWith('-temp'))
+
+const s3 = useS3Server('fauxqs')
+
+describe('s3 (fauxqs): a writer killed with SIGKILL mid-write', () => {
+  let reader: S3Storage
+  let summary: CrashSummary
+
+  beforeAll(() => {
+    reader = s3.storage({ prefix: PREFIX })
+  })
+
+  afterAll(() => {
+    killAllWriters()
+    reader.close()
+  })
+
+  it(`reads one committed state after each of ${TRIALS} kills`, async () => {
+    const server = s3.server
+    summary = await runCrashCampaign({
+      script: SCRIPT,
+      backend: {
+        s3: {
+          endpoint: server.endpoint,
+          bucket: BUCKET,
+          prefix: PREFIX,
+          region: server.region,
+          credentials: server.credentials,
+          capabilities: server.quirks,
+        },
+      },
+      entity: ENTITY,
+      partition: PARTITION,
+      reader,
+      trials: TRIALS,
+      seed: SEED,
+      events: EVENTS,
+      // The server runs in this process: a request it fully received before the kill is stored by
+      // the time a few event-loop turns have passed.
+      settleMs: 30,
+    })
+    console.log(
+      `s3 crash trials: ${summary.trials} trials, ${summary.kills} SIGKILLs; in-flight write visible after ` +
+        `${summary.inFlightLanded}, not after ${summary.inFlightLost}; kills by phase: ` +
+        JSON.stringify(summary.phases, null, 1),
+    )
+    expect(summary.failures).toEqual([])
+    expect(summary.kills).toBe(TRIALS)
+    // Every step of a write got at least one kill.
+    expect(Object.keys(summary.phases).length).toBeGreaterThanOrEqual(9)
+  }, 300_000)
+
+  it('vacuum removes uncommitted part files and superseded commits, keeping every committed row', async () => {
+    expect(summary).toBeDefined()
+    const rowsBefore = sortRows(await reader.readIndex(ENTITY, PARTITION))
+    const before = await partitionFiles(reader, DIR)
+    const leftovers = [...before.unreferencedParts, ...before.superseded].sort()
+    expect(before.unreferencedParts.length).toBeGreaterThan(0)
+    expect(before.superseded.length).toBeGreaterThan(0)
+
+    await new Promise((resolve) => setTimeout(resolve, 5)) // olderThanMs: 0 means "older than now"
+    const { deleted } = await reader.vacuum(ENTITY, { olderThanMs: 0 })
+
+    const rowsAfter = sortRows(await reader.readIndex(ENTITY, PARTITION))
+    expect(rowsAfter).toEqual(rowsBefore)
+    const seen = observedState(await reader.readIndex(ENTITY, PARTITION), PARTITION)
+    expect(seen).toEqual({ ops: summary.finalOps })
+
+    expect([...deleted].sort()).toEqual(leftovers)
+    const after = await partitionFiles(reader, DIR)
+    expect(after.superseded).toEqual([])
+    expect(after.commits.map((c) => c.key)).toEqual(before.visible.map((c) => c.key))
+    expect(after.unreferencedParts).toEqual([])
+    expect(after.parts).toEqual(after.referenced)
+    expect(after.others).toEqual([])
+  })
+})

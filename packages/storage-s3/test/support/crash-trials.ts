@@ -1,0 +1,477 @@
+// Crash trials shared by the local and s3 crash tests. This file is kept identical in
+// packages/storage-local/test/support and packages/storage-s3/test/support (each package
+// type-checks only its own folder); change both together.
+//
+// A child process (`crash-writer.mjs`, importing the built package) writes one partition through a
+// planned sequence of overwrites and appends, printing each step. The parent SIGKILLs it at a
+// seeded moment, then reads the partition and checks it against the log: the rows must be exactly
+// those of some complete sequence of committed writes (the last finished write, or the one in flight
+// if its commit had landed), never a mix, never nothing when something was committed, never an error.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { Row, StorageBackend } from '@cfb/storage-core'
+
+export type WriteMode = 'overwrite' | 'append'
+
+export interface PlannedOp {
+  op: number
+  mode: WriteMode
+  rows: Row[]
+}
+
+/** The steps a writer reports, in the order one write goes through them. */
+export const WRITER_EVENTS = [
+  'begin',
+  'put-data',
+  'put-data-temp',
+  'put-data-done',
+  'put-commit',
+  'put-commit-temp',
+  'put-commit-done',
+  'delete',
+  'delete-partial',
+  'delete-done',
+  'done',
+] as const
+export type WriterEvent = (typeof WRITER_EVENTS)[number]
+
+/** Last steps after which the write is certainly not visible yet (the commit put has not begun). */
+const NOT_COMMITTED = new Set<WriterEvent>(['begin', 'put-data', 'put-data-temp', 'put-data-done'])
+/**
+ * The commit put may or may not have landed: a running writer goes on past the step it printed
+ * last. A writer stalled at one of these steps was killed before its commit was placed.
+ */
+const MAYBE_COMMITTED = new Set<WriterEvent>(['put-commit', 'put-commit-temp'])
+/** Steps only an overwrite goes through (cleanup of what it superseded). */
+const CLEANUP_EVENTS = new Set<WriterEvent>(['delete', 'delete-partial', 'delete-done'])
+
+/** Where a kill landed, for the report. */
+export const PHASE_OF: Record<WriterEvent | 'startup' | 'ready' | 'idle', string> = {
+  startup: 'during process startup',
+  ready: 'between writes',
+  begin: 'before the data put (listing, planning)',
+  'put-data': 'during the data put',
+  'put-data-temp': 'during the data put, temp file on disk',
+  'put-data-done': 'between data and commit',
+  'put-commit': 'during the commit put',
+  'put-commit-temp': 'during the commit put, temp file on disk',
+  'put-commit-done': 'after the commit, before cleanup',
+  delete: 'during cleanup (none deleted yet)',
+  'delete-partial': 'during cleanup (half deleted)',
+  'delete-done': 'after cleanup',
+  done: 'between writes',
+  idle: 'between writes',
+}
+
+/** mulberry32: a small seeded generator, so every run plans the same trials. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Op `n`: every third an overwrite, the rest appends; 1 to 7 rows, each naming its op. */
+export function planOp(op: number): PlannedOp {
+  const count = 1 + ((op * 5 + 3) % 7)
+  const rows = Array.from({ length: count }, (_, i) => ({ op, i, tag: `op${op}-row${i}-of${count}` }))
+  return { op, mode: op % 3 === 0 ? 'overwrite' : 'append', rows }
+}
+
+/** What a committed state holds: the ops whose rows are visible, in order. */
+export function applyOp(state: readonly number[], op: number): number[] {
+  return planOp(op).mode === 'overwrite' ? [op] : [...state, op]
+}
+
+export type KillTrigger =
+  /** The writer sleeps right after printing `event` for `op`; the kill lands exactly there. */
+  | { kind: 'stall'; op: number; event: WriterEvent }
+  /** Free-running: kill `delayMs` after the line for (`op`, `event`) arrives. */
+  | { kind: 'event'; op: number; event: WriterEvent; delayMs: number }
+  /** Free-running: kill `delayMs` after the writer is ready. */
+  | { kind: 'time'; delayMs: number }
+
+export interface TrialOptions {
+  /** The child script (`crash-writer.mjs`). */
+  script: string
+  /** Backend settings the script understands (a root folder, or an endpoint and bucket). */
+  backend: Record<string, unknown>
+  entity: string
+  partition: Record<string, string | number>
+  firstOp: number
+  /** How many ops the writer is given (it idles after the last). */
+  opCount: number
+  trigger: KillTrigger
+  /** Give up on a writer after this long (then it is killed and the trial fails). */
+  timeoutMs: number
+}
+
+export interface WriterRun {
+  lines: string[]
+  stderr: string
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  /** Set when the trigger never fired and the watchdog had to kill the writer. */
+  timedOut: boolean
+}
+
+const live = new Set<ChildProcess>()
+
+/** Kills any writer still running (for afterAll). */
+export function killAllWriters(): void {
+  for (const child of live) child.kill('SIGKILL')
+  live.clear()
+}
+
+/** Spawns a writer with `config` and collects its output until it exits. */
+export function spawnWriter(
+  script: string,
+  config: Record<string, unknown>,
+  onLine: (line: string, child: ChildProcess) => void = () => {},
+): { child: ChildProcess; finished: Promise<WriterRun> } {
+  const child = spawn(process.execPath, [script, JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // The parent's NODE_OPTIONS are for jest (vm modules); the writer needs none of them.
+    env: { ...process.env, NODE_OPTIONS: '' },
+  })
+  live.add(child)
+  const lines: string[] = []
+  let stderr = ''
+  child.stderr!.setEncoding('utf8')
+  child.stderr!.on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const reader = createInterface({ input: child.stdout! })
+  reader.on('line', (line) => {
+    lines.push(line)
+    onLine(line, child)
+  })
+  const stdoutClosed = new Promise<void>((resolve) => reader.once('close', resolve))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+  const spawnFailed = new Promise<never>((_, reject) => child.once('error', reject))
+  const finished = Promise.race([Promise.all([exited, stdoutClosed]), spawnFailed]).then(([exit]) => {
+    live.delete(child)
+    child.stdin?.destroy()
+    return { lines, stderr, exitCode: exit.code, signal: exit.signal, timedOut: false }
+  })
+  return { child, finished }
+}
+
+/** Runs one writer and SIGKILLs it when the trigger fires. */
+export async function runKilledWriter(options: TrialOptions): Promise<WriterRun> {
+  const { trigger } = options
+  const ops = Array.from({ length: options.opCount }, (_, i) => planOp(options.firstOp + i))
+  const stall = trigger.kind === 'stall' ? { op: trigger.op, event: trigger.event, ms: 10_000 } : undefined
+  let fired = false
+  const kill = (child: ChildProcess, delayMs: number) => {
+    if (fired) return
+    fired = true
+    if (delayMs <= 0) child.kill('SIGKILL')
+    else setTimeout(() => child.kill('SIGKILL'), delayMs)
+  }
+  const { child, finished } = spawnWriter(
+    options.script,
+    { ...options.backend, entity: options.entity, partition: options.partition, ops, stall },
+    (line, proc) => {
+      if (line === 'idle') return kill(proc, 0) // ran out of ops before the trigger: kill now
+      if (trigger.kind === 'time') {
+        if (line === 'ready') kill(proc, trigger.delayMs)
+        return
+      }
+      if (line === `${trigger.event} ${trigger.op}`) kill(proc, trigger.kind === 'event' ? trigger.delayMs : 0)
+    },
+  )
+  let timedOut = false
+  const watchdog = setTimeout(() => {
+    timedOut = true
+    child.kill('SIGKILL')
+  }, options.timeoutMs)
+  try {
+    const run = await finished
+    return { ...run, timedOut }
+  } finally {
+    clearTimeout(watchdog)
+  }
+}
+
+export interface WriterLog {
+  ready: boolean
+  /** Ops whose write returned. */
+  done: number[]
+  /** The op whose write had begun but not returned, and the last step it reported. */
+  inFlight?: { op: number; last: WriterEvent }
+  /** Where the kill landed (a key of PHASE_OF). */
+  killedAt: keyof typeof PHASE_OF
+  errors: string[]
+}
+
+/** Reads a writer's stdout back into what it had done. */
+export function parseLog(lines: readonly string[]): WriterLog {
+  const log: WriterLog = { ready: false, done: [], killedAt: 'startup', errors: [] }
+  for (const line of lines) {
+    if (line === 'ready' || line === 'idle') {
+      log.ready = true
+      log.killedAt = line
+      continue
+    }
+    if (line.startsWith('error ')) {
+      log.errors.push(line.slice('error '.length))
+      continue
+    }
+    const [event, opText] = line.split(' ') as [WriterEvent, string]
+    if (!(WRITER_EVENTS as readonly string[]).includes(event)) {
+      log.errors.push(`unexpected line: ${line}`)
+      continue
+    }
+    const op = Number(opText)
+    log.killedAt = event
+    if (event === 'done') {
+      log.done.push(op)
+      log.inFlight = undefined
+    } else {
+      log.inFlight = { op, last: event }
+    }
+  }
+  return log
+}
+
+/**
+ * The committed states the partition may be in after this writer died, given the state before it:
+ * every finished write applied, plus the one in flight when its commit had (or may have) landed.
+ */
+export function allowedStates(before: readonly number[], log: WriterLog, stalledThere = false): number[][] {
+  const finished = log.done.reduce<number[]>((state, op) => applyOp(state, op), [...before])
+  const flight = log.inFlight
+  if (!flight || NOT_COMMITTED.has(flight.last)) return [finished]
+  const landed = applyOp(finished, flight.op)
+  if (!MAYBE_COMMITTED.has(flight.last)) return [landed]
+  return stalledThere ? [finished] : [finished, landed]
+}
+
+/** True when the writer died in the stall the trigger asked for (so exactly at that step). */
+function diedInStall(trigger: KillTrigger, log: WriterLog): boolean {
+  return (
+    trigger.kind === 'stall' &&
+    log.inFlight !== undefined &&
+    log.inFlight.op === trigger.op &&
+    log.inFlight.last === trigger.event
+  )
+}
+
+/**
+ * The ops a read shows, when its rows are exactly complete row sets of distinct ops (with the
+ * partition columns); otherwise what is wrong with them.
+ */
+export function observedState(
+  rows: readonly Row[],
+  partition: Record<string, string | number>,
+): { ops: number[] } | { problem: string } {
+  const byOp = new Map<number, Row[]>()
+  for (const row of rows) {
+    const op = row.op
+    if (typeof op !== 'number' || !Number.isInteger(op) || op < 0) {
+      return { problem: `a row that no planned write wrote: ${JSON.stringify(row)}` }
+    }
+    for (const [key, value] of Object.entries(partition)) {
+      if (row[key] !== value) return { problem: `row ${JSON.stringify(row)} lacks ${key}=${value}` }
+    }
+    byOp.set(op, [...(byOp.get(op) ?? []), row])
+  }
+  const ops = [...byOp.keys()].sort((a, b) => a - b)
+  for (const op of ops) {
+    const expected = planOp(op).rows.map((r) => JSON.stringify(r)).sort()
+    const got = byOp
+      .get(op)!
+      .map((r) => JSON.stringify({ op: r.op, i: r.i, tag: r.tag }))
+      .sort()
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      return { problem: `op ${op}: rows ${got.join(' ')} are not its complete set (${expected.length} rows)` }
+    }
+  }
+  return { ops }
+}
+
+/**
+ * The plan of trial `index` of `total`: half the trials stall the writer at one step (cycling
+ * through `events`, so every step gets its kills), the rest run free and are killed after a short
+ * seeded delay, from a step or from startup. The last two leave work for vacuum whatever happened
+ * before: an overwrite killed before its cleanup (superseded commits and files), then a write
+ * killed between its data and its commit (an orphan part file).
+ */
+export function planTrigger(
+  index: number,
+  total: number,
+  firstOp: number,
+  events: readonly WriterEvent[],
+  random: () => number,
+): KillTrigger {
+  const nextOverwrite = () => {
+    let op = firstOp
+    while (planOp(op).mode !== 'overwrite') op++
+    return op
+  }
+  const pickOp = (event: WriterEvent, spread: number) =>
+    // Cleanup happens only in overwrites: aim at the next one.
+    CLEANUP_EVENTS.has(event) ? nextOverwrite() : firstOp + Math.floor(random() * spread)
+  if (index === total - 2) return { kind: 'stall', op: nextOverwrite(), event: 'put-commit-done' }
+  if (index === total - 1) return { kind: 'stall', op: firstOp, event: 'put-data-done' }
+  if (index % 2 === 0) {
+    const event = events[(index / 2) % events.length]!
+    return { kind: 'stall', op: pickOp(event, 2), event }
+  }
+  if (random() < 0.7) {
+    const event = events[Math.floor(random() * events.length)]!
+    return { kind: 'event', op: pickOp(event, 3), event, delayMs: Math.floor(random() * 6) }
+  }
+  return { kind: 'time', delayMs: Math.floor(random() * 40) }
+}
+
+export interface CrashSummary {
+  trials: number
+  kills: number
+  /** Kills by where they landed (PHASE_OF labels). */
+  phases: Record<string, number>
+  /** Trials whose in-flight write was visible afterwards, and those where it was not. */
+  inFlightLanded: number
+  inFlightLost: number
+  failures: string[]
+  /** The committed state after the last trial. */
+  finalOps: number[]
+}
+
+export interface CrashCampaign {
+  script: string
+  backend: Record<string, unknown>
+  entity: string
+  partition: Record<string, string | number>
+  reader: StorageBackend
+  trials: number
+  seed: number
+  /** The steps this backend's writer reports (local has temp-file steps, s3 has none). */
+  events: readonly WriterEvent[]
+  /** Wait after the writer died before reading (lets a server finish a request it fully received). */
+  settleMs?: number
+  /** Called after each trial's read, with the trial number (for backend-specific checks). */
+  afterTrial?: (trial: number, log: WriterLog) => Promise<string[]>
+}
+
+/** Runs the trials in sequence on one partition and collects every violation. */
+export async function runCrashCampaign(campaign: CrashCampaign): Promise<CrashSummary> {
+  const random = seededRandom(campaign.seed)
+  const summary: CrashSummary = {
+    trials: 0,
+    kills: 0,
+    phases: {},
+    inFlightLanded: 0,
+    inFlightLost: 0,
+    failures: [],
+    finalOps: [],
+  }
+  let state: number[] = []
+  let nextOp = 0
+  for (let trial = 0; trial < campaign.trials; trial++) {
+    const trigger = planTrigger(trial, campaign.trials, nextOp, campaign.events, random)
+    const run = await runKilledWriter({
+      script: campaign.script,
+      backend: campaign.backend,
+      entity: campaign.entity,
+      partition: campaign.partition,
+      firstOp: nextOp,
+      opCount: 12,
+      trigger,
+      timeoutMs: 30_000,
+    })
+    summary.trials++
+    const log = parseLog(run.lines)
+    const where = `trial ${trial} (${JSON.stringify(trigger)}, killed ${PHASE_OF[log.killedAt]})`
+    if (run.signal === 'SIGKILL') summary.kills++
+    else summary.failures.push(`${where}: writer exited with ${run.exitCode} ${run.stderr.slice(0, 500)}`)
+    if (run.timedOut) summary.failures.push(`${where}: the trigger never fired`)
+    for (const error of log.errors) summary.failures.push(`${where}: writer error ${error}`)
+    const label = PHASE_OF[log.killedAt]
+    summary.phases[label] = (summary.phases[label] ?? 0) + 1
+    const allowed = allowedStates(state, log, diedInStall(trigger, log))
+    // When the commit may have been in flight, give the server longer to finish a request it got.
+    const settle = (campaign.settleMs ?? 0) * (allowed.length > 1 ? 10 : 1)
+    if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle))
+
+    let rows: Row[]
+    try {
+      rows = await campaign.reader.readIndex(campaign.entity, campaign.partition)
+    } catch (error) {
+      summary.failures.push(`${where}: read error ${String(error)}`)
+      state = allowed[allowed.length - 1]!
+      nextOp = Math.max(nextOp, ...log.done, log.inFlight?.op ?? -1) + 1
+      continue
+    }
+    const seen = observedState(rows, campaign.partition)
+    if ('problem' in seen) {
+      summary.failures.push(`${where}: ${seen.problem}`)
+      state = allowed[allowed.length - 1]!
+    } else if (!allowed.some((s) => JSON.stringify(s) === JSON.stringify(seen.ops))) {
+      summary.failures.push(
+        `${where}: read ops [${seen.ops}], expected one of ${allowed.map((s) => `[${s}]`).join(' or ')}`,
+      )
+      state = seen.ops
+    } else {
+      state = seen.ops
+      if (log.inFlight && !NOT_COMMITTED.has(log.inFlight.last)) {
+        if (JSON.stringify(state) === JSON.stringify(allowed[allowed.length - 1])) summary.inFlightLanded++
+        else summary.inFlightLost++
+      }
+    }
+    if (campaign.afterTrial) summary.failures.push(...(await campaign.afterTrial(trial, log)))
+    nextOp = Math.max(nextOp, ...log.done, log.inFlight?.op ?? -1) + 1
+  }
+  summary.finalOps = state
+  return summary
+}
+
+export interface CommitFile {
+  key: string
+  writeId: string
+  mode: WriteMode
+  files: { name: string }[]
+}
+
+/**
+ * What is on storage under one partition folder: commits, part files and anything else, with the
+ * commits a reader would take (the newest overwrite and every later append).
+ */
+export async function partitionFiles(storage: StorageBackend, dir: string) {
+  const keys = await storage.listFiles(`${dir}/`)
+  const commits: CommitFile[] = []
+  for (const key of keys.filter((k) => k.startsWith(`${dir}/_commits/`))) {
+    const commit = JSON.parse(new TextDecoder().decode(await storage.readBytes(key)))
+    commits.push({ key, writeId: commit.writeId, mode: commit.mode, files: commit.files })
+  }
+  commits.sort((a, b) => (a.writeId < b.writeId ? -1 : 1))
+  let start = 0
+  commits.forEach((c, i) => {
+    if (c.mode === 'overwrite') start = i
+  })
+  const visible = commits.slice(start)
+  const referenced = new Set(visible.flatMap((c) => c.files.map((f) => `${dir}/${f.name}`)))
+  const parts = keys.filter((k) => /\/part-[^/]+$/.test(k))
+  return {
+    keys,
+    commits,
+    visible,
+    superseded: commits.slice(0, start).map((c) => c.key),
+    parts,
+    referenced: [...referenced].sort(),
+    unreferencedParts: parts.filter((k) => !referenced.has(k)),
+    others: keys.filter((k) => !k.startsWith(`${dir}/_commits/`) && !/\/part-[^/]+$/.test(k)),
+  }
+}
+
+/** Rows in a stable order, for comparing two reads. */
+export function sortRows(rows: readonly Row[]): string[] {
+  return rows.map((r) => JSON.stringify(r, Object.keys(r).sort())).sort()
+}

@@ -1,0 +1,92 @@
+// A writer in a child process, for the crash and concurrency tests. It imports the BUILT package
+// (`pnpm build` first), runs the writes it is given and reports each step on stdout, so that the
+// parent knows exactly how far a write had got when it sent SIGKILL.
+//
+//   node crash-writer.mjs '<json config>'
+//
+// config: { s3: { endpoint, bucket, prefix, region, credentials, capabilities }, entity, partition,
+//           ops: [{ op, mode, rows }], stall?, waitForGo?, exitWhenDone? }
+//
+// Lines printed (each written synchronously, so a line is out before the step it names begins):
+//   ready                  the storage is open
+//   begin <op>             write(op) is called (it lists the partition, then plans)
+//   put-data <op>          a data file put is about to start
+//   put-data-done <op>     the data file is in place
+//   put-commit <op>        the commit file put is about to start
+//   put-commit-done <op>   the commit is in place: the write is visible
+//   delete <op>            cleanup of superseded files is about to start
+//   delete-partial <op>    half of them are gone
+//   delete-done <op>       cleanup finished
+//   done <op>              write(op) returned
+//   idle                   every op ran; waiting to be killed (or for stdin to close)
+//   error <json>           a write threw; exit code 1
+//
+// `stall: { op, event, ms }` makes the writer sleep (blocking its thread) right after printing that
+// event, so the parent's SIGKILL lands exactly there. `waitForGo` holds the first write until a line
+// arrives on stdin (to start many writers at once); `exitWhenDone` exits instead of idling.
+import { writeSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { S3Storage } from '@cfb/storage-s3'
+
+const config = JSON.parse(process.argv[2])
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+let current = -1
+
+function emit(line) {
+  writeSync(1, `${line}\n`)
+}
+
+function step(event) {
+  emit(`${event} ${current}`)
+  const stall = config.stall
+  if (stall && stall.op === current && stall.event === event) Atomics.wait(sleeper, 0, 0, stall.ms)
+}
+
+const kindOf = (key) => (key.includes('/_commits/') ? 'commit' : 'data')
+
+// Its own client and sockets, over 127.0.0.1 to the server the parent runs.
+const storage = new S3Storage({ ...config.s3, forcePathStyle: true })
+const store = storage.store
+const put = store.put.bind(store)
+store.put = async (key, bytes, options) => {
+  const kind = kindOf(key)
+  step(`put-${kind}`)
+  await put(key, bytes, options)
+  step(`put-${kind}-done`)
+}
+const remove = store.delete.bind(store)
+store.delete = async (keys) => {
+  step('delete')
+  // Two halves, so that a kill can land with part of the cleanup done (as a crash mid-batch would).
+  const half = Math.ceil(keys.length / 2)
+  if (keys.length >= 2) {
+    await remove(keys.slice(0, half))
+    step('delete-partial')
+    await remove(keys.slice(half))
+  } else {
+    await remove(keys)
+  }
+  step('delete-done')
+}
+
+// The parent holds our stdin: when it goes away, so do we (no orphan writers).
+const input = createInterface({ input: process.stdin })
+const go = new Promise((resolve) => input.once('line', resolve))
+input.on('close', () => process.exit(2))
+
+emit('ready')
+if (config.waitForGo) await go
+try {
+  for (const op of config.ops) {
+    current = op.op
+    step('begin')
+    await storage.write(config.entity, op.rows, config.partition, { overwrite: op.mode === 'overwrite' })
+    step('done')
+  }
+} catch (error) {
+  emit(`error ${JSON.stringify(String(error?.stack ?? error))}`)
+  process.exit(1)
+}
+current = -1
+emit('idle')
+if (config.exitWhenDone) process.exit(0)
