@@ -1,0 +1,6 @@
+export { openBackend, SPEC_HELP } from './backend-spec.js'
+export { generateWeek, teams } from './demo/football-data.js'
+export { parseFilters, parsePartition } from './filter-args.js'
+export type { Io } from './io.js'
+export { buildProgram, main } from './main.js'
+export { UsageError } from './usage-error.js'

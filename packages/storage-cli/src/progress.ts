@@ -1,0 +1,77 @@
+import { SingleBar } from 'cli-progress'
+import type { TransferProgress } from '@cfb/storage-core'
+
+/** A transfer's progress, or any other count of things done (the demo counts partitions). */
+export type Progress = Omit<TransferProgress, 'phase'> & { phase: string }
+
+export interface ProgressSink {
+  update(progress: Progress): void
+  stop(): void
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`
+}
+
+/**
+ * Progress for a long operation, on stderr so stdout stays parseable: a bar with counts, bytes,
+ * rate and ETA on a terminal; otherwise a plain line per phase and at most one every 2 seconds.
+ */
+export function createProgress(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  quiet = false,
+  unit = 'files',
+): ProgressSink {
+  if (quiet) return { update() {}, stop() {} }
+  const started = Date.now()
+  if (stream.isTTY) {
+    const bar = new SingleBar({
+      stream,
+      format: `${label} {phase} [{bar}] {value}/{total} ${unit} | {bytes} | {rate} ${unit}/s | ETA {eta_formatted}`,
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 200,
+    })
+    let phase = ''
+    return {
+      update(p) {
+        const rate = (p.done / Math.max((Date.now() - started) / 1000, 0.001)).toFixed(0)
+        const payload = { phase: p.phase.padEnd(9), bytes: formatBytes(p.bytes), rate }
+        if (p.phase !== phase) {
+          if (phase) bar.stop()
+          phase = p.phase
+          bar.start(Math.max(p.total, 0), p.done, payload)
+        } else {
+          bar.setTotal(p.total)
+          bar.update(p.done, payload)
+        }
+      },
+      stop() {
+        if (phase) bar.stop()
+      },
+    }
+  }
+  let phase = ''
+  let last = 0
+  return {
+    update(p) {
+      const now = Date.now()
+      const finished = p.total > 0 && p.done === p.total
+      if (p.phase === phase && now - last < 2000 && !finished) return
+      if (p.phase === phase && finished && last === -1) return
+      phase = p.phase
+      last = finished ? -1 : now
+      const seconds = (now - started) / 1000
+      stream.write(`${label}: ${p.phase} ${p.done}/${p.total} ${unit}${p.totalBytes > 0 || p.bytes > 0 ? `, ${formatBytes(p.bytes)}` : ''}, ${seconds.toFixed(1)}s\n`)
+    },
+    stop() {},
+  }
+}
