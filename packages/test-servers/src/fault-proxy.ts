@@ -117,6 +117,15 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     return { kind: undefined, fraction }
   }
 
+  /** A timer that stop() clears. */
+  const later = (fn: () => void, ms: number) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      fn()
+    }, ms)
+    timers.add(timer)
+  }
+
   const reset = (res: ServerResponse) => {
     res.socket?.resetAndDestroy()
   }
@@ -177,7 +186,11 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       const headers = { ...answer.headers, 'content-length': String(body.length) }
       delete headers['transfer-encoding']
       res.writeHead(answer.statusCode ?? 502, headers)
-      res.write(body.subarray(0, cut), () => (kind === 'truncatedBody' ? res.socket?.end() : reset(res)))
+      // A reset makes the client's kernel drop what it has not read yet: give it time to read the
+      // headers and the part of the body first, so the client sees a body cut mid-way.
+      res.write(body.subarray(0, cut), () =>
+        kind === 'truncatedBody' ? res.socket?.end() : later(() => reset(res), 50),
+      )
     })
 
   const server = createServer((req, res) => {
