@@ -159,9 +159,10 @@ async function main(): Promise<void> {
       proxy.reset()
       await s3reader.readIndex('plays', { season, week: 7 }, { columns })
       const fetched = proxy.requests.reduce((sum, r) => sum + r.bytes, 0)
-      const fileFetched = proxy.requests.filter((r) => r.url.includes('part-')).reduce((sum, r) => sum + r.bytes, 0)
+      // Everything but the listing: the commit file (which carries the footer) and the data file.
+      const read = proxy.requests.filter((r) => !r.url.includes('list-type=2')).reduce((sum, r) => sum + r.bytes, 0)
       rows.push({ name: 'filtered read over S3: requests', unit: 'req', ours: proxy.requests.length, peer: 3, peerName: 'minimum: list + footer + chunks', target: 4 / 3 })
-      rows.push({ name: 'filtered read over S3: file bytes', unit: 'B', ours: fileFetched, peer: footer + chunkBytes, peerName: 'minimum: footer + 3 column chunks', target: 1.25, note: `all responses ${fetched} B` })
+      rows.push({ name: 'filtered read over S3: bytes (commit + file)', unit: 'B', ours: read, peer: footer + chunkBytes, peerName: 'minimum: footer + 3 column chunks', target: 1.25, note: `all responses ${fetched} B` })
       extra.filteredRead = { requests: proxy.requests.map((r) => `${r.method} ${decodeURIComponent(r.url).slice(0, 100)} ${r.bytes}`) }
       s3writer.close()
       s3reader.close()

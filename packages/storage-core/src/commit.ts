@@ -18,6 +18,11 @@ export interface CommitFileEntry {
   sha256?: string
   /** A legacy file adopted by an append: typed as legacy files are, not by this commit's schema. */
   legacy?: boolean
+  /**
+   * The Parquet footer (base64), so a reader plans its column reads with no request for it: over
+   * S3 a filtered read fetches only the column chunks it needs.
+   */
+  footer?: string
 }
 
 export interface Commit {

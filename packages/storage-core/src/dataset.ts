@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FileFormat, Row, ScanOptions, VacuumOptions, VacuumResult, WriteOptions } from './backend.js'
 import { decodeCsv, encodeCsv } from './codecs/csv.js'
-import { decodeParquet, encodeParquet, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
+import { decodeParquet, encodeParquet, footerOf, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
 import { schemaFromManifest } from './codecs/manifest.js'
 import { checkCompatible, inferSchema, type TableSchema } from './codecs/schema.js'
 import {
@@ -64,6 +64,8 @@ interface VisibleFile {
   size: number
   format: 'parquet' | 'csv'
   schema?: TableSchema
+  /** Parquet footer from the commit, when it carried one. */
+  footer?: Uint8Array
 }
 
 /** The committed state of one partition folder, as a reader sees it. */
@@ -155,7 +157,14 @@ export class Dataset {
     if (rows.length > 0) {
       const bytes = format === 'parquet' ? encodeParquet(rows, schema) : encodeCsv(rows, schema)
       await this.store.put(dataKey, bytes)
-      files.push({ name: dataKey.slice(dir.length + 1), rows: rows.length, bytes: bytes.length, sha256: sha256(bytes) })
+      const footer = format === 'parquet' ? footerOf(bytes) : undefined
+      files.push({
+        name: dataKey.slice(dir.length + 1),
+        rows: rows.length,
+        bytes: bytes.length,
+        sha256: sha256(bytes),
+        ...(footer ? { footer: Buffer.from(footer).toString('base64') } : {}),
+      })
     }
     // An append to a legacy folder adopts its files, so the first commit does not hide them.
     const adopted =
@@ -500,7 +509,8 @@ export class Dataset {
         }
         const format = entry.name.endsWith('.csv') ? 'csv' : 'parquet'
         const schema = entry.legacy ? (format === 'csv' ? legacySchema : undefined) : commit.schema
-        files.push({ key, size: found.size, format, schema })
+        const footer = entry.footer && format === 'parquet' ? new Uint8Array(Buffer.from(entry.footer, 'base64')) : undefined
+        files.push({ key, size: found.size, format, schema, footer })
       }
     }
     return {
@@ -608,7 +618,7 @@ export class Dataset {
         return
       }
       const buffer = rangedFile(this.store, file.key, file.size)
-      const metadata = await readParquetMetadata(buffer)
+      const metadata = await readParquetMetadata(buffer, file.footer)
       const present = parquetColumnNames(metadata)
       const read = dataColumns
         ? [...new Set([...dataColumns, ...filterColumns])].filter((c) => present.includes(c))

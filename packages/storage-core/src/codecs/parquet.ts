@@ -1,4 +1,4 @@
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet'
+import { parquetMetadata, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet'
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { parquetWriteBuffer } from 'hyparquet-writer'
@@ -92,7 +92,22 @@ export function parquetColumnNames(metadata: FileMetaData): string[] {
  */
 export const FOOTER_FETCH_BYTES = 64 * 1024
 
-export async function readParquetMetadata(file: AsyncBuffer): Promise<FileMetaData> {
+/** Largest footer a commit file carries; bigger ones are read from the file. */
+export const MAX_EMBEDDED_FOOTER_BYTES = 64 * 1024
+
+/** The footer of an encoded file (metadata, its length and the magic), when small enough to embed. */
+export function footerOf(bytes: Uint8Array): Uint8Array | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const length = view.getUint32(bytes.byteLength - 8, true) + 8
+  return length <= MAX_EMBEDDED_FOOTER_BYTES ? bytes.subarray(bytes.byteLength - length) : undefined
+}
+
+/**
+ * A file's metadata: parsed from a footer the commit carried (no request at all), or read from the
+ * end of the file.
+ */
+export async function readParquetMetadata(file: AsyncBuffer, footer?: Uint8Array): Promise<FileMetaData> {
+  if (footer) return parquetMetadata(footer.buffer.slice(footer.byteOffset, footer.byteOffset + footer.byteLength) as ArrayBuffer)
   return parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES })
 }
 

@@ -412,11 +412,21 @@ const CASES: readonly HostileCase[] = [
   corruptData('cut in half', 'parquet', half),
   corruptData('empty', 'parquet', () => new Uint8Array(0)),
   corruptData('zeros, same length', 'parquet', (b) => new Uint8Array(b.length)),
-  corruptData('footer length past the start', 'parquet', (b) => {
-    const copy = b.slice()
-    copy.set([0xff, 0xff, 0xff, 0x7f], copy.length - 8)
-    return copy
-  }),
+  {
+    // Dataset reads plan from the footer their commit carries, so only a reader of the file's own
+    // footer (the path API, DuckDB) meets this damage; it must not read garbage there either.
+    name: 'corrupt parquet: footer length past the start, read by path',
+    code: 'CORRUPT_DATA',
+    setup: async (s) => {
+      const seed = await seedGames(s, 'parquet')
+      const copy = (await s.readBytes(seed.data!)).slice()
+      copy.set([0xff, 0xff, 0xff, 0x7f], copy.length - 8)
+      await s.writeBytes(seed.data!, copy)
+      return seed
+    },
+    act: (s, seed) => s.readParquet(seed.data!),
+    key: (seed) => seed.data!,
+  },
   {
     name: 'corrupt parquet: read with a column projection',
     code: 'CORRUPT_DATA',
