@@ -22,8 +22,8 @@ import {
   startWriterProcesses,
   WRITERS,
   writerFailures,
-} from './support/concurrent-writes.js'
-import { killAllWriters } from './support/crash-trials.js'
+} from '@cfb/test-servers'
+import { killAllWriters } from '@cfb/test-servers'
 
 const SCRIPT = fileURLToPath(new URL('./support/crash-writer.mjs', import.meta.url))
 const ENTITY = 'plays'

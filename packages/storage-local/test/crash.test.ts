@@ -16,7 +16,7 @@ import {
   runCrashCampaign,
   sortRows,
   WRITER_EVENTS,
-} from './support/crash-trials.js'
+} from '@cfb/test-servers'
 
 const SCRIPT = fileURLToPath(new URL('./support/crash-writer.mjs', import.meta.url))
 const TRIALS = 60

@@ -13,7 +13,7 @@ import {
   raceOverwritesWithReads,
   readWhile,
   WRITERS,
-} from './support/concurrent-writes.js'
+} from '@cfb/test-servers'
 import { useS3Server } from './support/s3-server.js'
 
 const ENTITY = 'plays'

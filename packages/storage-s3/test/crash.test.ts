@@ -13,7 +13,7 @@ import {
   runCrashCampaign,
   sortRows,
   WRITER_EVENTS,
-} from './support/crash-trials.js'
+} from '@cfb/test-servers'
 import { BUCKET, useS3Server } from './support/s3-server.js'
 
 const SCRIPT = fileURLToPath(new URL('./support/crash-writer.mjs', import.meta.url))

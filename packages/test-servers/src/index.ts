@@ -16,3 +16,5 @@ export {
 } from './recording-proxy.js'
 export { type S3TestServer, SERVER_QUIRKS, type ServerKind, type ServerQuirks, startS3Server } from './s3-servers.js'
 export { seededRandom } from './seeded-random.js'
+export * from './concurrent-writes.js'
+export * from './crash-trials.js'

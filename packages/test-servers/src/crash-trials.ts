@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Row, StorageBackend } from '@cfb/storage-core'
+import { seededRandom } from './seeded-random.js'
 
 export type WriteMode = 'overwrite' | 'append'
 
@@ -61,18 +62,6 @@ export const PHASE_OF: Record<WriterEvent | 'startup' | 'ready' | 'idle', string
   'delete-done': 'after cleanup',
   done: 'between writes',
   idle: 'between writes',
-}
-
-/** mulberry32: a small seeded generator, so every run plans the same trials. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** Op `n`: every third an overwrite, the rest appends; 1 to 7 rows, each naming its op. */
