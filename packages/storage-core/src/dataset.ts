@@ -103,11 +103,22 @@ export class Dataset {
    * On the last attempt what is still inconsistent is reported as it is.
    */
   private async fresh<T>(operation: (attempt: number) => Promise<T>): Promise<T> {
+    const started = Date.now()
     for (let attempt = 0; ; attempt++) {
       try {
         return await operation(attempt)
       } catch (error) {
-        if (attempt === LAST_ATTEMPT || !isStale(error)) throw error
+        if (!isStale(error)) throw error
+        if (attempt === LAST_ATTEMPT) {
+          // Every listing raced an overwrite that removed what it listed: the data is there, but
+          // it changed faster than it could be read, so say that rather than "not found".
+          const key = error instanceof StorageError ? error.key : undefined
+          throw new StorageError(
+            'CONFLICT',
+            `the data kept changing while it was read (${attempt + 1} listings over ${Date.now() - started} ms each raced a concurrent overwrite); read again`,
+            { key, cause: error },
+          )
+        }
         await new Promise((resolve) => setTimeout(resolve, RELIST_PAUSES_MS[attempt]))
       }
     }

@@ -26,6 +26,15 @@ type Child =
 
 /** How many stat/realpath calls a folder read keeps in flight. */
 const STAT_CONCURRENCY = 64
+/**
+ * Reads of one folder when files vanish between `readdir` and `stat`. A vanished file means a
+ * writer changed the folder mid-read; its replacement (a commit lands before the one it
+ * supersedes is deleted) is only in a fresh `readdir`, and a listing showing neither would
+ * make a partition look empty.
+ */
+const FOLDER_READS = 5
+/** `resolveChild`'s answer for a file `readdir` named that was gone by the time of its `stat`. */
+const VANISHED = Symbol('vanished')
 
 interface Walk {
   realRoot: string
@@ -54,7 +63,7 @@ async function resolveChild(
   entry: { name: string; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean },
   walk: Walk,
   wantStats: boolean,
-): Promise<Child | undefined> {
+): Promise<Child | typeof VANISHED | undefined> {
   const abs = join(folder.abs, entry.name)
   const key = `${folder.key}${entry.name}`
   try {
@@ -63,7 +72,12 @@ async function resolveChild(
     }
     if (entry.isFile()) {
       if (isIgnoredFileName(entry.name)) return undefined
-      return { kind: 'file', name: entry.name, stats: wantStats ? await stat(abs) : undefined }
+      try {
+        return { kind: 'file', name: entry.name, stats: wantStats ? await stat(abs) : undefined }
+      } catch (error) {
+        if (isGone(error)) return VANISHED
+        throw error
+      }
     }
     if (!entry.isSymbolicLink()) return undefined // sockets, fifos, devices are not objects
     // A link is followed only when it stays inside the root and does not loop back up. One that
@@ -93,18 +107,20 @@ async function resolveChild(
 
 /** The children of `folder` whose names start with `partial`, in key order. */
 async function readFolder(folder: Folder, partial: string, walk: Walk, wantStats: boolean): Promise<Child[]> {
-  let entries: Awaited<ReturnType<typeof readEntries>>
-  try {
-    entries = await readEntries(folder.abs)
-  } catch (error) {
-    if (isGone(error)) return [] // removed mid-listing, or the prefix names a file's folder
-    throw fsError(error, folder.key, 'list')
+  let children: (Child | typeof VANISHED | undefined)[] = []
+  for (let read = 1; read <= FOLDER_READS; read++) {
+    let entries: Awaited<ReturnType<typeof readEntries>>
+    try {
+      entries = await readEntries(folder.abs)
+    } catch (error) {
+      if (isGone(error)) return [] // removed mid-listing, or the prefix names a file's folder
+      throw fsError(error, folder.key, 'list')
+    }
+    const matching = partial === '' ? entries : entries.filter((entry) => entry.name.startsWith(partial))
+    children = await mapConcurrent(matching, STAT_CONCURRENCY, (entry) => resolveChild(folder, entry, walk, wantStats))
+    if (!children.includes(VANISHED)) break
   }
-  const matching = partial === '' ? entries : entries.filter((entry) => entry.name.startsWith(partial))
-  const children = await mapConcurrent(matching, STAT_CONCURRENCY, (entry) =>
-    resolveChild(folder, entry, walk, wantStats),
-  )
-  const kept = children.filter((child): child is Child => child !== undefined)
+  const kept = children.filter((child): child is Child => child !== undefined && child !== VANISHED)
   const keys = new Map(kept.map((child) => [child, sortKey(child)]))
   return kept.sort((a, b) => Buffer.compare(keys.get(a)!, keys.get(b)!))
 }

@@ -68,12 +68,9 @@ describe(`local: ${WRITERS} writers x ${APPENDS_PER_WRITER} appends to one parti
     })
   }, 120_000)
 
-  // PRODUCT BUG (reported to the lead): a local listing is not a snapshot. It reads the partition
-  // folder, then `_commits/`; another process's append that lands in between (part file after the
-  // first read, commit before the second) yields a commit whose file the listing lacks, and
-  // Dataset.stateOf throws CORRUPT_DATA "commit <id> lists a missing file" — in the writers' own
-  // write() (which reads the state first) and in readers. Kept failing until the engine re-lists
-  // (or heads the file) before calling a listed commit corrupt.
+  // Found here: a local listing is no snapshot. An append landing between the read of the
+  // partition folder and the read of `_commits/` gave a commit whose file the listing lacked, and
+  // reads and writes failed with CORRUPT_DATA; the engine now asks for such a file directly.
   it('from 8 separate processes started together, with readers reading meanwhile', async () => {
     const folder = join(root, 'appends-processes')
     const opLists = Array.from({ length: WRITERS }, (_, writer) => appendOps(writer, APPENDS_PER_WRITER))
@@ -107,13 +104,8 @@ describe(`local: ${WRITERS} writers x ${APPENDS_PER_WRITER} appends to one parti
   }, 120_000)
 })
 
-// PRODUCT BUG (reported to the lead): a read lists the partition, then fetches the commits and the
-// part files it listed; an overwrite whose cleanup runs in between deletes them, and the read fails
-// with NOT_FOUND (`_commits/<id>.json: not found` or `part-<id>-0.parquet: not found`) instead of
-// re-listing and reading the new committed state. A write reads the state first, so a concurrent
-// overwrite fails the same way; and with writers in other processes the listing race above adds
-// CORRUPT_DATA. The `writeErrors` / `writerFailures` / `readErrors` assertions stay until the
-// engine retries on a fresh listing.
+// Found here: an overwrite's cleanup running between a read's listing and its reads made the read
+// (or a write, which reads the state first) fail with NOT_FOUND; the engine now lists again.
 describe(`local: ${RACE_WRITERS} writers x ${OVERWRITES} overwrites racing with ${RACE_READERS} readers`, () => {
   it('in one process: every read is exactly one written set, never a mix, nothing, or an error', async () => {
     const folder = join(root, 'race-in-process')
@@ -136,12 +128,11 @@ describe(`local: ${RACE_WRITERS} writers x ${OVERWRITES} overwrites racing with 
     expect(report.setsSeen).toBeGreaterThan(1)
   }, 120_000)
 
-  // KNOWN BUG, skipped so CI stays deterministic: with 4 writer *processes* overwriting one local
-  // partition back to back, a reader still gets [] about once in five runs (seen on Node 24 CI):
-  // every listing in its retry budget saw part files but no commit (the local listing is no
-  // snapshot and overwrites delete superseded commits at once). Mixed rows were never seen.
-  // The in-process race above passes. Un-skip once reads no longer depend on a listing snapshot.
-  it.skip('with writers in separate processes: every read is exactly one written set, never a mix, nothing, or an error', async () => {
+  // Found here: a reader got [] about once in five runs. The local listing read `_commits/`
+  // between an overwrite's commit and its cleanup, saw the old commit in `readdir`, lost it to
+  // the delete before `stat`, and never saw the new one: a folder that looked empty. A folder
+  // read now reads again when a file vanishes between `readdir` and `stat`.
+  it('with writers in separate processes: every read is exactly one written set, never a mix, nothing, or an error', async () => {
     const folder = join(root, 'race-processes')
     const first = new LocalStorage({ root: folder })
     await first.write(ENTITY, setRows(0), PARTITION)

@@ -62,11 +62,8 @@ describe(`s3: ${WRITERS} writers x ${APPENDS_PER_WRITER} appends to one partitio
   }, 300_000)
 })
 
-// PRODUCT BUG (reported to the lead): a read lists the partition, then fetches the commits and the
-// part files it listed; an overwrite whose cleanup runs in between deletes them, and the read fails
-// with NOT_FOUND (NoSuchKey on `_commits/<id>.json` or `part-<id>-0.parquet`) instead of re-listing
-// and reading the new committed state. A write reads the state first, so a concurrent overwrite
-// fails the same way. The `writeErrors` / `readErrors` assertions stay until the engine retries.
+// Found here: an overwrite's cleanup running between a read's listing and its reads made the read
+// (or a write, which reads the state first) fail with NOT_FOUND (NoSuchKey); the engine now lists again.
 describe(`s3: ${RACE_WRITERS} writers x ${OVERWRITES} overwrites racing with ${RACE_READERS} readers`, () => {
   it('every read is exactly one written set, never a mix, nothing, or an error', async () => {
     const prefix = 'race'
