@@ -4,7 +4,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { LocalStorage } from '../src/index.js'
 import {
@@ -25,7 +24,12 @@ import {
 } from '@cfb/test-servers'
 import { killAllWriters } from '@cfb/test-servers'
 
-const SCRIPT = fileURLToPath(new URL('./support/crash-writer.mjs', import.meta.url))
+/** Writer processes open the built package on `root`. */
+const writerBackend = (root: string) => ({
+  module: new URL('../dist/index.js', import.meta.url).href,
+  className: 'LocalStorage',
+  options: { root },
+})
 const ENTITY = 'plays'
 const PARTITION = { season: 2024, week: 3 }
 const DIR = `${ENTITY}/season=2024/week=3`
@@ -74,7 +78,7 @@ describe(`local: ${WRITERS} writers x ${APPENDS_PER_WRITER} appends to one parti
   it('from 8 separate processes started together, with readers reading meanwhile', async () => {
     const folder = join(root, 'appends-processes')
     const opLists = Array.from({ length: WRITERS }, (_, writer) => appendOps(writer, APPENDS_PER_WRITER))
-    const { finished } = await startWriterProcesses(SCRIPT, { root: folder }, ENTITY, PARTITION, opLists)
+    const { finished } = await startWriterProcesses(writerBackend(folder), ENTITY, PARTITION, opLists)
     const readers = Array.from({ length: 2 }, () => new LocalStorage({ root: folder }))
     const reads = await readWhile(readers, ENTITY, PARTITION, finished, checkAppendSnapshot)
     const runs = await finished
@@ -138,7 +142,7 @@ describe(`local: ${RACE_WRITERS} writers x ${OVERWRITES} overwrites racing with 
     await first.write(ENTITY, setRows(0), PARTITION)
     const opLists = Array.from({ length: RACE_WRITERS }, (_, writer) => overwriteOps(writer, OVERWRITES))
     const written = new Set([0, ...opLists.flat().map((op) => op.op)])
-    const { finished } = await startWriterProcesses(SCRIPT, { root: folder }, ENTITY, PARTITION, opLists)
+    const { finished } = await startWriterProcesses(writerBackend(folder), ENTITY, PARTITION, opLists)
     const readers = Array.from({ length: RACE_READERS }, () => new LocalStorage({ root: folder }))
     const seen = new Set<number>()
     const reads = await readWhile(readers, ENTITY, PARTITION, finished, (rows) => {

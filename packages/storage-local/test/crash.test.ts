@@ -5,7 +5,6 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { LocalStorage } from '../src/index.js'
 import {
@@ -18,7 +17,6 @@ import {
   WRITER_EVENTS,
 } from '@cfb/test-servers'
 
-const SCRIPT = fileURLToPath(new URL('./support/crash-writer.mjs', import.meta.url))
 const TRIALS = 60
 const SEED = 0x10ca1
 const ENTITY = 'plays'
@@ -54,8 +52,7 @@ describe('local: a writer killed with SIGKILL mid-write', () => {
 
   it(`reads one committed state after each of ${TRIALS} kills`, async () => {
     summary = await runCrashCampaign({
-      script: SCRIPT,
-      backend: { root },
+      backend: { module: new URL('../dist/index.js', import.meta.url).href, className: 'LocalStorage', options: { root } },
       entity: ENTITY,
       partition: PARTITION,
       reader,

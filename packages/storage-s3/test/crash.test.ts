@@ -2,7 +2,6 @@
 // moments of its writes (see support/crash-trials.ts): after every kill the partition reads as
 // exactly one committed state, and vacuum removes the leftovers while keeping every committed row.
 // Needs `pnpm build` (the writer imports the built package).
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { S3Storage } from '../src/index.js'
 import {
@@ -16,7 +15,6 @@ import {
 } from '@cfb/test-servers'
 import { BUCKET, useS3Server } from './support/s3-server.js'
 
-const SCRIPT = fileURLToPath(new URL('./support/crash-writer.mjs', import.meta.url))
 const TRIALS = 60
 const SEED = 0x53c4a5
 const PREFIX = 'crash-trials'
@@ -44,15 +42,18 @@ describe('s3 (fauxqs): a writer killed with SIGKILL mid-write', () => {
   it(`reads one committed state after each of ${TRIALS} kills`, async () => {
     const server = s3.server
     summary = await runCrashCampaign({
-      script: SCRIPT,
+      // Its own client and sockets, over 127.0.0.1 to the server this test runs.
       backend: {
-        s3: {
+        module: new URL('../dist/index.js', import.meta.url).href,
+        className: 'S3Storage',
+        options: {
           endpoint: server.endpoint,
           bucket: BUCKET,
           prefix: PREFIX,
           region: server.region,
           credentials: server.credentials,
           capabilities: server.quirks,
+          forcePathStyle: true,
         },
       },
       entity: ENTITY,

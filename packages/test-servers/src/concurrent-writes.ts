@@ -1,8 +1,6 @@
-// Concurrency checks shared by the local and s3 tests. This file is kept identical in
-// packages/storage-local/test/support and packages/storage-s3/test/support (each package
-// type-checks only its own folder); change both together.
+// Concurrency checks shared by the local and s3 tests.
 import { isStorageError, type Row, type StorageBackend } from '@cfb/storage-core'
-import { type PlannedOp, spawnWriter, type WriterRun } from './crash-trials.js'
+import { type PlannedOp, spawnWriter, type WriterBackend, type WriterRun } from './crash-trials.js'
 
 export const WRITERS = 8
 export const APPENDS_PER_WRITER = 25
@@ -238,12 +236,11 @@ export function overwriteSet(writer: number, n: number): number {
 }
 
 /**
- * Starts one writer process per op list (`crash-writer.mjs`, built package), waits until every
+ * Starts one writer process per op list (`writer-process.mjs`, built package), waits until every
  * one is ready, then lets them all go at once. Resolves with each writer's run when all have exited.
  */
 export async function startWriterProcesses(
-  script: string,
-  backend: Record<string, unknown>,
+  backend: WriterBackend,
   entity: string,
   partition: Record<string, string | number>,
   opLists: readonly PlannedOp[][],
@@ -253,8 +250,8 @@ export async function startWriterProcesses(
     const ready = new Promise<void>((resolve) => {
       signalReady = resolve
     })
-    const config = { ...backend, entity, partition, ops, waitForGo: true, exitWhenDone: true }
-    const spawned = spawnWriter(script, config, (line) => {
+    const config = { backend, entity, partition, ops, waitForGo: true, exitWhenDone: true }
+    const spawned = spawnWriter(config, (line) => {
       if (line === 'ready') signalReady()
     })
     return { ...spawned, ready }

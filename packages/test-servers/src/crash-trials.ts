@@ -1,14 +1,13 @@
-// Crash trials shared by the local and s3 crash tests. This file is kept identical in
-// packages/storage-local/test/support and packages/storage-s3/test/support (each package
-// type-checks only its own folder); change both together.
+// Crash trials shared by the local and s3 crash tests.
 //
-// A child process (`crash-writer.mjs`, importing the built package) writes one partition through a
+// A child process (`writer-process.mjs`, importing the built package) writes one partition through a
 // planned sequence of overwrites and appends, printing each step. The parent SIGKILLs it at a
 // seeded moment, then reads the partition and checks it against the log: the rows must be exactly
 // those of some complete sequence of committed writes (the last finished write, or the one in flight
 // if its commit had landed), never a mix, never nothing when something was committed, never an error.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import type { Row, StorageBackend } from '@cfb/storage-core'
 import { seededRandom } from './seeded-random.js'
 
@@ -84,11 +83,16 @@ export type KillTrigger =
   /** Free-running: kill `delayMs` after the writer is ready. */
   | { kind: 'time'; delayMs: number }
 
+/** The storage a writer process opens: `new (await import(module))[className](options)`. */
+export interface WriterBackend {
+  /** URL of the adapter's built entry point (the writer imports the built package). */
+  module: string
+  className: string
+  options: Record<string, unknown>
+}
+
 export interface TrialOptions {
-  /** The child script (`crash-writer.mjs`). */
-  script: string
-  /** Backend settings the script understands (a root folder, or an endpoint and bucket). */
-  backend: Record<string, unknown>
+  backend: WriterBackend
   entity: string
   partition: Record<string, string | number>
   firstOp: number
@@ -116,13 +120,15 @@ export function killAllWriters(): void {
   live.clear()
 }
 
+/** The one writer script every adapter's crash and concurrency tests run. */
+const WRITER_SCRIPT = fileURLToPath(new URL('../writer-process.mjs', import.meta.url))
+
 /** Spawns a writer with `config` and collects its output until it exits. */
 export function spawnWriter(
-  script: string,
-  config: Record<string, unknown>,
+  config: Record<string, unknown> & { backend: WriterBackend },
   onLine: (line: string, child: ChildProcess) => void = () => {},
 ): { child: ChildProcess; finished: Promise<WriterRun> } {
-  const child = spawn(process.execPath, [script, JSON.stringify(config)], {
+  const child = spawn(process.execPath, [WRITER_SCRIPT, JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'pipe'],
     // The parent's NODE_OPTIONS are for jest (vm modules); the writer needs none of them.
     env: { ...process.env, NODE_OPTIONS: '' },
@@ -165,8 +171,7 @@ export async function runKilledWriter(options: TrialOptions): Promise<WriterRun>
     else setTimeout(() => child.kill('SIGKILL'), delayMs)
   }
   const { child, finished } = spawnWriter(
-    options.script,
-    { ...options.backend, entity: options.entity, partition: options.partition, ops, stall },
+    { backend: options.backend, entity: options.entity, partition: options.partition, ops, stall },
     (line, proc) => {
       if (line === 'idle') return kill(proc, 0) // ran out of ops before the trigger: kill now
       if (trigger.kind === 'time') {
@@ -335,8 +340,7 @@ export interface CrashSummary {
 }
 
 export interface CrashCampaign {
-  script: string
-  backend: Record<string, unknown>
+  backend: WriterBackend
   entity: string
   partition: Record<string, string | number>
   reader: StorageBackend
@@ -367,7 +371,6 @@ export async function runCrashCampaign(campaign: CrashCampaign): Promise<CrashSu
   for (let trial = 0; trial < campaign.trials; trial++) {
     const trigger = planTrigger(trial, campaign.trials, nextOp, campaign.events, random)
     const run = await runKilledWriter({
-      script: campaign.script,
       backend: campaign.backend,
       entity: campaign.entity,
       partition: campaign.partition,

@@ -1,19 +1,21 @@
-// A writer in a child process, for the crash and concurrency tests. It imports the BUILT package
-// (`pnpm build` first), runs the writes it is given and reports each step on stdout, so that the
-// parent knows exactly how far a write had got when it sent SIGKILL.
+// A writer in a child process, for the crash and concurrency tests of every adapter. It imports
+// the adapter's BUILT package (`pnpm build` first), runs the writes it is given and reports each
+// step on stdout, so that the parent knows exactly how far a write had got when it sent SIGKILL.
 //
-//   node crash-writer.mjs '<json config>'
+//   node writer-process.mjs '<json config>'
 //
-// config: { root, entity, partition, ops: [{ op, mode, rows }], stall?, waitForGo?, exitWhenDone? }
+// config: { backend: { module, className, options }, entity, partition, ops: [{ op, mode, rows }],
+//           stall?, waitForGo?, exitWhenDone? }
+// `module` is the URL of the adapter's built entry; `new module[className](options)` is the storage.
 //
 // Lines printed (each written synchronously, so a line is out before the step it names begins):
 //   ready                  the storage is open
 //   begin <op>             write(op) is called (it lists the partition, then plans)
 //   put-data <op>          a data file put is about to start
-//   put-data-temp <op>     its temp file is on disk, about to be renamed into place
+//   put-data-temp <op>     (local) its temp file is on disk, about to be renamed into place
 //   put-data-done <op>     the data file is in place
 //   put-commit <op>        the commit file put is about to start
-//   put-commit-temp <op>   its temp file is on disk, about to be linked into place
+//   put-commit-temp <op>   (local) its temp file is on disk, about to be linked into place
 //   put-commit-done <op>   the commit is in place: the write is visible
 //   delete <op>            cleanup of superseded files is about to start
 //   delete-partial <op>    half of them are gone
@@ -30,7 +32,6 @@ import fsp from 'node:fs/promises'
 import { basename } from 'node:path'
 import { syncBuiltinESMExports } from 'node:module'
 import { createInterface } from 'node:readline'
-import { LocalStorage } from '@cfb/storage-local'
 
 const config = JSON.parse(process.argv[2])
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
@@ -48,8 +49,8 @@ function step(event) {
 
 const kindOf = (key) => (key.includes('/_commits/') ? 'commit' : 'data')
 
-// The adapter writes a hidden temp file, then renames (or, for a commit, hard-links) it into place.
-// Wrapping those two calls in the built-in module lets a kill land while the temp file exists.
+// The local adapter writes a hidden temp file, then renames (or, for a commit, hard-links) it into
+// place. Wrapping those two calls in the built-in module lets a kill land while the temp file exists.
 for (const name of ['rename', 'link']) {
   const original = fsp[name]
   fsp[name] = async (from, to) => {
@@ -59,7 +60,8 @@ for (const name of ['rename', 'link']) {
 }
 syncBuiltinESMExports()
 
-const storage = new LocalStorage({ root: config.root })
+const adapter = await import(config.backend.module)
+const storage = new adapter[config.backend.className](config.backend.options)
 const store = storage.store
 const put = store.put.bind(store)
 store.put = async (key, bytes, options) => {
