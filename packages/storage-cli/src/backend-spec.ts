@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises'
-import { type Env, getStorage, MemoryStorage, type ObjectStorage, StorageError, type StorageBackend } from '@cfb/storage-core'
+import { type Env, getStorage, type ObjectStorage, StorageError, type StorageBackend } from '@cfb/storage-core'
 import { UsageError } from './usage-error.js'
 
 /** How a backend is named on the command line. */
@@ -10,7 +10,7 @@ export const SPEC_HELP = 'local:<dir> | s3://<bucket>[/<prefix>] | r2://<bucket>
  * everything else (credentials, endpoint, account) from the environment, as `getStorage()` does.
  */
 export async function openBackend(spec: string, env: Env = process.env): Promise<ObjectStorage> {
-  const backend = await resolve(spec.trim(), env)
+  const backend = await getStorage(specEnv(spec, env))
   if (!('store' in backend)) {
     throw new StorageError('NOT_SUPPORTED', `backend ${backend.name} does not expose its object store`)
   }
@@ -23,23 +23,28 @@ function splitBucket(rest: string, spec: string): { bucket: string; prefix: stri
   return { bucket, prefix: path.filter(Boolean).join('/') }
 }
 
-async function resolve(spec: string, env: Env): Promise<StorageBackend> {
-  if (spec === 'env' || spec === '') return getStorage(env)
-  if (spec === 'memory:' || spec === 'memory') return new MemoryStorage()
-  if (spec.startsWith('local:')) {
-    const root = spec.slice('local:'.length)
+/**
+ * The environment a spec stands for: `env` with the spec's backend, root or bucket and prefix
+ * set over it, so that opening a spec and showing its settings read the same values.
+ */
+export function specEnv(spec: string, env: Env): Env {
+  const trimmed = spec.trim()
+  if (trimmed === 'env' || trimmed === '') return env
+  if (trimmed === 'memory:' || trimmed === 'memory') return { ...env, CFB_STORAGE_BACKEND: 'memory' }
+  if (trimmed.startsWith('local:')) {
+    const root = trimmed.slice('local:'.length)
     if (!root) throw new UsageError(`no directory in ${JSON.stringify(spec)}: expected local:<dir>`)
-    return getStorage({ ...env, CFB_STORAGE_BACKEND: 'local', CFB_MODEL_DATA_ROOT: root })
+    return { ...env, CFB_STORAGE_BACKEND: 'local', CFB_MODEL_DATA_ROOT: root }
   }
-  if (spec.startsWith('s3://')) {
-    const { bucket, prefix } = splitBucket(spec.slice('s3://'.length), spec)
-    return getStorage({ ...env, CFB_STORAGE_BACKEND: 's3', CFB_S3_BUCKET: bucket, CFB_S3_PREFIX: prefix })
+  if (trimmed.startsWith('s3://')) {
+    const { bucket, prefix } = splitBucket(trimmed.slice('s3://'.length), spec)
+    return { ...env, CFB_STORAGE_BACKEND: 's3', CFB_S3_BUCKET: bucket, CFB_S3_PREFIX: prefix }
   }
-  if (spec.startsWith('r2://')) {
-    const { bucket, prefix } = splitBucket(spec.slice('r2://'.length), spec)
-    return getStorage({ ...env, CFB_STORAGE_BACKEND: 'r2', CFB_R2_BUCKET: bucket, CFB_R2_PREFIX: prefix })
+  if (trimmed.startsWith('r2://')) {
+    const { bucket, prefix } = splitBucket(trimmed.slice('r2://'.length), spec)
+    return { ...env, CFB_STORAGE_BACKEND: 'r2', CFB_R2_BUCKET: bucket, CFB_R2_PREFIX: prefix }
   }
-  throw new UsageError(`unknown backend ${JSON.stringify(spec.slice(0, 60))}: expected ${SPEC_HELP}`)
+  throw new UsageError(`unknown backend ${JSON.stringify(trimmed.slice(0, 60))}: expected ${SPEC_HELP}`)
 }
 
 /**

@@ -129,12 +129,13 @@ describe('round trip on local disk', () => {
     expect((await ok(['ls', 'games/season=2023/week=1/part-', '--backend', local, '--json'])).stdout).toBe(JSON.stringify(json) + '\n')
   })
 
-  it('doctor prints the settings in effect, reachable: yes and writable: yes, and leaves no probe behind', async () => {
+  it('doctor prints the settings the spec puts in effect, reachable: yes and writable: yes, and leaves no probe behind', async () => {
+    // The spec's root wins over the environment's, in the settings shown as in the backend opened.
     const doctor = await ok(['doctor', '--backend', local], cliEnv({ CFB_MODEL_DATA_ROOT: '/elsewhere' }))
     expect(lines(doctor.stdout)).toEqual([
       `backend: local (${local})`,
-      '  CFB_STORAGE_BACKEND=(not set)',
-      '  CFB_MODEL_DATA_ROOT=/elsewhere',
+      '  CFB_STORAGE_BACKEND=local',
+      `  CFB_MODEL_DATA_ROOT=${local.slice('local:'.length)}`,
       `root: ${data}`,
       expect.stringMatching(/^reachable: yes \(\d+ ms\)$/),
       expect.stringMatching(/^writable: yes \(\d+ ms\)$/),
@@ -162,6 +163,8 @@ describe('round trip on S3', () => {
     const viaR2 = await ok(['read', 'games', '--columns', 'game_id', '--limit', '1', '--backend', `r2://${BUCKET}/round-trip`], s3.env())
     expect(viaR2.stdout).toBe('{"game_id":401628374}\n')
     const doctor = await ok(['doctor', '--backend', spec], s3.env())
+    expect(doctor.stdout).toMatch(new RegExp(`^  CFB_S3_BUCKET=${BUCKET}$`, 'm'))
+    expect(doctor.stdout).toMatch(/^ {2}CFB_S3_PREFIX=round-trip$/m)
     expect(doctor.stdout).toMatch(/^reachable: yes/m)
     expect(doctor.stdout).toMatch(/^writable: yes/m)
   })

@@ -1,13 +1,8 @@
 import { isStorageError, newWriteId } from '@cfb/storage-core'
 import type { Command } from 'commander'
-import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
+import { closeBackend, openBackend, SPEC_HELP, specEnv } from '../backend-spec.js'
 import { redact, SETTINGS, shownValue } from '../env-settings.js'
 import { ExitCode, type Io, print } from '../io.js'
-
-function backendName(spec: string, env: Io['env']): string {
-  if (spec === 'env') return (env.CFB_STORAGE_BACKEND || 'local').toLowerCase()
-  return spec.split(':')[0]!
-}
 
 export function addDoctorCommand(program: Command, io: Io): void {
   program
@@ -16,9 +11,11 @@ export function addDoctorCommand(program: Command, io: Io): void {
     .option('-b, --backend <spec>', SPEC_HELP, 'env')
     .addHelpText('after', '\nExamples:\n  cfb-storage doctor\n  CFB_STORAGE_BACKEND=r2 cfb-storage doctor --json')
     .action(async (options: { backend: string }) => {
-      const name = backendName(options.backend, io.env)
+      // The settings the spec implies (its bucket and prefix over the environment's credentials).
+      const env = specEnv(options.backend, io.env)
+      const name = (env.CFB_STORAGE_BACKEND || 'local').trim().toLowerCase()
       const settings = Object.fromEntries(
-        ['CFB_STORAGE_BACKEND', ...(SETTINGS[name] ?? [])].map((key) => [key, shownValue(key, io.env)]),
+        ['CFB_STORAGE_BACKEND', ...(SETTINGS[name] ?? [])].map((key) => [key, shownValue(key, env)]),
       )
       const report: Record<string, unknown> = { backend: name, spec: options.backend, settings }
       let healthy = true
