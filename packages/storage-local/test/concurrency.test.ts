@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { LocalStorage } from '../src/index.js'
 import {
   APPENDS_PER_WRITER,
-  appendConcurrently,
   appendOps,
+  appendOutcome,
+  appendWhileReading,
+  CLEAN_APPENDS,
   checkAppendSnapshot,
-  briefly,
-  checkBatches,
   classifyRead,
+  killAllWriters,
   overwriteOps,
   raceOverwritesWithReads,
   readWhile,
@@ -22,7 +23,6 @@ import {
   WRITERS,
   writerFailures,
 } from '@cfb/test-servers'
-import { killAllWriters } from '@cfb/test-servers'
 
 /** Writer processes open the built package on `root`. */
 const writerBackend = (root: string) => ({
@@ -32,8 +32,6 @@ const writerBackend = (root: string) => ({
 })
 const ENTITY = 'plays'
 const PARTITION = { season: 2024, week: 3 }
-const DIR = `${ENTITY}/season=2024/week=3`
-const ALL_BATCHES = WRITERS * APPENDS_PER_WRITER
 const RACE_WRITERS = 4
 const RACE_READERS = 4
 const OVERWRITES = 40
@@ -50,26 +48,14 @@ afterAll(async () => {
 describe(`local: ${WRITERS} writers x ${APPENDS_PER_WRITER} appends to one partition`, () => {
   it('in one process, each writer with its own backend, with readers reading meanwhile', async () => {
     const folder = join(root, 'appends-in-process')
-    const writers = Array.from({ length: WRITERS }, () => new LocalStorage({ root: folder }))
-    const writing = appendConcurrently(writers, ENTITY, PARTITION, APPENDS_PER_WRITER)
-    const readers = Array.from({ length: 2 }, () => new LocalStorage({ root: folder }))
-    const reads = await readWhile(readers, ENTITY, PARTITION, writing, checkAppendSnapshot)
-    await writing
-
-    const reader = new LocalStorage({ root: folder })
-    const report = briefly(checkBatches(await reader.readIndex(ENTITY, PARTITION), WRITERS, APPENDS_PER_WRITER))
-    console.log(`local in-process appends: read back ${JSON.stringify(report)}; concurrent reads ${JSON.stringify(reads)}`)
-    expect({
-      readBack: report,
-      commits: (await reader.listFiles(`${DIR}/_commits/`)).length,
-      readErrors: reads.errors,
-      badReads: reads.problems,
-    }).toEqual({
-      readBack: { complete: ALL_BATCHES, missing: [], duplicated: [], broken: [] },
-      commits: ALL_BATCHES,
-      readErrors: {},
-      badReads: [],
+    const { outcome, reads } = await appendWhileReading({
+      writers: Array.from({ length: WRITERS }, () => new LocalStorage({ root: folder })),
+      readers: Array.from({ length: 2 }, () => new LocalStorage({ root: folder })),
+      entity: ENTITY,
+      partition: PARTITION,
     })
+    console.log(`local in-process appends: ${JSON.stringify(outcome.readBack)}; concurrent reads ${JSON.stringify(reads)}`)
+    expect(outcome).toEqual(CLEAN_APPENDS)
   }, 120_000)
 
   // Found here: a local listing is no snapshot. An append landing between the read of the
@@ -83,27 +69,15 @@ describe(`local: ${WRITERS} writers x ${APPENDS_PER_WRITER} appends to one parti
     const reads = await readWhile(readers, ENTITY, PARTITION, finished, checkAppendSnapshot)
     const runs = await finished
 
-    const reader = new LocalStorage({ root: folder })
-    const report = briefly(checkBatches(await reader.readIndex(ENTITY, PARTITION), WRITERS, APPENDS_PER_WRITER))
     const done = runs.reduce((n, run) => n + run.lines.filter((l) => l.startsWith('done ')).length, 0)
+    const outcome = await appendOutcome(new LocalStorage({ root: folder }), ENTITY, PARTITION, reads)
     console.log(
-      `local multi-process appends: ${done} appends returned; read back ${JSON.stringify(report)}; ` +
-        `concurrent reads ${JSON.stringify(reads)}`,
+      `local multi-process appends: ${done} appends returned; ${JSON.stringify(outcome.readBack)}; concurrent reads ${JSON.stringify(reads)}`,
     )
-    expect({
-      writerFailures: writerFailures(runs),
-      appendsDone: done,
-      readBack: report,
-      commits: (await reader.listFiles(`${DIR}/_commits/`)).length,
-      readErrors: reads.errors,
-      badReads: reads.problems,
-    }).toEqual({
+    expect({ writerFailures: writerFailures(runs), appendsDone: done, ...outcome }).toEqual({
       writerFailures: [],
-      appendsDone: ALL_BATCHES,
-      readBack: { complete: ALL_BATCHES, missing: [], duplicated: [], broken: [] },
-      commits: ALL_BATCHES,
-      readErrors: {},
-      badReads: [],
+      appendsDone: WRITERS * APPENDS_PER_WRITER,
+      ...CLEAN_APPENDS,
     })
   }, 120_000)
 })

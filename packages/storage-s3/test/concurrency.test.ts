@@ -4,22 +4,11 @@
 // not a snapshot; here it adds only run time, as every append re-reads every commit.)
 import { afterAll, describe, expect, it } from '@jest/globals'
 import type { S3Storage } from '../src/index.js'
-import {
-  APPENDS_PER_WRITER,
-  appendConcurrently,
-  briefly,
-  checkAppendSnapshot,
-  checkBatches,
-  raceOverwritesWithReads,
-  readWhile,
-  WRITERS,
-} from '@cfb/test-servers'
+import { APPENDS_PER_WRITER, appendWhileReading, CLEAN_APPENDS, raceOverwritesWithReads, WRITERS } from '@cfb/test-servers'
 import { useS3Server } from './support/s3-server.js'
 
 const ENTITY = 'plays'
 const PARTITION = { season: 2024, week: 3 }
-const DIR = `${ENTITY}/season=2024/week=3`
-const ALL_BATCHES = WRITERS * APPENDS_PER_WRITER
 const RACE_WRITERS = 4
 const RACE_READERS = 4
 const OVERWRITES = 40
@@ -39,26 +28,14 @@ afterAll(() => {
 describe(`s3: ${WRITERS} writers x ${APPENDS_PER_WRITER} appends to one partition`, () => {
   it('in one process, each writer with its own backend and client, with readers reading meanwhile', async () => {
     const prefix = 'appends-in-process'
-    const writers = Array.from({ length: WRITERS }, () => backend(prefix))
-    const writing = appendConcurrently(writers, ENTITY, PARTITION, APPENDS_PER_WRITER)
-    const readers = Array.from({ length: 1 }, () => backend(prefix))
-    const reads = await readWhile(readers, ENTITY, PARTITION, writing, checkAppendSnapshot)
-    await writing
-
-    const reader = backend(prefix)
-    const report = briefly(checkBatches(await reader.readIndex(ENTITY, PARTITION), WRITERS, APPENDS_PER_WRITER))
-    console.log(`s3 in-process appends: read back ${JSON.stringify(report)}; concurrent reads ${JSON.stringify(reads)}`)
-    expect({
-      readBack: report,
-      commits: (await reader.listFiles(`${DIR}/_commits/`)).length,
-      readErrors: reads.errors,
-      badReads: reads.problems,
-    }).toEqual({
-      readBack: { complete: ALL_BATCHES, missing: [], duplicated: [], broken: [] },
-      commits: ALL_BATCHES,
-      readErrors: {},
-      badReads: [],
+    const { outcome, reads } = await appendWhileReading({
+      writers: Array.from({ length: WRITERS }, () => backend(prefix)),
+      readers: [backend(prefix)],
+      entity: ENTITY,
+      partition: PARTITION,
     })
+    console.log(`s3 in-process appends: ${JSON.stringify(outcome.readBack)}; concurrent reads ${JSON.stringify(reads)}`)
+    expect(outcome).toEqual(CLEAN_APPENDS)
   }, 300_000)
 })
 

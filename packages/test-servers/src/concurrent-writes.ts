@@ -1,5 +1,5 @@
 // Concurrency checks shared by the local and s3 tests.
-import { isStorageError, type Row, type StorageBackend } from '@cfb/storage-core'
+import { isStorageError, Partition, type Row, type StorageBackend } from '@cfb/storage-core'
 import { type PlannedOp, spawnWriter, type WriterBackend, type WriterRun } from './crash-trials.js'
 
 export const WRITERS = 8
@@ -172,6 +172,52 @@ export async function readWhile(
     }),
   )
   return report
+}
+
+/** What concurrent appends left behind, as a test compares it with `CLEAN_APPENDS`. */
+export interface AppendOutcome {
+  readBack: ReturnType<typeof briefly>
+  commits: number
+  readErrors: Record<string, number>
+  badReads: string[]
+}
+
+/** The outcome of `WRITERS` x `APPENDS_PER_WRITER` appends that lost, doubled and broke nothing. */
+export const CLEAN_APPENDS: AppendOutcome = {
+  readBack: { complete: WRITERS * APPENDS_PER_WRITER, missing: [], duplicated: [], broken: [] },
+  commits: WRITERS * APPENDS_PER_WRITER,
+  readErrors: {},
+  badReads: [],
+}
+
+/** Reads the partition back once after the appends, and counts its commits. */
+export async function appendOutcome(
+  reader: StorageBackend,
+  entity: string,
+  partition: Record<string, string | number>,
+  reads: ReadReport,
+): Promise<AppendOutcome> {
+  const dir = `${entity}/${new Partition(partition).pathSuffix()}`
+  return {
+    readBack: briefly(checkBatches(await reader.readIndex(entity, partition), WRITERS, APPENDS_PER_WRITER)),
+    commits: (await reader.listFiles(`${dir}/_commits/`)).length,
+    readErrors: reads.errors,
+    badReads: reads.problems,
+  }
+}
+
+/** `writers` append all at once while `readers` read the partition, then one reader reads it all. */
+export async function appendWhileReading(options: {
+  writers: readonly StorageBackend[]
+  readers: readonly StorageBackend[]
+  entity: string
+  partition: Record<string, string | number>
+}): Promise<{ outcome: AppendOutcome; reads: ReadReport }> {
+  const { entity, partition } = options
+  const writing = appendConcurrently(options.writers, entity, partition, APPENDS_PER_WRITER)
+  const reads = await readWhile(options.readers, entity, partition, writing, checkAppendSnapshot)
+  await writing
+  return { outcome: await appendOutcome(options.readers[0]!, entity, partition, reads), reads }
 }
 
 export interface RaceReport extends ReadReport {
