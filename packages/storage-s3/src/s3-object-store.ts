@@ -25,6 +25,7 @@ import {
   type StoreCapabilities,
 } from '@cfb/storage-core'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { DIRECT_PUT_MAX_BYTES, DirectPut, retryBaseMs } from './direct-put.js'
 import { codeOf, toStorageError } from './s3-errors.js'
 
 export interface S3Credentials {
@@ -113,6 +114,8 @@ export class S3ObjectStore implements ObjectStore {
   private readonly checkKey: (key: string) => void
   /** Only a client this store made is closed with it; a caller's client stays the caller's. */
   private readonly ownsClient: boolean
+  /** Small PUTs past the SDK's middleware; only on a client this store made, whose stack it knows. */
+  private directPut: Promise<DirectPut | undefined> | undefined
 
   constructor(options: S3ObjectStoreOptions) {
     if (typeof options.bucket !== 'string' || options.bucket === '') {
@@ -224,6 +227,8 @@ export class S3ObjectStore implements ObjectStore {
       IfNoneMatch: options.ifNoneMatch && this.capabilities.conditionalPut ? options.ifNoneMatch : undefined,
     }
     const startedAt = Date.now()
+    const direct = bytes.length <= DIRECT_PUT_MAX_BYTES ? await this.openDirectPut() : undefined
+    if (direct) return this.putDirect(direct, key, params, startedAt)
     try {
       if (bytes.length <= this.partSize) {
         await this.client.send(new PutObjectCommand({ ...params, ContentLength: bytes.length }))
@@ -240,6 +245,36 @@ export class S3ObjectStore implements ObjectStore {
       await upload.done()
     } catch (error) {
       throw this.fail(error, 'PUT', key, startedAt)
+    }
+  }
+
+  /** The direct path, once per store; `undefined` (the SDK's path) for a caller's client or S3 Express. */
+  private openDirectPut(): Promise<DirectPut | undefined> {
+    if (!this.ownsClient) return Promise.resolve(undefined)
+    // A bucket the endpoint rules refuse fails on the SDK's path, with the SDK's message.
+    this.directPut ??= DirectPut.open(this.client, this.bucket).catch(() => undefined)
+    return this.directPut
+  }
+
+  /** One PUT with the SDK's attempt budget and backoff: a whole-object PUT is safe to repeat. */
+  private async putDirect(
+    direct: DirectPut,
+    key: string,
+    params: { Key: string; Body: Uint8Array; ContentType: string; Metadata?: Record<string, string>; IfNoneMatch?: string },
+    startedAt: number,
+  ): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': params.ContentType }
+    for (const [name, value] of Object.entries(params.Metadata ?? {})) headers[`x-amz-meta-${name.toLowerCase()}`] = value
+    if (params.IfNoneMatch) headers['if-none-match'] = params.IfNoneMatch
+    for (let attempts = 1; ; attempts++) {
+      try {
+        await direct.put(params.Key, params.Body, headers)
+        return
+      } catch (error) {
+        const base = retryBaseMs(error)
+        if (attempts >= this.maxAttempts || base === undefined) throw this.fail(error, 'PUT', key, startedAt, attempts)
+        await sleep(backoffMs(attempts, base))
+      }
     }
   }
 
@@ -377,8 +412,8 @@ function cutToRange(bytes: Uint8Array, contentRange: string | undefined, start: 
 }
 
 /** Full-jitter exponential backoff, as the SDK's standard mode does: up to 100, 200, 400 ms ... 2 s. */
-function backoffMs(attempt: number): number {
-  return Math.random() * Math.min(2_000, 100 * 2 ** (attempt - 1))
+function backoffMs(attempt: number, base = 100): number {
+  return Math.random() * Math.min(2_000, base * 2 ** (attempt - 1))
 }
 
 function sleep(ms: number): Promise<void> {
