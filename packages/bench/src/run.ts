@@ -7,18 +7,24 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { LocalStorage } from '@cfb/storage-local'
 import { S3Storage } from '@cfb/storage-s3'
-import { startRecordingProxy, startS3Server } from '@cfb/test-servers'
+import { type S3TestServer, startRecordingProxy, startS3Server } from '@cfb/test-servers'
 import { parquetMetadata } from 'hyparquet'
 import { duckdb, hiveGlob } from './duckdb.js'
+
+type DuckDb = Awaited<ReturnType<typeof duckdb>>
 import { partitions, playsPartition, SEASONS } from './plays.js'
 import { type BenchRow, markdownTable, ratio } from './report.js'
-import { median } from './timing.js'
+import { alternatingMedians, median } from './timing.js'
 
 const run = promisify(execFile)
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '..', '..', '..')
 const ROWS = Number(process.env.CFB_BENCH_ROWS ?? 1_000_000)
 const RUNS = Number(process.env.CFB_BENCH_RUNS ?? 5)
+/** `CFB_BENCH_ONLY=migrate` runs the migrate row alone (no dataset, no DuckDB). */
+const ONLY = process.env.CFB_BENCH_ONLY
+if (ONLY !== undefined && ONLY !== 'migrate') throw new Error(`CFB_BENCH_ONLY: only "migrate" is supported, got ${JSON.stringify(ONLY)}`)
+const migrateOnly = ONLY === 'migrate'
 const perPartition = Math.ceil(ROWS / partitions().length)
 const log = (text: string) => process.stderr.write(`${text}\n`)
 
@@ -50,85 +56,119 @@ function ensureRclone(): boolean {
   return spawnSync('rclone', ['version']).status === 0
 }
 
+/** The write, read and peak-memory rows: a generated dataset against DuckDB. */
+async function datasetRows(db: DuckDb, work: string, rows: BenchRow[], extra: Record<string, unknown>): Promise<void> {
+  // ---------------------------------------------------------------- write
+  const data = partitions().map((p) => ({ ...p, rows: playsPartition(p.season, p.week, perPartition) }))
+  const oursRoot = join(work, 'ours')
+  const storage = new LocalStorage({ root: oursRoot })
+  const write = await median(RUNS, async () => {
+    for (const p of data) await storage.write('plays', p.rows, { season: p.season, week: p.week })
+  })
+  await db.run(`CREATE TABLE plays AS SELECT * FROM ${hiveGlob(oursRoot, 'plays')}`)
+  const duckRoot = join(work, 'duck')
+  const duckWrite = await median(RUNS, async () => {
+    await db.run(
+      `COPY plays TO '${duckRoot}' (FORMAT PARQUET, COMPRESSION SNAPPY, PARTITION_BY (season, week), OVERWRITE_OR_IGNORE)`,
+    )
+  })
+  rows.push({ name: 'partitioned write, local, snappy', unit: 'ms', ours: write.ms, peer: duckWrite.ms, peerName: 'DuckDB COPY', target: 1.5 })
+  data.length = 0
+  log(`write: ours ${write.ms.toFixed(0)} ms, DuckDB ${duckWrite.ms.toFixed(0)} ms`)
+
+  // ----------------------------------------------------------------- reads
+  const season = SEASONS[6]!
+  const reader = () => new LocalStorage({ root: oursRoot })
+  const glob = hiveGlob(oursRoot, 'plays')
+  const readCases: { name: string; ours: () => Promise<number>; sql: string }[] = [
+    {
+      name: 'read one partition, 3 columns',
+      ours: async () => (await reader().readIndex('plays', { season, week: 7 }, { columns: ['play_id', 'yards_gained', 'ppa'] })).length,
+      sql: `SELECT play_id, yards_gained, ppa FROM ${glob} WHERE season = ${season} AND week = 7`,
+    },
+    {
+      name: 'read week = 3 across all seasons (prunes 154 of 165)',
+      ours: async () => (await reader().readIndex('plays', { week: 3 })).length,
+      sql: `SELECT * FROM ${glob} WHERE week = 3`,
+    },
+    {
+      name: 'full scan of 1 column',
+      ours: async () => {
+        let n = 0
+        for await (const batch of reader().scan('plays', {}, { columns: ['epa'] })) n += batch.length
+        return n
+      },
+      sql: `SELECT epa FROM ${glob}`,
+    },
+  ]
+  for (const c of readCases) {
+    const ours = await median(RUNS, c.ours)
+    const peer = await median(RUNS, async () => (await db.runAndReadAll(c.sql)).getRowObjects().length)
+    const inside = await median(RUNS, async () => (await db.runAndReadAll(`SELECT count(*) FROM (${c.sql})`)).getRowObjects())
+    if (ours.result !== peer.result) throw new Error(`${c.name}: we read ${ours.result} rows, DuckDB ${peer.result}`)
+    rows.push({
+      name: c.name,
+      unit: 'ms',
+      ours: ours.ms,
+      peer: peer.ms,
+      peerName: 'DuckDB to row objects',
+      target: 1,
+      note: `${ours.result} rows; DuckDB with rows left inside: ${inside.ms.toFixed(1)} ms`,
+    })
+    log(`${c.name}: ours ${ours.ms.toFixed(1)} ms, DuckDB ${peer.ms.toFixed(1)} ms (${ours.result} rows)`)
+  }
+
+  // ---------------------------------------------------------- peak memory
+  for (const multiple of [1, 4]) {
+    const root = join(work, `rss-${multiple}`)
+    const w = await childRss('write', root, perPartition * multiple)
+    const s = await childRss('scan', root, 0)
+    extra[`rss_${multiple}x`] = { rows: w.rows, writeMaxRssMB: w.maxRssMB, scanMaxRssMB: s.maxRssMB, scanMs: s.ms }
+    log(`peak RSS at ${w.rows} rows: write ${w.maxRssMB.toFixed(0)} MB, scan ${s.maxRssMB.toFixed(0)} MB`)
+    await rm(root, { recursive: true, force: true })
+  }
+}
+
+/** Filtered read over S3: requests and bytes against the least a reader must fetch. */
+async function filteredRead(server: S3TestServer, rows: BenchRow[], extra: Record<string, unknown>): Promise<void> {
+  const season = SEASONS[6]!
+  const proxy = await startRecordingProxy(server.endpoint)
+  const s3opts = { bucket: 'bench', prefix: 'filtered', forcePathStyle: true, credentials: server.credentials, capabilities: server.quirks }
+  const s3writer = new S3Storage({ ...s3opts, endpoint: server.endpoint })
+  await s3writer.write('plays', playsPartition(season, 7, perPartition), { season, week: 7 })
+  const file = (await s3writer.listFiles('plays/')).find((k) => k.endsWith('.parquet'))!
+  const bytes = await s3writer.readBytes(file)
+  const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+  const columns = ['play_id', 'yards_gained', 'ppa']
+  const chunkBytes = metadata.row_groups
+    .flatMap((g) => g.columns)
+    .filter((c) => columns.includes(c.meta_data!.path_in_schema[0]!))
+    .reduce((sum, c) => sum + Number(c.meta_data!.total_compressed_size), 0)
+  const footer = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true) + 8
+  const s3reader = new S3Storage({ ...s3opts, endpoint: proxy.endpoint })
+  proxy.reset()
+  await s3reader.readIndex('plays', { season, week: 7 }, { columns })
+  const fetched = proxy.requests.reduce((sum, r) => sum + r.bytes, 0)
+  // Everything but the listing: the commit file (which carries the footer) and the data file.
+  const read = proxy.requests.filter((r) => !r.url.includes('list-type=2')).reduce((sum, r) => sum + r.bytes, 0)
+  rows.push({ name: 'filtered read over S3: requests', unit: 'req', ours: proxy.requests.length, peer: 3, peerName: 'minimum: list + footer + chunks', target: 4 / 3 })
+  rows.push({ name: 'filtered read over S3: bytes (commit + file)', unit: 'B', ours: read, peer: footer + chunkBytes, peerName: 'minimum: footer + 3 column chunks', target: 1.25, note: `all responses ${fetched} B` })
+  extra.filteredRead = { requests: proxy.requests.map((r) => `${r.method} ${decodeURIComponent(r.url).slice(0, 100)} ${r.bytes}`) }
+  s3writer.close()
+  s3reader.close()
+  await proxy.stop()
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'cfb-bench-'))
   const rows: BenchRow[] = []
   const extra: Record<string, unknown> = {}
-  const db = await duckdb()
-  const duckVersion = (await db.runAndReadAll('select version() as v')).getRowObjects()[0]!.v
+  const db = migrateOnly ? undefined : await duckdb()
+  const duckVersion = db ? (await db.runAndReadAll('select version() as v')).getRowObjects()[0]!.v : 'not started'
   log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, DuckDB ${duckVersion}`)
-  log(`dataset: plays, ${perPartition * partitions().length} rows over ${partitions().length} partitions; median of ${RUNS} runs after a warm-up`)
+  if (db) log(`dataset: plays, ${perPartition * partitions().length} rows over ${partitions().length} partitions; median of ${RUNS} runs after a warm-up`)
   try {
-    // ---------------------------------------------------------------- write
-    const data = partitions().map((p) => ({ ...p, rows: playsPartition(p.season, p.week, perPartition) }))
-    const oursRoot = join(work, 'ours')
-    const storage = new LocalStorage({ root: oursRoot })
-    const write = await median(RUNS, async () => {
-      for (const p of data) await storage.write('plays', p.rows, { season: p.season, week: p.week })
-    })
-    await db.run(`CREATE TABLE plays AS SELECT * FROM ${hiveGlob(oursRoot, 'plays')}`)
-    const duckRoot = join(work, 'duck')
-    const duckWrite = await median(RUNS, async () => {
-      await db.run(
-        `COPY plays TO '${duckRoot}' (FORMAT PARQUET, COMPRESSION SNAPPY, PARTITION_BY (season, week), OVERWRITE_OR_IGNORE)`,
-      )
-    })
-    rows.push({ name: 'partitioned write, local, snappy', unit: 'ms', ours: write.ms, peer: duckWrite.ms, peerName: 'DuckDB COPY', target: 1.5 })
-    data.length = 0
-    log(`write: ours ${write.ms.toFixed(0)} ms, DuckDB ${duckWrite.ms.toFixed(0)} ms`)
-
-    // ----------------------------------------------------------------- reads
-    const season = SEASONS[6]!
-    const reader = () => new LocalStorage({ root: oursRoot })
-    const glob = hiveGlob(oursRoot, 'plays')
-    const readCases: { name: string; ours: () => Promise<number>; sql: string }[] = [
-      {
-        name: 'read one partition, 3 columns',
-        ours: async () => (await reader().readIndex('plays', { season, week: 7 }, { columns: ['play_id', 'yards_gained', 'ppa'] })).length,
-        sql: `SELECT play_id, yards_gained, ppa FROM ${glob} WHERE season = ${season} AND week = 7`,
-      },
-      {
-        name: 'read week = 3 across all seasons (prunes 154 of 165)',
-        ours: async () => (await reader().readIndex('plays', { week: 3 })).length,
-        sql: `SELECT * FROM ${glob} WHERE week = 3`,
-      },
-      {
-        name: 'full scan of 1 column',
-        ours: async () => {
-          let n = 0
-          for await (const batch of reader().scan('plays', {}, { columns: ['epa'] })) n += batch.length
-          return n
-        },
-        sql: `SELECT epa FROM ${glob}`,
-      },
-    ]
-    for (const c of readCases) {
-      const ours = await median(RUNS, c.ours)
-      const peer = await median(RUNS, async () => (await db.runAndReadAll(c.sql)).getRowObjects().length)
-      const inside = await median(RUNS, async () => (await db.runAndReadAll(`SELECT count(*) FROM (${c.sql})`)).getRowObjects())
-      if (ours.result !== peer.result) throw new Error(`${c.name}: we read ${ours.result} rows, DuckDB ${peer.result}`)
-      rows.push({
-        name: c.name,
-        unit: 'ms',
-        ours: ours.ms,
-        peer: peer.ms,
-        peerName: 'DuckDB to row objects',
-        target: 1,
-        note: `${ours.result} rows; DuckDB with rows left inside: ${inside.ms.toFixed(1)} ms`,
-      })
-      log(`${c.name}: ours ${ours.ms.toFixed(1)} ms, DuckDB ${peer.ms.toFixed(1)} ms (${ours.result} rows)`)
-    }
-
-    // ---------------------------------------------------------- peak memory
-    for (const multiple of [1, 4]) {
-      const root = join(work, `rss-${multiple}`)
-      const w = await childRss('write', root, perPartition * multiple)
-      const s = await childRss('scan', root, 0)
-      extra[`rss_${multiple}x`] = { rows: w.rows, writeMaxRssMB: w.maxRssMB, scanMaxRssMB: s.maxRssMB, scanMs: s.ms }
-      log(`peak RSS at ${w.rows} rows: write ${w.maxRssMB.toFixed(0)} MB, scan ${s.maxRssMB.toFixed(0)} MB`)
-      await rm(root, { recursive: true, force: true })
-    }
-
+    if (db) await datasetRows(db, work, rows, extra)
     // ------------------------------------------------------- S3 test server
     const server = await startS3Server('fauxqs')
     await server.createBucket('bench')
@@ -141,42 +181,18 @@ async function main(): Promise<void> {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     }
     try {
-      // Filtered read: requests and bytes against the least a reader must fetch.
-      const proxy = await startRecordingProxy(server.endpoint)
-      const s3opts = { bucket: 'bench', prefix: 'filtered', forcePathStyle: true, credentials: server.credentials, capabilities: server.quirks }
-      const s3writer = new S3Storage({ ...s3opts, endpoint: server.endpoint })
-      await s3writer.write('plays', playsPartition(season, 7, perPartition), { season, week: 7 })
-      const file = (await s3writer.listFiles('plays/')).find((k) => k.endsWith('.parquet'))!
-      const bytes = await s3writer.readBytes(file)
-      const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
-      const columns = ['play_id', 'yards_gained', 'ppa']
-      const chunkBytes = metadata.row_groups
-        .flatMap((g) => g.columns)
-        .filter((c) => columns.includes(c.meta_data!.path_in_schema[0]!))
-        .reduce((sum, c) => sum + Number(c.meta_data!.total_compressed_size), 0)
-      const footer = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true) + 8
-      const s3reader = new S3Storage({ ...s3opts, endpoint: proxy.endpoint })
-      proxy.reset()
-      await s3reader.readIndex('plays', { season, week: 7 }, { columns })
-      const fetched = proxy.requests.reduce((sum, r) => sum + r.bytes, 0)
-      // Everything but the listing: the commit file (which carries the footer) and the data file.
-      const read = proxy.requests.filter((r) => !r.url.includes('list-type=2')).reduce((sum, r) => sum + r.bytes, 0)
-      rows.push({ name: 'filtered read over S3: requests', unit: 'req', ours: proxy.requests.length, peer: 3, peerName: 'minimum: list + footer + chunks', target: 4 / 3 })
-      rows.push({ name: 'filtered read over S3: bytes (commit + file)', unit: 'B', ours: read, peer: footer + chunkBytes, peerName: 'minimum: footer + 3 column chunks', target: 1.25, note: `all responses ${fetched} B` })
-      extra.filteredRead = { requests: proxy.requests.map((r) => `${r.method} ${decodeURIComponent(r.url).slice(0, 100)} ${r.bytes}`) }
-      s3writer.close()
-      s3reader.close()
-      await proxy.stop()
+      if (!migrateOnly) await filteredRead(server, rows, extra)
 
       // Migrate 5,300 small files: the CLI against rclone, to the same server.
       const files = join(work, 'small')
       const fileBytes = await smallFiles(files, 5300)
       const bin = join(repo, 'packages', 'storage-cli', 'dist', 'bin.js')
+      const copyRuns = migrateOnly ? RUNS : Math.min(RUNS, 3)
       let n = 0
-      const ours = await median(Math.min(RUNS, 3), async () => {
+      const ours = async () => {
         n++
         await run(process.execPath, [bin, 'migrate', '--from', `local:${files}`, '--to', `s3://bench/ours-${n}`, '--concurrency', '16', '--json'], { env: s3env })
-      })
+      }
       if (ensureRclone()) {
         // A CA bundle meant for HTTPS makes rclone refuse to build its plain-HTTP client.
         const { AWS_CA_BUNDLE: _ca, ...inherited } = process.env
@@ -190,14 +206,17 @@ async function main(): Promise<void> {
           RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
         }
         let m = 0
-        const peer = await median(Math.min(RUNS, 3), async () => {
+        const peer = async () => {
           m++
           await run('rclone', ['copy', files, `bench:bench/rclone-${m}`, '--transfers', '16', '--checkers', '16'], { env: rcloneEnv })
-        })
-        rows.push({ name: 'migrate 5,300 small files local -> S3 test server', unit: 'ms', ours: ours.ms, peer: peer.ms, peerName: 'rclone copy --transfers 16', target: 1, note: `${fileBytes} bytes` })
+        }
+        // Each run copies into an empty prefix of the same server, both processes started afresh.
+        const ms = await alternatingMedians(copyRuns, ours, peer)
+        rows.push({ name: 'migrate 5,300 small files local -> S3 test server', unit: 'ms', ours: ms.a, peer: ms.b, peerName: 'rclone copy --transfers 16', target: 1, note: `${fileBytes} bytes` })
+        log(`migrate: ours ${ms.a.toFixed(0)} ms, rclone ${ms.b.toFixed(0)} ms (medians of ${copyRuns}, alternating)`)
       } else {
         log('rclone is not installed: the migrate row has no peer')
-        extra.migrateOursMs = ours.ms
+        extra.migrateOursMs = (await median(copyRuns, ours)).ms
       }
     } finally {
       await server.stop()
