@@ -65,8 +65,14 @@ export class DirectPut {
     })
     const signed = await this.signer.sign(request, { signingDate: new Date(Date.now() + (this.client.config.systemClockOffset ?? 0)) })
     const { response } = await this.client.config.requestHandler.handle(signed as HttpRequest)
+    if (response.statusCode < 300) {
+      // Node's response: let the (empty) body run out, which frees the socket, without awaiting
+      // it; the object has landed, so a connection that breaks now is no error of this PUT.
+      if (typeof response.body?.resume === 'function') response.body.on('error', () => {}).resume()
+      else await readText(response.body)
+      return
+    }
     const text = await readText(response.body)
-    if (response.statusCode < 300) return
     const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1]
     const error = new Error(/<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${response.statusCode}`) as DirectPutError
     if (code) error.name = code

@@ -11,7 +11,6 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3'
-import { Upload } from '@aws-sdk/lib-storage'
 import {
   type ByteRange,
   type ListEntry,
@@ -235,6 +234,8 @@ export class S3ObjectStore implements ObjectStore {
         return
       }
       // Fixed-size parts (R2 rejects unequal non-trailing parts); failed uploads are aborted.
+      // Loaded here: most runs never upload a large object, and it is 17 ms of startup.
+      const { Upload } = await import('@aws-sdk/lib-storage')
       const upload = new Upload({
         client: this.client,
         params,
