@@ -1,45 +1,16 @@
 import { parquetMetadata, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet'
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
-import { parquetWriteBuffer } from 'hyparquet-writer'
 import { StorageError } from '../errors.js'
+import { writeParquet } from './parquet-writer.js'
 import type { ColumnType, TableSchema } from './schema.js'
 
 /** Key-value metadata entry that carries our logical schema, so reads return the written types. */
 export const SCHEMA_METADATA_KEY = 'cfb.schema'
 
-const INT32_MIN = -(2 ** 31)
-const INT32_MAX = 2 ** 31 - 1
-
 export interface ParquetEncodeOptions {
   codec?: 'SNAPPY' | 'UNCOMPRESSED'
   rowGroupSize?: number
-}
-
-function physical(type: ColumnType, values: unknown[]): { type: string; data: unknown[] } {
-  switch (type) {
-    case 'int': {
-      const narrow = values.every((v) => v == null || ((v as number) >= INT32_MIN && (v as number) <= INT32_MAX))
-      return narrow
-        ? { type: 'INT32', data: values }
-        : { type: 'INT64', data: values.map((v) => (v == null ? null : BigInt(v as number))) }
-    }
-    case 'float':
-      return { type: 'DOUBLE', data: values }
-    case 'bigint':
-      return { type: 'INT64', data: values }
-    case 'boolean':
-      return { type: 'BOOLEAN', data: values }
-    case 'timestamp':
-      return { type: 'TIMESTAMP', data: values }
-    case 'json':
-      return { type: 'JSON', data: values }
-    case 'binary':
-      return { type: 'BYTE_ARRAY', data: values }
-    default:
-      // strings, and all-null columns (kept as nullable strings, the type DuckDB and pyarrow read best)
-      return { type: 'STRING', data: values }
-  }
 }
 
 /** Encodes records as one Parquet file: one column per schema column, missing values as null. */
@@ -48,21 +19,13 @@ export function encodeParquet(
   schema: TableSchema,
   options: ParquetEncodeOptions = {},
 ): Uint8Array {
-  const columnData = schema.columns.map(({ name, type }) => {
-    const values = new Array<unknown>(records.length)
-    for (let i = 0; i < records.length; i++) values[i] = records[i]![name] ?? null
-    const { type: basic, data } = physical(type, values)
-    return { name, data, type: basic, nullable: true }
-  })
   try {
-    const buffer = parquetWriteBuffer({
-      columnData: columnData as never,
+    return writeParquet(records, schema, {
       codec: options.codec ?? 'SNAPPY',
       rowGroupSize: options.rowGroupSize ?? 100_000,
       kvMetadata: [{ key: SCHEMA_METADATA_KEY, value: JSON.stringify(schema) }],
       createdBy: '@cfb/storage',
     })
-    return new Uint8Array(buffer)
   } catch (cause) {
     throw new StorageError('INVALID_ARGUMENT', `cannot encode records as Parquet: ${(cause as Error).message}`, {
       cause,
