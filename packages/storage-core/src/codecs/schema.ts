@@ -89,34 +89,71 @@ export function unifyTypes(a: ColumnType, b: ColumnType, column: string): Column
   throw new StorageError('SCHEMA_MISMATCH', `column ${JSON.stringify(column)} mixes ${a} and ${b} values`)
 }
 
-/** Infers the schema over all records (not just the first): columns in order of first appearance. */
+/**
+ * Infers the schema over all records (not just the first): columns in order of first appearance.
+ * One pass: keys come from for-in (served from V8's shape cache) and are matched to columns by
+ * position, since records mostly share a shape; a value of its column's known type is confirmed
+ * by `isOfType` without the full classification.
+ */
 export function inferSchema(records: readonly Record<string, unknown>[]): TableSchema {
-  const types = new Map<string, ColumnType>()
+  const names: string[] = []
+  const types: ColumnType[] = []
+  const position = new Map<string, number>()
   for (const record of records) {
     if (record === null || typeof record !== 'object' || Array.isArray(record) || !isPlainObject(record)) {
       throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
     }
+    let j = 0
     for (const column in record) {
-      const type = typeOfValue(record[column], column)
-      const seen = types.get(column)
-      if (seen === undefined) {
-        if (column === '') throw new StorageError('INVALID_ARGUMENT', 'column names must not be empty')
-        if (column === '__proto__') {
-          throw new StorageError('INVALID_ARGUMENT', 'a column named "__proto__" cannot be read back into an object')
-        }
-        if (!isWellFormedText(column)) {
-          throw new StorageError('INVALID_ARGUMENT', `column name ${JSON.stringify(column)} is not valid Unicode (a lone surrogate)`)
-        }
-        types.set(column, type)
-        if (types.size > MAX_COLUMNS) {
+      const value = record[column]
+      let at = names[j] === column ? j : position.get(column)
+      if (at === undefined) {
+        checkColumnName(column)
+        at = names.length
+        names.push(column)
+        types.push(typeOfValue(value, column))
+        position.set(column, at)
+        if (names.length > MAX_COLUMNS) {
           throw new StorageError('INVALID_ARGUMENT', `records have more than ${MAX_COLUMNS} columns`)
         }
-      } else if (seen !== type) {
-        types.set(column, unifyTypes(seen, type, column))
+      } else if (value != null && !isOfType(types[at]!, value)) {
+        types[at] = unifyTypes(types[at]!, typeOfValue(value, column), column)
       }
+      j = at + 1
     }
   }
-  return { columns: [...types].map(([name, type]) => ({ name, type })) }
+  return { columns: names.map((name, j) => ({ name, type: types[j]! })) }
+}
+
+function checkColumnName(column: string): void {
+  if (column === '') throw new StorageError('INVALID_ARGUMENT', 'column names must not be empty')
+  if (column === '__proto__') {
+    throw new StorageError('INVALID_ARGUMENT', 'a column named "__proto__" cannot be read back into an object')
+  }
+  if (!isWellFormedText(column)) {
+    throw new StorageError('INVALID_ARGUMENT', `column name ${JSON.stringify(column)} is not valid Unicode (a lone surrogate)`)
+  }
+}
+
+/** Whether `typeOfValue(value)` would keep `type` as it is; false sends the value the long way. */
+function isOfType(type: ColumnType, value: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string' && isWellFormedText(value)
+    case 'float':
+      return typeof value === 'number'
+    case 'int':
+      return typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)
+    case 'boolean':
+      return typeof value === 'boolean'
+    case 'bigint':
+      return typeof value === 'bigint'
+    case 'timestamp':
+      return value instanceof Date && !Number.isNaN(value.getTime())
+    default:
+      // json is checked value by value; binary and null are rare enough to classify fully
+      return false
+  }
 }
 
 /** Checks that data appended under `next` can be read together with data written under `prev`. */
