@@ -48,9 +48,14 @@ export interface ParquetWriteOptions {
 
 /** An auto-growing byte buffer. */
 class Sink {
-  bytes = Buffer.allocUnsafe(1 << 16)
-  view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length)
+  bytes: Buffer
+  view: DataView
   length = 0
+
+  constructor(capacity = 1 << 16) {
+    this.bytes = Buffer.allocUnsafe(capacity)
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length)
+  }
 
   reserve(extra: number): void {
     if (this.length + extra <= this.bytes.length) return
@@ -218,83 +223,80 @@ interface Column {
   ordered: boolean
 }
 
-function emptyColumn(name: string, type: ColumnType, rows: number): Column {
-  const column: Column = { name, type, physical: BYTE_ARRAY, defined: new Uint8Array(rows), ordered: true }
+/** Records' values by column in schema order, missing ones as holes: what `writeParquet` encodes. */
+export function transpose(records: readonly Record<string, unknown>[], schema: TableSchema): unknown[][] {
+  const { columns } = schema
+  const values = columns.map(() => new Array<unknown>(records.length))
+  const position = new Map(columns.map((c, j) => [c.name, j]))
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!
+    let j = 0
+    // for-in is served from V8's shape cache; columns match by position while records share a shape.
+    for (const key in record) {
+      const at = columns[j]?.name === key ? j : position.get(key)
+      if (at === undefined) continue
+      values[at]![i] = record[key]
+      j = at + 1
+    }
+  }
+  return values
+}
+
+/** One column's values in the array its physical type encodes from. */
+function toColumn(name: string, type: ColumnType, values: unknown[], rows: number): Column {
+  const defined = new Uint8Array(rows)
+  const column: Column = { name, type, physical: BYTE_ARRAY, defined, ordered: true }
   if (type === 'int' || type === 'float' || type === 'timestamp') {
-    column.numbers = new Float64Array(rows)
-    column.physical = type === 'float' ? DOUBLE : INT64
+    const numbers = new Float64Array(rows)
+    let narrow = true
+    for (let i = 0; i < rows; i++) {
+      const value = values[i]
+      if (value == null) continue
+      defined[i] = 1
+      const number = type === 'timestamp' ? (value as Date).getTime() : (value as number)
+      numbers[i] = number
+      if (number < INT32_MIN || number > INT32_MAX) narrow = false
+    }
+    column.numbers = numbers
+    // Integers all within INT32 are written as INT32, as before (and as DuckDB reads best).
+    column.physical = type === 'float' ? DOUBLE : type === 'int' && narrow ? INT32 : INT64
     if (type === 'timestamp') column.converted = TIMESTAMP_MILLIS
   } else if (type === 'bigint') {
-    column.bigints = new BigInt64Array(rows)
+    const bigints = new BigInt64Array(rows)
+    for (let i = 0; i < rows; i++) {
+      const value = values[i] as bigint | null | undefined
+      if (value == null) continue
+      if (value < INT64_MIN || value > INT64_MAX) throw new RangeError(`parquet INT64 value out of range: ${value}`)
+      defined[i] = 1
+      bigints[i] = value
+    }
+    column.bigints = bigints
     column.physical = INT64
   } else if (type === 'boolean') {
-    column.booleans = new Uint8Array(rows)
+    const booleans = new Uint8Array(rows)
+    for (let i = 0; i < rows; i++) {
+      const value = values[i]
+      if (value == null) continue
+      defined[i] = 1
+      booleans[i] = value ? 1 : 0
+    }
+    column.booleans = booleans
     column.physical = BOOLEAN
   } else {
     // string, json, binary, and all-null columns (nullable strings, the type DuckDB and pyarrow read best)
-    column.items = new Array<unknown>(rows)
+    const items = type === 'json' ? new Array<unknown>(rows) : values
+    for (let i = 0; i < rows; i++) {
+      const value = values[i]
+      if (value == null) continue
+      defined[i] = 1
+      if (type === 'json') items[i] = JSON.stringify(value)
+    }
+    column.items = items
     if (type === 'json') column.converted = JSON_TEXT
     else if (type !== 'binary') column.converted = UTF8
     column.ordered = type !== 'json' && type !== 'binary'
   }
   return column
-}
-
-/**
- * Transposes records into columns in one pass. Keys are enumerated with for-in, which V8 serves
- * from the shape's cache, and matched to columns by position (records mostly share a shape); a
- * lookup by name per value was the slowest part of the write.
- */
-function gather(records: readonly Record<string, unknown>[], schema: TableSchema): Column[] {
-  const columns = schema.columns.map(({ name, type }) => emptyColumn(name, type, records.length))
-  const position = new Map(columns.map((c, j) => [c.name, j]))
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!
-    let j = 0
-    for (const key in record) {
-      const at = columns[j]?.name === key ? j : position.get(key)
-      if (at === undefined) continue
-      j = at + 1
-      const value = record[key]
-      if (value == null) continue
-      const column = columns[at]!
-      column.defined[i] = 1
-      switch (column.type) {
-        case 'int':
-        case 'float':
-          column.numbers![i] = value as number
-          break
-        case 'timestamp':
-          column.numbers![i] = (value as Date).getTime()
-          break
-        case 'bigint':
-          if ((value as bigint) < INT64_MIN || (value as bigint) > INT64_MAX) {
-            throw new RangeError(`parquet INT64 value out of range: ${value}`)
-          }
-          column.bigints![i] = value as bigint
-          break
-        case 'boolean':
-          column.booleans![i] = value ? 1 : 0
-          break
-        case 'json':
-          column.items![i] = JSON.stringify(value)
-          break
-        default:
-          column.items![i] = value
-      }
-    }
-  }
-  // Integers all within INT32 are written as INT32, as before (and as DuckDB reads best).
-  for (const column of columns) {
-    if (column.type !== 'int') continue
-    const { numbers, defined } = column
-    let narrow = true
-    for (let i = 0; i < records.length && narrow; i++) {
-      if (defined[i] === 1 && (numbers![i]! < INT32_MIN || numbers![i]! > INT32_MAX)) narrow = false
-    }
-    if (narrow) column.physical = INT32
-  }
-  return columns
 }
 
 interface ChunkMeta {
@@ -313,17 +315,19 @@ interface ChunkMeta {
   values: number
 }
 
-/** Encodes records as one Parquet file with the columns of `schema`. */
+/** Encodes `rowCount` rows, given by column in the order of `schema`, as one Parquet file. */
 export function writeParquet(
-  records: readonly Record<string, unknown>[],
+  values: readonly unknown[][],
+  rowCount: number,
   schema: TableSchema,
   options: ParquetWriteOptions,
 ): Uint8Array {
-  const columns = gather(records, schema)
+  const columns = schema.columns.map(({ name, type }, j) => toColumn(name, type, values[j]!, rowCount))
   // Like hyparquet-writer: no columns, no rows.
-  const rows = columns.length > 0 ? records.length : 0
+  const rows = columns.length > 0 ? rowCount : 0
   const codec = CODECS[options.codec]
-  const file = new Sink()
+  // Sized for about 4 bytes a value, which most files stay under, to spare regrowing copies.
+  const file = new Sink(Math.max(1 << 16, rows * columns.length * 4))
   file.append(MAGIC)
   const groups: { chunks: ChunkMeta[]; rows: number }[] = []
   const groupSize = Math.max(1, Math.floor(options.rowGroupSize))
@@ -445,11 +449,11 @@ function writeChunk(file: Sink, column: Column, start: number, end: number, code
 
 /** The end of the page starting at `from`: about PAGE_BYTES of values. */
 function pageEnd(column: Column, from: number, end: number): number {
-  if (column.items) {
+  const { items, defined } = column
+  if (items) {
     let bytes = 0
     for (let i = from; i < end; i++) {
-      const item = column.items[i] as string | Uint8Array | undefined
-      if (item !== undefined) bytes += 4 + item.length
+      if (defined[i] === 1) bytes += 4 + (items[i] as string | Uint8Array).length
       if (bytes >= PAGE_BYTES) return i + 1
     }
     return end

@@ -2,7 +2,7 @@ import { parquetMetadata, parquetMetadataAsync, parquetReadObjects, parquetSchem
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { StorageError } from '../errors.js'
-import { writeParquet } from './parquet-writer.js'
+import { transpose, writeParquet } from './parquet-writer.js'
 import type { ColumnType, TableSchema } from './schema.js'
 
 /** Key-value metadata entry that carries our logical schema, so reads return the written types. */
@@ -19,8 +19,18 @@ export function encodeParquet(
   schema: TableSchema,
   options: ParquetEncodeOptions = {},
 ): Uint8Array {
+  return encodeParquetColumns(transpose(records, schema), records.length, schema, options)
+}
+
+/** `encodeParquet` of rows already by column, in the order of `schema` (as `inferColumns` gives them). */
+export function encodeParquetColumns(
+  values: readonly unknown[][],
+  rowCount: number,
+  schema: TableSchema,
+  options: ParquetEncodeOptions = {},
+): Uint8Array {
   try {
-    return writeParquet(records, schema, {
+    return writeParquet(values, rowCount, schema, {
       codec: options.codec ?? 'SNAPPY',
       rowGroupSize: options.rowGroupSize ?? 100_000,
       kvMetadata: [{ key: SCHEMA_METADATA_KEY, value: JSON.stringify(schema) }],

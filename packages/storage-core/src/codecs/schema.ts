@@ -89,17 +89,29 @@ export function unifyTypes(a: ColumnType, b: ColumnType, column: string): Column
   throw new StorageError('SCHEMA_MISMATCH', `column ${JSON.stringify(column)} mixes ${a} and ${b} values`)
 }
 
+/** Infers the schema over all records (not just the first): columns in order of first appearance. */
+export function inferSchema(records: readonly Record<string, unknown>[]): TableSchema {
+  return inferColumns(records, false).schema
+}
+
 /**
- * Infers the schema over all records (not just the first): columns in order of first appearance.
+ * The schema, and with `collect` the records' values by column (missing ones as holes), which the
+ * Parquet writer encodes from without reading every record again.
+ *
  * One pass: keys come from for-in (served from V8's shape cache) and are matched to columns by
  * position, since records mostly share a shape; a value of its column's known type is confirmed
  * by `isOfType` without the full classification.
  */
-export function inferSchema(records: readonly Record<string, unknown>[]): TableSchema {
+export function inferColumns(
+  records: readonly Record<string, unknown>[],
+  collect: boolean,
+): { schema: TableSchema; values: unknown[][] } {
   const names: string[] = []
   const types: ColumnType[] = []
+  const values: unknown[][] = []
   const position = new Map<string, number>()
-  for (const record of records) {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!
     if (record === null || typeof record !== 'object' || Array.isArray(record) || !isPlainObject(record)) {
       throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
     }
@@ -112,6 +124,7 @@ export function inferSchema(records: readonly Record<string, unknown>[]): TableS
         at = names.length
         names.push(column)
         types.push(typeOfValue(value, column))
+        if (collect) values.push(new Array(records.length))
         position.set(column, at)
         if (names.length > MAX_COLUMNS) {
           throw new StorageError('INVALID_ARGUMENT', `records have more than ${MAX_COLUMNS} columns`)
@@ -119,10 +132,11 @@ export function inferSchema(records: readonly Record<string, unknown>[]): TableS
       } else if (value != null && !isOfType(types[at]!, value)) {
         types[at] = unifyTypes(types[at]!, typeOfValue(value, column), column)
       }
+      if (collect) values[at]![i] = value
       j = at + 1
     }
   }
-  return { columns: names.map((name, j) => ({ name, type: types[j]! })) }
+  return { schema: { columns: names.map((name, j) => ({ name, type: types[j]! })) }, values }
 }
 
 function checkColumnName(column: string): void {
