@@ -142,9 +142,11 @@ export class Dataset {
       throw new StorageError('INVALID_ARGUMENT', `unknown format ${JSON.stringify(format)}: use parquet or csv`)
     }
     if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
-    const rows = stripPartitionColumns(records, partition)
-    // Parquet is encoded from the values by column that inference collects on its pass.
-    const { schema, values } = inferColumns(rows, format === 'parquet')
+    // One pass over the records infers the schema without the partition columns and, for Parquet,
+    // collects the values by column to encode from. Only records that carry partition columns are
+    // then checked against the partition and copied without them.
+    const { schema, values, skipped } = inferColumns(records, format === 'parquet', partition.keys)
+    const rows = skipped ? stripPartitionColumns(records, partition) : (records as Row[])
 
     const known = await this.partitionKeys(entity)
     if (known !== undefined && known.join('/') !== partition.keys.join('/')) {
@@ -681,7 +683,6 @@ function sha256(bytes: Uint8Array): string {
 /** Drops partition columns from records; a record whose value disagrees with the partition is an error. */
 function stripPartitionColumns(records: readonly Row[], partition: Partition): Row[] {
   const keys = partition.keys
-  if (!records.some((r) => carriesAny(r, keys))) return records as Row[]
   return records.map((record, index) => {
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
@@ -700,13 +701,6 @@ function stripPartitionColumns(records: readonly Row[], partition: Partition): R
     }
     return copy
   })
-}
-
-function carriesAny(record: Row, keys: readonly string[]): boolean {
-  if (record === null || typeof record !== 'object') return false
-  // A plain loop: a closure per record made this check a visible part of a large write.
-  for (let i = 0; i < keys.length; i++) if (keys[i]! in record) return true
-  return false
 }
 
 /** Keeps the requested columns (all when none requested), data columns first, then partition columns. */

@@ -94,9 +94,18 @@ export function inferSchema(records: readonly Record<string, unknown>[]): TableS
   return inferColumns(records, false).schema
 }
 
+/** Columns found so far, by position and by name. */
+interface Columns {
+  names: string[]
+  types: ColumnType[]
+  values: unknown[][]
+  position: Map<string, number>
+}
+
 /**
  * The schema, and with `collect` the records' values by column (missing ones as holes), which the
- * Parquet writer encodes from without reading every record again.
+ * Parquet writer encodes from without reading every record again. Keys in `skip` are left out of
+ * both; `skipped` tells whether any record had one.
  *
  * One pass: keys come from for-in (served from V8's shape cache) and are matched to columns by
  * position, since records mostly share a shape; a value of its column's known type is confirmed
@@ -105,11 +114,11 @@ export function inferSchema(records: readonly Record<string, unknown>[]): TableS
 export function inferColumns(
   records: readonly Record<string, unknown>[],
   collect: boolean,
-): { schema: TableSchema; values: unknown[][] } {
-  const names: string[] = []
-  const types: ColumnType[] = []
-  const values: unknown[][] = []
-  const position = new Map<string, number>()
+  skip: readonly string[] = [],
+): { schema: TableSchema; values: unknown[][]; skipped: boolean } {
+  const columns: Columns = { names: [], types: [], values: [], position: new Map() }
+  const { names, types, values } = columns
+  let skipped = false
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!
     if (record === null || typeof record !== 'object' || Array.isArray(record) || !isPlainObject(record)) {
@@ -118,17 +127,13 @@ export function inferColumns(
     let j = 0
     for (const column in record) {
       const value = record[column]
-      let at = names[j] === column ? j : position.get(column)
-      if (at === undefined) {
-        checkColumnName(column)
-        at = names.length
-        names.push(column)
-        types.push(typeOfValue(value, column))
-        if (collect) values.push(new Array(records.length))
-        position.set(column, at)
-        if (names.length > MAX_COLUMNS) {
-          throw new StorageError('INVALID_ARGUMENT', `records have more than ${MAX_COLUMNS} columns`)
+      let at = j
+      if (names[j] !== column) {
+        if (skip.includes(column)) {
+          skipped = true
+          continue
         }
+        at = columnAt(columns, column, value, collect ? records.length : -1)
       } else if (value != null && !isOfType(types[at]!, value)) {
         types[at] = unifyTypes(types[at]!, typeOfValue(value, column), column)
       }
@@ -136,7 +141,26 @@ export function inferColumns(
       j = at + 1
     }
   }
-  return { schema: { columns: names.map((name, j) => ({ name, type: types[j]! })) }, values }
+  return { schema: { columns: names.map((name, j) => ({ name, type: types[j]! })) }, values, skipped }
+}
+
+/** The position of a column met out of order, added when new; kept out of the loop above. */
+function columnAt(columns: Columns, column: string, value: unknown, rows: number): number {
+  const { names, types, values, position } = columns
+  const at = position.get(column)
+  if (at !== undefined) {
+    if (value != null && !isOfType(types[at]!, value)) types[at] = unifyTypes(types[at]!, typeOfValue(value, column), column)
+    return at
+  }
+  checkColumnName(column)
+  names.push(column)
+  types.push(typeOfValue(value, column))
+  if (rows >= 0) values.push(new Array(rows))
+  position.set(column, names.length - 1)
+  if (names.length > MAX_COLUMNS) {
+    throw new StorageError('INVALID_ARGUMENT', `records have more than ${MAX_COLUMNS} columns`)
+  }
+  return names.length - 1
 }
 
 function checkColumnName(column: string): void {
