@@ -1,4 +1,5 @@
 // Runs one operation in a fresh process and prints its peak RSS, so memory is measured alone.
+import { readFileSync } from 'node:fs'
 import { LocalStorage } from '@cfb/storage-local'
 import { partitions, playsPartition } from './plays.js'
 
@@ -15,4 +16,19 @@ if (mode === 'write') {
   for await (const batch of storage.scan('plays')) rows += batch.length
 }
 const ms = performance.now() - started
-process.stdout.write(`${JSON.stringify({ mode, rows, ms, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`)
+process.stdout.write(`${JSON.stringify({ mode, rows, ms, maxRssMB: peakRssMB() })}\n`)
+
+/**
+ * This process's own peak RSS. Spawned by the bench (with DuckDB loaded), getrusage's maxrss
+ * (process.resourceUsage) came out as the bench process's RSS, the same for every child; Linux's
+ * VmHWM belongs to this process's own memory map.
+ */
+function peakRssMB(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (hwm) return Number(hwm[1]) / 1024
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024
+}
