@@ -205,12 +205,18 @@ class Thrift {
   }
 }
 
-/** One column of the whole file, gathered into the array its physical type encodes from. */
-interface Column {
+/** What a column is in the file, the same in every row group. */
+interface ColumnSpec {
   name: string
   type: ColumnType
   physical: number
   converted?: number
+  /** Whether min/max statistics are kept (not for JSON or binary, which no filter orders). */
+  ordered: boolean
+}
+
+/** A row group's rows of a column, in the arrays its physical type encodes from. */
+interface Column extends ColumnSpec {
   /** 1 where the row has a value. */
   defined: Uint8Array
   /** int, float and timestamp (as epoch ms) values. */
@@ -219,8 +225,6 @@ interface Column {
   booleans?: Uint8Array
   /** string and json (as JSON text) values; binary values as bytes. */
   items?: unknown[]
-  /** Whether min/max statistics are kept (not for JSON or binary, which no filter orders). */
-  ordered: boolean
 }
 
 /** Records' values by column in schema order, missing ones as holes: what `writeParquet` encodes. */
@@ -242,65 +246,100 @@ export function transpose(records: readonly Record<string, unknown>[], schema: T
   return values
 }
 
-/** One column's values in the array its physical type encodes from. */
-function toColumn(name: string, type: ColumnType, values: unknown[], rows: number): Column {
-  const defined = new Uint8Array(rows)
-  const column: Column = { name, type, physical: BYTE_ARRAY, defined, ordered: true }
-  if (type === 'int' || type === 'float' || type === 'timestamp') {
-    const numbers = new Float64Array(rows)
+function columnSpec(name: string, type: ColumnType, values: readonly unknown[], rows: number): ColumnSpec {
+  const spec: ColumnSpec = { name, type, physical: BYTE_ARRAY, ordered: true }
+  if (type === 'int') {
+    // Integers all within INT32 are written as INT32, as before (and as DuckDB reads best).
     let narrow = true
-    for (let i = 0; i < rows; i++) {
-      const value = values[i]
+    for (let i = 0; i < rows && narrow; i++) {
+      const value = values[i] as number | null | undefined
+      if (value != null && (value < INT32_MIN || value > INT32_MAX)) narrow = false
+    }
+    spec.physical = narrow ? INT32 : INT64
+  } else if (type === 'float') {
+    spec.physical = DOUBLE
+  } else if (type === 'timestamp') {
+    spec.physical = INT64
+    spec.converted = TIMESTAMP_MILLIS
+  } else if (type === 'bigint') {
+    spec.physical = INT64
+  } else if (type === 'boolean') {
+    spec.physical = BOOLEAN
+  } else {
+    // string, json, binary, and all-null columns (nullable strings, the type DuckDB and pyarrow read best)
+    if (type === 'json') spec.converted = JSON_TEXT
+    else if (type !== 'binary') spec.converted = UTF8
+    spec.ordered = type !== 'json' && type !== 'binary'
+  }
+  return spec
+}
+
+/**
+ * Typed arrays reused by every column chunk (one is encoded at a time, synchronously): allocating
+ * them per column and file kept the garbage collector busy on large writes.
+ */
+const scratch = {
+  defined: new Uint8Array(0),
+  numbers: new Float64Array(0),
+  bigints: new BigInt64Array(0),
+  booleans: new Uint8Array(0),
+}
+
+/** Rows [start, end) of a column, indexed from 0, in the arrays its physical type encodes from. */
+function columnChunk(spec: ColumnSpec, values: readonly unknown[], start: number, end: number): Column {
+  const count = end - start
+  if (scratch.defined.length < count) {
+    scratch.defined = new Uint8Array(count)
+    scratch.numbers = new Float64Array(count)
+    scratch.bigints = new BigInt64Array(count)
+    scratch.booleans = new Uint8Array(count)
+  }
+  const defined = scratch.defined.subarray(0, count).fill(0)
+  const column: Column = { ...spec, defined }
+  const { type } = spec
+  if (type === 'int' || type === 'float' || type === 'timestamp') {
+    const numbers = scratch.numbers
+    for (let i = 0; i < count; i++) {
+      const value = values[start + i]
       if (value == null) continue
       defined[i] = 1
-      const number = type === 'timestamp' ? (value as Date).getTime() : (value as number)
-      numbers[i] = number
-      if (number < INT32_MIN || number > INT32_MAX) narrow = false
+      numbers[i] = type === 'timestamp' ? (value as Date).getTime() : (value as number)
     }
     column.numbers = numbers
-    // Integers all within INT32 are written as INT32, as before (and as DuckDB reads best).
-    column.physical = type === 'float' ? DOUBLE : type === 'int' && narrow ? INT32 : INT64
-    if (type === 'timestamp') column.converted = TIMESTAMP_MILLIS
   } else if (type === 'bigint') {
-    const bigints = new BigInt64Array(rows)
-    for (let i = 0; i < rows; i++) {
-      const value = values[i] as bigint | null | undefined
+    const bigints = scratch.bigints
+    for (let i = 0; i < count; i++) {
+      const value = values[start + i] as bigint | null | undefined
       if (value == null) continue
       if (value < INT64_MIN || value > INT64_MAX) throw new RangeError(`parquet INT64 value out of range: ${value}`)
       defined[i] = 1
       bigints[i] = value
     }
     column.bigints = bigints
-    column.physical = INT64
   } else if (type === 'boolean') {
-    const booleans = new Uint8Array(rows)
-    for (let i = 0; i < rows; i++) {
-      const value = values[i]
+    const booleans = scratch.booleans
+    for (let i = 0; i < count; i++) {
+      const value = values[start + i]
       if (value == null) continue
       defined[i] = 1
       booleans[i] = value ? 1 : 0
     }
     column.booleans = booleans
-    column.physical = BOOLEAN
   } else {
-    // string, json, binary, and all-null columns (nullable strings, the type DuckDB and pyarrow read best)
-    const items = type === 'json' ? new Array<unknown>(rows) : values
-    for (let i = 0; i < rows; i++) {
-      const value = values[i]
+    const items = start === 0 && end === values.length ? (values as unknown[]) : values.slice(start, end)
+    for (let i = 0; i < count; i++) {
+      const value = items[i]
       if (value == null) continue
       defined[i] = 1
       if (type === 'json') items[i] = JSON.stringify(value)
     }
     column.items = items
-    if (type === 'json') column.converted = JSON_TEXT
-    else if (type !== 'binary') column.converted = UTF8
-    column.ordered = type !== 'json' && type !== 'binary'
   }
   return column
 }
 
 interface ChunkMeta {
-  column: Column
+  column: ColumnSpec
   offset: number
   dictionaryOffset?: number
   dataOffset: number
@@ -322,7 +361,7 @@ export function writeParquet(
   schema: TableSchema,
   options: ParquetWriteOptions,
 ): Uint8Array {
-  const columns = schema.columns.map(({ name, type }, j) => toColumn(name, type, values[j]!, rowCount))
+  const columns = schema.columns.map(({ name, type }, j) => columnSpec(name, type, values[j]!, rowCount))
   // Like hyparquet-writer: no columns, no rows.
   const rows = columns.length > 0 ? rowCount : 0
   const codec = CODECS[options.codec]
@@ -333,7 +372,8 @@ export function writeParquet(
   const groupSize = Math.max(1, Math.floor(options.rowGroupSize))
   for (let start = 0; start < rows; start += groupSize) {
     const end = Math.min(rows, start + groupSize)
-    groups.push({ chunks: columns.map((c) => writeChunk(file, c, start, end, codec)), rows: end - start })
+    const chunks = columns.map((spec, j) => writeChunk(file, columnChunk(spec, values[j]!, start, end), codec))
+    groups.push({ chunks, rows: end - start })
   }
   const footerStart = file.length
   const t = new Thrift(file)
@@ -400,9 +440,11 @@ const valueSink = new Sink()
 /** Snappy in WebAssembly: several times faster than JavaScript ports on compressible pages. */
 let snappy: ((input: Uint8Array) => Uint8Array) | undefined
 
-/** Writes rows [start, end) of a column as one column chunk: an optional dictionary page, then data pages. */
-function writeChunk(file: Sink, column: Column, start: number, end: number, codec: number): ChunkMeta {
+/** Writes a column chunk: an optional dictionary page, then data pages. */
+function writeChunk(file: Sink, column: Column, codec: number): ChunkMeta {
   const { defined } = column
+  const start = 0
+  const end = defined.length
   let nulls = 0
   for (let i = start; i < end; i++) nulls += defined[i]! ^ 1
   const chunk: ChunkMeta = {
