@@ -295,8 +295,20 @@ function columnChunk(spec: ColumnSpec, values: readonly unknown[], start: number
     scratch.booleans = new Uint8Array(count)
   }
   const defined = scratch.defined.subarray(0, count).fill(0)
-  const column: Column = { ...spec, defined }
-  const { type } = spec
+  const { name, type, physical, converted, ordered } = spec
+  // Every field in one literal: one object shape for all columns keeps the encoding loops monomorphic.
+  const column: Column = {
+    name,
+    type,
+    physical,
+    converted,
+    ordered,
+    defined,
+    numbers: undefined,
+    bigints: undefined,
+    booleans: undefined,
+    items: undefined,
+  }
   if (type === 'int' || type === 'float' || type === 'timestamp') {
     const numbers = scratch.numbers
     for (let i = 0; i < count; i++) {
@@ -727,13 +739,14 @@ function buildDictionary(column: Column, start: number, end: number, chunk: Chun
 }
 
 function numberRange(column: Column, start: number, end: number): { lowest: number; highest: number } {
-  const { defined, numbers } = column
+  const defined = column.defined
+  const numbers = column.numbers!
   let lowest = Number.POSITIVE_INFINITY
   let highest = Number.NEGATIVE_INFINITY
   for (let i = start; i < end; i++) {
     if (defined[i] === 0) continue
     // NaN compares false both ways, so it never becomes a bound (the spec leaves NaN out).
-    const value = numbers![i]!
+    const value = numbers[i]!
     if (value < lowest) lowest = value
     if (value > highest) highest = value
   }
