@@ -1,11 +1,13 @@
 /**
  * A Parquet writer for our flat, typed tables. The logical schema is known before the first byte,
- * so each column is gathered once into a typed array and encoded by a loop for its one physical
- * type: no per-value type detection, no bigint conversions, no growing a writer byte by byte.
+ * so each row group's column is copied into a typed array and encoded by a loop for its one
+ * physical type: no per-value type detection, no bigint conversions, no growing a writer byte by
+ * byte.
  *
  * The layout is what hyparquet-writer produced for the same schema, so files written before and
  * after read alike: every column OPTIONAL, DATA_PAGE_V2 pages, PLAIN values or RLE_DICTIONARY
- * where a dictionary at least halves the column, min/max/null-count statistics per column chunk.
+ * where a dictionary at least halves the column, null counts and (but for JSON, binary and long
+ * strings) min/max statistics per column chunk.
  */
 import { snappyCompressor } from 'hysnappy'
 import type { ColumnType, TableSchema } from './schema.js'
