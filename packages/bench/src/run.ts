@@ -21,10 +21,14 @@ const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '..', '..', '..')
 const ROWS = Number(process.env.CFB_BENCH_ROWS ?? 1_000_000)
 const RUNS = Number(process.env.CFB_BENCH_RUNS ?? 5)
-/** `CFB_BENCH_ONLY=migrate` runs the migrate row alone (no dataset, no DuckDB). */
-const ONLY = process.env.CFB_BENCH_ONLY
-if (ONLY !== undefined && ONLY !== 'migrate') throw new Error(`CFB_BENCH_ONLY: only "migrate" is supported, got ${JSON.stringify(ONLY)}`)
-const migrateOnly = ONLY === 'migrate'
+const SECTIONS = ['write', 'read', 'memory', 's3', 'migrate']
+/** `CFB_BENCH_ONLY=read,migrate` runs only those sections (the reads run on the written dataset). */
+const ONLY = process.env.CFB_BENCH_ONLY?.split(',').map((s) => s.trim())
+for (const section of ONLY ?? []) {
+  if (!SECTIONS.includes(section)) throw new Error(`CFB_BENCH_ONLY: ${JSON.stringify(section)} is none of ${SECTIONS.join(', ')}`)
+}
+const wanted = (section: string) =>
+  ONLY === undefined || ONLY.includes(section) || (section === 'write' && ONLY.includes('read'))
 const perPartition = Math.ceil(ROWS / partitions().length)
 const log = (text: string) => process.stderr.write(`${text}\n`)
 
@@ -59,12 +63,13 @@ function ensureRclone(): boolean {
 /** The write, read and peak-memory rows: a generated dataset against DuckDB. */
 async function datasetRows(db: DuckDb, work: string, rows: BenchRow[], extra: Record<string, unknown>): Promise<void> {
   // ---------------------------------------------------------------- write
-  const data = partitions().map((p) => ({ ...p, rows: playsPartition(p.season, p.week, perPartition) }))
+  // One table with its partition columns, split by both sides: DuckDB's PARTITION_BY, our writePartitioned.
+  const records = partitions().flatMap(({ season, week }) =>
+    playsPartition(season, week, perPartition).map((row) => ({ season, week, ...row })),
+  )
   const oursRoot = join(work, 'ours')
   const storage = new LocalStorage({ root: oursRoot })
-  const write = await median(RUNS, async () => {
-    for (const p of data) await storage.write('plays', p.rows, { season: p.season, week: p.week })
-  })
+  const write = await median(RUNS, () => storage.writePartitioned('plays', records, ['season', 'week']))
   await db.run(`CREATE TABLE plays AS SELECT * FROM ${hiveGlob(oursRoot, 'plays')}`)
   const duckRoot = join(work, 'duck')
   const duckWrite = await median(RUNS, async () => {
@@ -73,7 +78,7 @@ async function datasetRows(db: DuckDb, work: string, rows: BenchRow[], extra: Re
     )
   })
   rows.push({ name: 'partitioned write, local, snappy', unit: 'ms', ours: write.ms, peer: duckWrite.ms, peerName: 'DuckDB COPY', target: 1.5 })
-  data.length = 0
+  records.length = 0
   log(`write: ours ${write.ms.toFixed(0)} ms, DuckDB ${duckWrite.ms.toFixed(0)} ms`)
 
   // ----------------------------------------------------------------- reads
@@ -101,7 +106,7 @@ async function datasetRows(db: DuckDb, work: string, rows: BenchRow[], extra: Re
       sql: `SELECT epa FROM ${glob}`,
     },
   ]
-  for (const c of readCases) {
+  for (const c of wanted('read') ? readCases : []) {
     const ours = await median(RUNS, c.ours)
     const peer = await median(RUNS, async () => (await db.runAndReadAll(c.sql)).getRowObjects().length)
     const inside = await median(RUNS, async () => (await db.runAndReadAll(`SELECT count(*) FROM (${c.sql})`)).getRowObjects())
@@ -117,9 +122,12 @@ async function datasetRows(db: DuckDb, work: string, rows: BenchRow[], extra: Re
     })
     log(`${c.name}: ours ${ours.ms.toFixed(1)} ms, DuckDB ${peer.ms.toFixed(1)} ms (${ours.result} rows)`)
   }
+  await memoryRows(work, extra)
+}
 
-  // ---------------------------------------------------------- peak memory
-  for (const multiple of [1, 4]) {
+/** Peak RSS of a write and of a whole-dataset scan, each in a process of its own, at 1x and 4x. */
+async function memoryRows(work: string, extra: Record<string, unknown>): Promise<void> {
+  for (const multiple of wanted('memory') ? [1, 4] : []) {
     const root = join(work, `rss-${multiple}`)
     const w = await childRss('write', root, perPartition * multiple)
     const s = await childRss('scan', root, 0)
@@ -159,68 +167,72 @@ async function filteredRead(server: S3TestServer, rows: BenchRow[], extra: Recor
   await proxy.stop()
 }
 
+/** The rows against an S3 test server: the filtered read and the migrate against rclone. */
+async function serverRows(work: string, rows: BenchRow[], extra: Record<string, unknown>): Promise<void> {
+  const server = await startS3Server('fauxqs')
+  await server.createBucket('bench')
+  const s3env = {
+    ...process.env,
+    CFB_S3_ENDPOINT: server.endpoint,
+    CFB_S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  }
+  try {
+    if (wanted('s3')) await filteredRead(server, rows, extra)
+    if (!wanted('migrate')) return
+    // Migrate 5,300 small files: the CLI against rclone, to the same server.
+    const files = join(work, 'small')
+    const fileBytes = await smallFiles(files, 5300)
+    const bin = join(repo, 'packages', 'storage-cli', 'dist', 'bin.js')
+    let n = 0
+    const ours = async () => {
+      n++
+      await run(process.execPath, [bin, 'migrate', '--from', `local:${files}`, '--to', `s3://bench/ours-${n}`, '--concurrency', '16', '--json'], { env: s3env })
+    }
+    if (ensureRclone()) {
+      // A CA bundle meant for HTTPS makes rclone refuse to build its plain-HTTP client.
+      const { AWS_CA_BUNDLE: _ca, ...inherited } = process.env
+      const rcloneEnv = {
+        ...inherited,
+        RCLONE_CONFIG_BENCH_TYPE: 's3',
+        RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+        RCLONE_CONFIG_BENCH_ENDPOINT: server.endpoint,
+        RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: server.credentials.accessKeyId,
+        RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+        RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+      }
+      let m = 0
+      const peer = async () => {
+        m++
+        await run('rclone', ['copy', files, `bench:bench/rclone-${m}`, '--transfers', '16', '--checkers', '16'], { env: rcloneEnv })
+      }
+      // Each run copies into an empty prefix of the same server, both processes started afresh.
+      const ms = await alternatingMedians(RUNS, ours, peer)
+      rows.push({ name: 'migrate 5,300 small files local -> S3 test server', unit: 'ms', ours: ms.a, peer: ms.b, peerName: 'rclone copy --transfers 16', target: 1, note: `${fileBytes} bytes` })
+      log(`migrate: ours ${ms.a.toFixed(0)} ms, rclone ${ms.b.toFixed(0)} ms (medians of ${RUNS}, alternating)`)
+    } else {
+      log('rclone is not installed: the migrate row has no peer')
+      extra.migrateOursMs = (await median(RUNS, ours)).ms
+    }
+  } finally {
+    await server.stop()
+  }
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'cfb-bench-'))
   const rows: BenchRow[] = []
   const extra: Record<string, unknown> = {}
-  const db = migrateOnly ? undefined : await duckdb()
+  const db = wanted('write') ? await duckdb() : undefined
   const duckVersion = db ? (await db.runAndReadAll('select version() as v')).getRowObjects()[0]!.v : 'not started'
   log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, DuckDB ${duckVersion}`)
-  if (db) log(`dataset: plays, ${perPartition * partitions().length} rows over ${partitions().length} partitions; median of ${RUNS} runs after a warm-up`)
+  log(`dataset: plays, ${perPartition * partitions().length} rows over ${partitions().length} partitions; median of ${RUNS} runs after a warm-up`)
   try {
     if (db) await datasetRows(db, work, rows, extra)
-    // ------------------------------------------------------- S3 test server
-    const server = await startS3Server('fauxqs')
-    await server.createBucket('bench')
-    const s3env = {
-      ...process.env,
-      CFB_S3_ENDPOINT: server.endpoint,
-      CFB_S3_FORCE_PATH_STYLE: 'true',
-      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    }
-    try {
-      if (!migrateOnly) await filteredRead(server, rows, extra)
-
-      // Migrate 5,300 small files: the CLI against rclone, to the same server.
-      const files = join(work, 'small')
-      const fileBytes = await smallFiles(files, 5300)
-      const bin = join(repo, 'packages', 'storage-cli', 'dist', 'bin.js')
-      const copyRuns = migrateOnly ? RUNS : Math.min(RUNS, 3)
-      let n = 0
-      const ours = async () => {
-        n++
-        await run(process.execPath, [bin, 'migrate', '--from', `local:${files}`, '--to', `s3://bench/ours-${n}`, '--concurrency', '16', '--json'], { env: s3env })
-      }
-      if (ensureRclone()) {
-        // A CA bundle meant for HTTPS makes rclone refuse to build its plain-HTTP client.
-        const { AWS_CA_BUNDLE: _ca, ...inherited } = process.env
-        const rcloneEnv = {
-          ...inherited,
-          RCLONE_CONFIG_BENCH_TYPE: 's3',
-          RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
-          RCLONE_CONFIG_BENCH_ENDPOINT: server.endpoint,
-          RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: server.credentials.accessKeyId,
-          RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-          RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
-        }
-        let m = 0
-        const peer = async () => {
-          m++
-          await run('rclone', ['copy', files, `bench:bench/rclone-${m}`, '--transfers', '16', '--checkers', '16'], { env: rcloneEnv })
-        }
-        // Each run copies into an empty prefix of the same server, both processes started afresh.
-        const ms = await alternatingMedians(copyRuns, ours, peer)
-        rows.push({ name: 'migrate 5,300 small files local -> S3 test server', unit: 'ms', ours: ms.a, peer: ms.b, peerName: 'rclone copy --transfers 16', target: 1, note: `${fileBytes} bytes` })
-        log(`migrate: ours ${ms.a.toFixed(0)} ms, rclone ${ms.b.toFixed(0)} ms (medians of ${copyRuns}, alternating)`)
-      } else {
-        log('rclone is not installed: the migrate row has no peer')
-        extra.migrateOursMs = (await median(copyRuns, ours)).ms
-      }
-    } finally {
-      await server.stop()
-    }
+    else await memoryRows(work, extra)
+    if (wanted('s3') || wanted('migrate')) await serverRows(work, rows, extra)
   } finally {
     await rm(work, { recursive: true, force: true })
   }

@@ -23,6 +23,11 @@ export interface WriteOptions {
   format?: FileFormat
 }
 
+export interface WritePartitionedOptions extends WriteOptions {
+  /** Partitions written at once (default 8): their file-system or network waits overlap. */
+  concurrency?: number
+}
+
 export interface VacuumOptions {
   /** Only remove uncommitted files older than this many milliseconds (default one hour). */
   olderThanMs?: number
@@ -53,6 +58,17 @@ export interface StorageBackend {
     records: readonly Row[],
     partition: Partition | PartitionInput,
     options?: WriteOptions,
+  ): Promise<number>
+  /**
+   * Splits `records` by the values of the `partitionBy` columns, as DuckDB's `PARTITION_BY` and
+   * pyarrow's `write_dataset(partitioning=...)` do, and writes each partition as `write` would.
+   * Returns the rows written.
+   */
+  writePartitioned(
+    entity: string,
+    records: readonly Row[],
+    partitionBy: readonly string[],
+    options?: WritePartitionedOptions,
   ): Promise<number>
   listPartitions(entity: string, filters?: Filters): Promise<Partition[]>
   vacuum(entity?: string, options?: VacuumOptions): Promise<VacuumResult>

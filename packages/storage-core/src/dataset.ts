@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto'
-import type { FileFormat, Row, ScanOptions, VacuumOptions, VacuumResult, WriteOptions } from './backend.js'
+import type {
+  FileFormat,
+  Row,
+  ScanOptions,
+  VacuumOptions,
+  VacuumResult,
+  WriteOptions,
+  WritePartitionedOptions,
+} from './backend.js'
 import { decodeCsv, encodeCsv } from './codecs/csv.js'
 import { decodeParquet, encodeParquetColumns, footerOf, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
 import { schemaFromManifest } from './codecs/manifest.js'
@@ -41,6 +49,7 @@ import { newWriteId, writeIdTime } from './write-id.js'
 /** Requests in flight at once for the files of one read or one cleanup. */
 const IO_CONCURRENCY = 16
 const DEFAULT_BATCH_SIZE = 10_000
+const DEFAULT_WRITE_CONCURRENCY = 8
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
 /** Listings retried when they catch a concurrent writer half-way (see `fresh`), with these pauses. */
 const RELIST_PAUSES_MS = [5, 15, 40, 80, 160, 320, 640, 1000, 1000]
@@ -135,7 +144,17 @@ export class Dataset {
     options: WriteOptions = {},
   ): Promise<number> {
     validateEntity(entity)
-    const partition = Partition.from(partitionInput)
+    return this.writePartition(entity, records, Partition.from(partitionInput), options, true)
+  }
+
+  /** `write`, where `checkRecords` says whether records carrying partition columns must be checked. */
+  private async writePartition(
+    entity: string,
+    records: readonly Row[],
+    partition: Partition,
+    options: WriteOptions,
+    checkRecords: boolean,
+  ): Promise<number> {
     const overwrite = options.overwrite ?? true
     const format: FileFormat = options.format ?? 'parquet'
     if (format !== 'parquet' && format !== 'csv') {
@@ -143,10 +162,11 @@ export class Dataset {
     }
     if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
     // One pass over the records infers the schema without the partition columns and, for Parquet,
-    // collects the values by column to encode from. Only records that carry partition columns are
-    // then checked against the partition and copied without them.
+    // collects the values by column to encode from. Records that carry partition columns are then
+    // checked against the partition (the encoders take only the schema's columns).
     const { schema, values, skipped } = inferColumns(records, format === 'parquet', partition.keys)
-    const rows = skipped ? stripPartitionColumns(records, partition) : (records as Row[])
+    if (skipped && checkRecords) checkPartitionColumns(records, partition)
+    const rows = records as Row[]
 
     const known = await this.partitionKeys(entity)
     if (known !== undefined && known.join('/') !== partition.keys.join('/')) {
@@ -201,6 +221,67 @@ export class Dataset {
     this.partitionKeysCache.set(entity, partition.keys)
     if (overwrite) await this.removeSuperseded(state, writeId)
     return rows.length
+  }
+
+  /**
+   * Groups `records` by their `partitionBy` values and writes each group as one partition. Every
+   * record is checked before anything is written; each partition then commits on its own, so a
+   * failure (say, a schema conflict on append) can leave some partitions written, never one half.
+   */
+  async writePartitioned(
+    entity: string,
+    records: readonly Row[],
+    partitionBy: readonly string[],
+    options: WritePartitionedOptions = {},
+  ): Promise<number> {
+    validateEntity(entity)
+    if (!Array.isArray(partitionBy) || partitionBy.length === 0 || !partitionBy.every((k) => typeof k === 'string')) {
+      throw new StorageError('INVALID_ARGUMENT', 'partitionBy must name at least one column')
+    }
+    if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
+    const { concurrency = DEFAULT_WRITE_CONCURRENCY, ...writeOptions } = options
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new StorageError('INVALID_ARGUMENT', `concurrency must be a positive integer, got ${concurrency}`)
+    }
+    // Records are grouped by their raw values in nested maps (cheap per record); groups whose
+    // values name the same folder (2024 and "2024") are merged afterwards.
+    const root = new Map<unknown, unknown>()
+    const leaves: { values: unknown[]; rows: Row[] }[] = []
+    const last = partitionBy.length - 1
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]
+      if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+        throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
+      }
+      let level = root
+      for (let k = 0; k <= last; k++) {
+        const key = partitionBy[k]!
+        const value = record[key]
+        if (value === undefined && !(key in record)) {
+          throw new StorageError('INVALID_ARGUMENT', `record ${index} has no ${key}`)
+        }
+        let next = level.get(value)
+        if (next === undefined) {
+          next = k === last ? { values: partitionBy.map((c) => record[c]), rows: [] } : new Map()
+          if (k === last) leaves.push(next as (typeof leaves)[number])
+          level.set(value, next)
+        }
+        if (k === last) (next as (typeof leaves)[number]).rows.push(record)
+        else level = next as Map<unknown, unknown>
+      }
+    }
+    const groups = new Map<string, { partition: Partition; rows: Row[] }>()
+    for (const leaf of leaves) {
+      const partition = new Partition(Object.fromEntries(partitionBy.map((c, i) => [c, leaf.values[i]])) as PartitionInput)
+      const same = groups.get(partition.pathSuffix())
+      if (same) same.rows.push(...leaf.rows)
+      else groups.set(partition.pathSuffix(), { partition, rows: leaf.rows })
+    }
+    // Every record of a group carries exactly its partition's values: no need to check them again.
+    const counts = await mapConcurrent([...groups.values()], concurrency, (group) =>
+      this.writePartition(entity, group.rows, group.partition, writeOptions, false),
+    )
+    return counts.reduce((sum, n) => sum + n, 0)
   }
 
   /**
@@ -680,26 +761,26 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
-/** Drops partition columns from records; a record whose value disagrees with the partition is an error. */
-function stripPartitionColumns(records: readonly Row[], partition: Partition): Row[] {
+/**
+ * Checks that records carrying partition columns agree with the partition. They are not copied:
+ * the encoders take only the schema's columns, which never include the partition's.
+ */
+function checkPartitionColumns(records: readonly Row[], partition: Partition): void {
   const keys = partition.keys
-  return records.map((record, index) => {
+  records.forEach((record, index) => {
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
     }
-    const copy: Row = { ...record }
     for (const key of keys) {
-      if (!(key in copy)) continue
+      if (!(key in record)) continue
       const expected: PartitionValue | undefined = partition.values[key]
-      if (canonicalText(copy[key]) !== canonicalText(expected)) {
+      if (canonicalText(record[key]) !== canonicalText(expected)) {
         throw new StorageError(
           'INVALID_ARGUMENT',
-          `record ${index} has ${key}=${JSON.stringify(String(copy[key]))}, but the partition has ${key}=${JSON.stringify(String(expected))}`,
+          `record ${index} has ${key}=${JSON.stringify(String(record[key]))}, but the partition has ${key}=${JSON.stringify(String(expected))}`,
         )
       }
-      delete copy[key]
     }
-    return copy
   })
 }
 

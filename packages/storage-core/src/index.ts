@@ -8,6 +8,7 @@ export type {
   VacuumOptions,
   VacuumResult,
   WriteOptions,
+  WritePartitionedOptions,
 } from './backend.js'
 export { decodeCsv, encodeCsv } from './codecs/csv.js'
 export { decodeParquet, encodeParquet, SCHEMA_METADATA_KEY } from './codecs/parquet.js'

@@ -7,6 +7,7 @@ import type {
   VacuumOptions,
   VacuumResult,
   WriteOptions,
+  WritePartitionedOptions,
 } from './backend.js'
 import { decodeCsv, encodeCsv } from './codecs/csv.js'
 import { decodeParquet, encodeParquet } from './codecs/parquet.js'
@@ -64,6 +65,15 @@ export class ObjectStorage implements StorageBackend {
     options: WriteOptions = {},
   ): Promise<number> {
     return this.guard(undefined, () => this.dataset.write(entity, records, partition, options))
+  }
+
+  async writePartitioned(
+    entity: string,
+    records: readonly Row[],
+    partitionBy: readonly string[],
+    options: WritePartitionedOptions = {},
+  ): Promise<number> {
+    return this.guard(undefined, () => this.dataset.writePartitioned(entity, records, partitionBy, options))
   }
 
   listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {

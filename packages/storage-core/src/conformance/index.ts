@@ -29,6 +29,7 @@ import { ranges } from './groups/ranges.js'
 import { scan } from './groups/scan.js'
 import { schemaConflicts } from './groups/schema-conflicts.js'
 import { typesRoundTrip } from './groups/types-roundtrip.js'
+import { writePartitioned } from './groups/write-partitioned.js'
 
 export type { BackendFactory, ConformanceCapabilities, ConformanceContext, ConformanceGroup } from './context.js'
 export { itWhen } from './gate.js'
@@ -43,6 +44,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   filters,
   projection,
   overwriteAppendEmpty,
+  writePartitioned,
   typesRoundTrip,
   schemaConflicts,
   scan,

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals'
+import { isStorageError } from '../../errors.js'
+import type { ConformanceGroup } from '../context.js'
+import { byId } from '../harness.js'
+
+const plays = [
+  { id: 1, season: 2024, week: 1, yards: 5 },
+  { id: 2, season: 2024, week: 2, yards: -3 },
+  { id: 3, season: 2023, week: 1, yards: 12 },
+  { id: 4, season: 2024, week: 1, yards: 0 },
+  { id: 5, season: '2024', week: 2, yards: 7 },
+]
+
+export const writePartitioned: ConformanceGroup = (ctx) => {
+  describe('writePartitioned', () => {
+    it('splits records by the partition columns and writes each partition, as write would', async () => {
+      const storage = await ctx.create()
+      expect(await storage.writePartitioned('plays', plays, ['season', 'week'])).toBe(5)
+      // 2024 and "2024" name one folder, so they are one partition.
+      expect((await storage.listPartitions('plays')).map((p) => p.pathSuffix()).sort()).toEqual([
+        'season=2023/week=1',
+        'season=2024/week=1',
+        'season=2024/week=2',
+      ])
+      expect(byId(await storage.readIndex('plays', { season: 2024, week: 1 }))).toEqual([
+        { id: 1, yards: 5, season: 2024, week: 1 },
+        { id: 4, yards: 0, season: 2024, week: 1 },
+      ])
+      expect(byId(await storage.readIndex('plays', { week: 2 })).map((r) => r.id)).toEqual([2, 5])
+    })
+
+    it('overwrites the partitions it writes by default, appends with { overwrite: false }, and leaves others alone', async () => {
+      const storage = await ctx.create()
+      await storage.writePartitioned('plays', plays, ['season', 'week'])
+      await storage.writePartitioned('plays', [{ id: 9, season: 2024, week: 1, yards: 1 }], ['season', 'week'])
+      expect(byId(await storage.readIndex('plays', { season: 2024, week: 1 })).map((r) => r.id)).toEqual([9])
+      expect(byId(await storage.readIndex('plays', { week: 2 })).map((r) => r.id)).toEqual([2, 5])
+      await storage.writePartitioned('plays', [{ id: 10, season: 2023, week: 1, yards: 2 }], ['season', 'week'], {
+        overwrite: false,
+        concurrency: 1,
+      })
+      expect(byId(await storage.readIndex('plays', { season: 2023 })).map((r) => r.id)).toEqual([3, 10])
+    })
+
+    it('partitions by one column into many folders, in bounded parallel', async () => {
+      const storage = await ctx.create()
+      const rows = Array.from({ length: 300 }, (_, i) => ({ id: i, team: `t${i % 30}` }))
+      expect(await storage.writePartitioned('games', rows, ['team'], { concurrency: 8 })).toBe(300)
+      expect(await storage.listPartitions('games')).toHaveLength(30)
+      expect(byId(await storage.readIndex('games', { team: 't7' })).map((r) => r.id)).toEqual([7, 37, 67, 97, 127, 157, 187, 217, 247, 277])
+    })
+
+    it.each([
+      ['a record without a partition column', [{ id: 1, season: 2024, week: 1 }, { id: 2, season: 2024 }], ['season', 'week'], {}],
+      ['a partition value that is an object', [{ id: 1, season: { y: 2024 } }], ['season'], {}],
+      ['a record that is not an object', [{ id: 1, season: 2024 }, 7], ['season'], {}],
+      ['no partition columns', [{ id: 1 }], [], {}],
+      ['a concurrency of 0', [{ id: 1, season: 2024 }], ['season'], { concurrency: 0 }],
+    ])('refuses %s with INVALID_ARGUMENT before writing anything', async (_name, records, by, options) => {
+      const storage = await ctx.create()
+      const error = await storage
+        .writePartitioned('plays', records as never, by, options)
+        .then(() => undefined, (e: unknown) => e)
+      expect(isStorageError(error) && error.code).toBe('INVALID_ARGUMENT')
+      expect(await storage.listFiles('plays/')).toEqual([])
+    })
+  })
+}
