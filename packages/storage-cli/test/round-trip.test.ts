@@ -55,6 +55,18 @@ describe('round trip on local disk', () => {
     expect(JSON.parse(json.stdout)).toEqual({ entity: 'games', partition: { season: 2023, week: 1 }, rows: 1, mode: 'overwrite' })
   })
 
+  it('write --partition-by splits a file by its columns into partitions', async () => {
+    const rows = [...week1.map((r) => ({ ...r, season: 2022, week: 5 })), ...week2.map((r) => ({ ...r, season: 2022, week: 6 }))]
+    await writeFile(join(dir, 'split.json'), JSON.stringify(rows))
+    expect((await ok(['write', 'games_split', '--partition-by', 'season,week', '--from', join(dir, 'split.json'), '--backend', local])).stdout).toBe(
+      'wrote 4 rows to games_split, partitioned by season, week\n',
+    )
+    expect((await ok(['partitions', 'games_split', '--backend', local])).stdout).toBe('season=2022/week=5\nseason=2022/week=6\n')
+    const both = await runCli(['write', 'games_split', '-p', 'season=2022', '--partition-by', 'week', '--from', join(dir, 'split.json'), '--backend', local])
+    expectExitCode(both, 2)
+    expect(both.stderr).toMatch(/either --partition .* or --partition-by/)
+  })
+
   it('read --filter --columns in json, csv and ndjson, and --limit', async () => {
     const columns = ['--columns', 'game_id,home_team,home_points']
     const asJson = await ok(['read', 'games', '--filter', 'season=2024', ...columns, '--format', 'json', '--backend', local])
