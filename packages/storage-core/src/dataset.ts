@@ -9,7 +9,7 @@ import type {
   WritePartitionedOptions,
 } from './backend.js'
 import { decodeCsv, encodeCsv } from './codecs/csv.js'
-import { decodeParquet, encodeParquetColumns, footerOf, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
+import { decodeParquetColumns, encodeParquetColumns, footerOf, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
 import { schemaFromManifest } from './codecs/manifest.js'
 import { checkCompatible, inferColumns, type TableSchema } from './codecs/schema.js'
 import {
@@ -50,6 +50,11 @@ import { newWriteId, writeIdTime } from './write-id.js'
 const IO_CONCURRENCY = 16
 const DEFAULT_BATCH_SIZE = 10_000
 const DEFAULT_WRITE_CONCURRENCY = 8
+/**
+ * Rows of a decoded row group made into objects at a time: the objects take several times the
+ * memory of the group's columns, so a scan makes them a slice at a time and drops them as it goes.
+ */
+const ROWS_PER_SLICE = 4096
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
 /** Listings retried when they catch a concurrent writer half-way (see `fresh`), with these pauses. */
 const RELIST_PAUSES_MS = [5, 15, 40, 80, 160, 320, 640, 1000, 1000]
@@ -691,7 +696,7 @@ export class Dataset {
     return { rows, columns }
   }
 
-  /** Rows of one file, one row group at a time, filtered, projected, with partition columns added. */
+  /** Rows of one file, a slice of a row group at a time, filtered, projected, with partition columns added. */
   private async *readFileChunks(file: PlannedFile, plan: Plan): AsyncGenerator<FileRows> {
     const wanted = plan.columns
     const dataColumns = wanted?.filter((c) => !plan.partitionKeys.has(c))
@@ -722,8 +727,14 @@ export class Dataset {
       let rowStart = 0
       for (const group of metadata.row_groups) {
         const rowEnd = rowStart + Number(group.num_rows)
-        const raw = await decodeParquet(buffer, { metadata, columns: read, filter, rowStart, rowEnd })
-        yield finish(raw, present)
+        const decoded = await decodeParquetColumns(buffer, { metadata, columns: read, filter, rowStart, rowEnd })
+        // At least one chunk per row group, even empty: it tells which columns the file has.
+        let at = 0
+        do {
+          const to = Math.min(decoded.length, at + ROWS_PER_SLICE)
+          yield finish(decoded.rows(at, to), present)
+          at = to
+        } while (at < decoded.length)
         rowStart = rowEnd
       }
     } catch (cause) {
