@@ -276,6 +276,24 @@ export async function raceOverwritesWithReads(options: {
   return { ...reads, writes, writeErrors, firstWriteErrors, setsSeen: seen.size }
 }
 
+/** What a race of overwrites with reads came to, as a test compares it with `cleanRace`. */
+export function raceOutcome(report: RaceReport) {
+  return {
+    writes: report.writes,
+    writeErrors: report.writeErrors,
+    badReads: report.problems,
+    readErrors: report.errors,
+    everyReadGood: report.good === report.reads,
+    // Readers saw the partition change under them, so the race really happened.
+    severalSetsSeen: report.setsSeen > 1,
+  }
+}
+
+/** The outcome of `writers` x `overwrites` racing with readers when nothing went wrong. */
+export function cleanRace(writers: number, overwrites: number): ReturnType<typeof raceOutcome> {
+  return { writes: 1 + writers * overwrites, writeErrors: {}, badReads: [], readErrors: {}, everyReadGood: true, severalSetsSeen: true }
+}
+
 /** The set that writer `writer` writes on its `n`th overwrite (n from 1). */
 export function overwriteSet(writer: number, n: number): number {
   return (writer + 1) * 1000 + n

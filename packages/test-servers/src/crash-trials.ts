@@ -467,3 +467,52 @@ export async function partitionFiles(storage: StorageBackend, dir: string) {
 export function sortRows(rows: readonly Row[]): string[] {
   return rows.map((r) => JSON.stringify(r, Object.keys(r).sort())).sort()
 }
+
+/**
+ * Runs `vacuum({ olderThanMs: 0 })` on the partition the crash trials left behind and returns what
+ * it did beside what it must have done (`expected`), for the test to compare whole. `isReported`
+ * drops keys vacuum may also report (the local store's hidden temp files).
+ */
+export async function vacuumAfterCrashes(
+  reader: StorageBackend,
+  entity: string,
+  partition: Record<string, string | number>,
+  finalOps: readonly number[],
+  isReported: (key: string) => boolean = () => true,
+) {
+  const dir = `${entity}/${Object.entries(partition).map(([k, v]) => `${k}=${v}`).join('/')}`
+  const rowsBefore = sortRows(await reader.readIndex(entity, partition))
+  const before = await partitionFiles(reader, dir)
+  await new Promise((resolve) => setTimeout(resolve, 5)) // olderThanMs: 0 means "older than now"
+  const { deleted } = await reader.vacuum(entity, { olderThanMs: 0 })
+  const rows = await reader.readIndex(entity, partition)
+  const after = await partitionFiles(reader, dir)
+  const outcome = {
+    // The kills left something to clean up: orphan part files and superseded commits.
+    leftBehind: { unreferencedParts: before.unreferencedParts.length > 0, superseded: before.superseded.length > 0 },
+    rows: sortRows(rows),
+    state: observedState(rows, partition),
+    deleted: deleted.filter(isReported).sort(),
+    after: {
+      superseded: after.superseded,
+      commits: after.commits.map((c) => c.key),
+      unreferencedParts: after.unreferencedParts,
+      parts: after.parts,
+      others: after.others,
+    },
+  }
+  const expected = {
+    leftBehind: { unreferencedParts: true, superseded: true },
+    rows: rowsBefore,
+    state: { ops: [...finalOps] },
+    deleted: [...before.unreferencedParts, ...before.superseded].sort(),
+    after: {
+      superseded: [],
+      commits: before.visible.map((c) => c.key),
+      unreferencedParts: [],
+      parts: after.referenced,
+      others: [],
+    },
+  }
+  return { outcome, expected }
+}
