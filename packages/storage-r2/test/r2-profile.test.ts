@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { type RecordingProxy, startRecordingProxy } from '@cfb/test-servers'
 import { getStorage } from '@cfb/storage-core'
 import { createStorage, r2Endpoint, r2OptionsFromEnv, r2Profile } from '../src/index.js'
 import { BUCKET, useR2Server } from './support/r2-server.js'
 
-const r2 = useR2Server('fauxqs')
-let proxy: RecordingProxy
-beforeAll(async () => {
-  proxy = await startRecordingProxy(r2.server.endpoint)
-})
-afterAll(async () => {
-  await proxy.stop()
-})
+const r2 = useR2Server('fauxqs', { recording: true })
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value)
 
@@ -64,13 +56,13 @@ describe('R2 endpoint and configuration', () => {
 
 describe('R2 requests', () => {
   it('sends no CRC32 checksum headers, no ACL or tagging, and Content-MD5 on DeleteObjects', async () => {
-    const storage = r2.storage({ endpoint: proxy.endpoint })
-    proxy.reset()
+    const storage = r2.storage({ endpoint: r2.proxy.endpoint })
+    r2.proxy.reset()
     await storage.write('games', [{ game_id: 1, home: 'Texas' }], { season: 2024, week: 1 })
     await storage.write('games', [{ game_id: 2, home: 'Oregon' }], { season: 2024, week: 1 })
     await storage.delete(['games/missing-1', 'games/missing-2'])
     expect(await storage.readIndex('games')).toEqual([{ game_id: 2, home: 'Oregon', season: 2024, week: 1 }])
-    const requests = proxy.requests
+    const requests = r2.proxy.requests
     const deletes = requests.filter((r) => r.method === 'POST' && r.url.includes('delete'))
     expect(deletes.length).toBeGreaterThanOrEqual(2) // the overwrite's cleanup and the explicit delete
     for (const request of requests) {
@@ -82,23 +74,23 @@ describe('R2 requests', () => {
   })
 
   it('deletes in batches of at most 700 keys', async () => {
-    const storage = r2.storage({ endpoint: proxy.endpoint })
+    const storage = r2.storage({ endpoint: r2.proxy.endpoint })
     const keys = Array.from({ length: 1500 }, (_, i) => `bulk/${String(i).padStart(4, '0')}`)
     await Promise.all(keys.slice(0, 20).map((k) => storage.writeBytes(k, new Uint8Array([1]))))
-    proxy.reset()
+    r2.proxy.reset()
     await storage.delete(keys)
-    const deletes = proxy.requests.filter((r) => r.method === 'POST' && r.url.includes('delete'))
+    const deletes = r2.proxy.requests.filter((r) => r.method === 'POST' && r.url.includes('delete'))
     expect(deletes).toHaveLength(3)
     expect(await storage.listFiles('bulk/')).toEqual([])
   })
 
   it('checks Content-MD5 against the body R2 receives', async () => {
     // The MD5 middleware must hash the exact bytes sent, or R2 answers BadDigest.
-    const storage = r2.storage({ endpoint: proxy.endpoint })
+    const storage = r2.storage({ endpoint: r2.proxy.endpoint })
     await storage.writeBytes('md5/a', new Uint8Array([1]))
-    proxy.reset()
+    r2.proxy.reset()
     await storage.delete(['md5/a'])
-    const [request] = proxy.requests.filter((r) => r.method === 'POST')
+    const [request] = r2.proxy.requests.filter((r) => r.method === 'POST')
     expect(request?.bodyBytes).toBeGreaterThan(0)
     expect(header(request!.headers['content-md5'])).toHaveLength(24)
     expect(createHash('md5').update('').digest('base64')).toHaveLength(24)

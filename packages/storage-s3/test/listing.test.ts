@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mapConcurrent } from '@cfb/storage-core'
-import { type RecordingProxy, startRecordingProxy } from '@cfb/test-servers'
 import { S3Storage } from '../src/index.js'
 import { type FakeS3, startFakeS3 } from './support/fake-s3.js'
 import { classify } from './support/requests.js'
 import { BUCKET, useS3Server } from './support/s3-server.js'
 
-const s3 = useS3Server('fauxqs')
-let proxy: RecordingProxy
-beforeAll(async () => {
-  proxy = await startRecordingProxy(s3.server.endpoint)
-})
-afterAll(async () => {
-  await proxy.stop()
-})
+const s3 = useS3Server('fauxqs', { recording: true })
 
 describe('listing 2,500 keys', () => {
   const prefix = 'listing-2500'
@@ -25,13 +17,13 @@ describe('listing 2,500 keys', () => {
   })
 
   it('follows every page and keeps the prefix on each', async () => {
-    const storage = s3.storage({ prefix, endpoint: proxy.endpoint })
-    proxy.reset()
+    const storage = s3.storage({ prefix, endpoint: s3.proxy.endpoint })
+    s3.proxy.reset()
     const listed = await storage.listFiles('many/')
     storage.close()
     expect(listed).toEqual(keys)
 
-    const lists = proxy.requests.map((r) => classify(r, BUCKET)).filter((c) => c.op === 'LIST')
+    const lists = s3.proxy.requests.map((r) => classify(r, BUCKET)).filter((c) => c.op === 'LIST')
     // 1,000 keys a page: 1,000 + 1,000 + 500.
     expect(lists).toHaveLength(3)
     expect(lists.map((c) => c.query.get('prefix'))).toEqual([`${prefix}/many/`, `${prefix}/many/`, `${prefix}/many/`])
@@ -39,7 +31,7 @@ describe('listing 2,500 keys', () => {
     const tokens = lists.slice(1).map((c) => c.query.get('continuation-token'))
     expect(tokens.every((t) => typeof t === 'string' && t !== '')).toBe(true)
     expect(new Set(tokens).size).toBe(2)
-    expect(proxy.requests).toHaveLength(3)
+    expect(s3.proxy.requests).toHaveLength(3)
   })
 })
 

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { type RecordingProxy, startRecordingProxy } from '@cfb/test-servers'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { classify } from './support/requests.js'
 import { BUCKET, useS3Server } from './support/s3-server.js'
 
-const s3 = useS3Server('fauxqs')
-let proxy: RecordingProxy
-
-beforeAll(async () => {
-  proxy = await startRecordingProxy(s3.server.endpoint)
-})
-afterAll(async () => {
-  await proxy.stop()
-})
+const s3 = useS3Server('fauxqs', { recording: true })
 
 /** A backend reading `prefix` through the recording proxy, with an empty partition-key cache. */
 function reader(prefix: string) {
-  return s3.storage({ endpoint: proxy.endpoint, prefix })
+  return s3.storage({ endpoint: s3.proxy.endpoint, prefix })
 }
 
 describe('requests a read makes on S3', () => {
@@ -34,11 +25,11 @@ describe('requests a read makes on S3', () => {
 
   it('reads one partition of 165 with one listing of its prefix and GETs of its own files, no HEAD', async () => {
     const storage = reader(prefix)
-    proxy.reset()
+    s3.proxy.reset()
     const rows = await storage.readIndex('plays', { season: 2020, week: 7 })
     storage.close()
     expect(rows).toHaveLength(20)
-    const calls = proxy.requests.map((r) => classify(r, BUCKET))
+    const calls = s3.proxy.requests.map((r) => classify(r, BUCKET))
     const partition = `${prefix}/plays/season=2020/week=7/`
     expect(calls.filter((c) => c.op === 'LIST').map((c) => c.key)).toEqual([partition])
     const gets = calls.filter((c) => c.op === 'GET')
@@ -52,11 +43,11 @@ describe('requests a read makes on S3', () => {
   it('lists only the pinned prefixes for an IN filter, in any key order', async () => {
     const storage = reader(prefix)
     await storage.readIndex('plays', { season: 2019, week: 1 }) // learns the layout
-    proxy.reset()
+    s3.proxy.reset()
     const rows = await storage.readIndex('plays', { week: [2, 3], season: 2019 })
     storage.close()
     expect(rows).toHaveLength(40)
-    const lists = proxy.requests.map((r) => classify(r, BUCKET)).filter((c) => c.op === 'LIST')
+    const lists = s3.proxy.requests.map((r) => classify(r, BUCKET)).filter((c) => c.op === 'LIST')
     expect(lists.map((c) => c.key).sort()).toEqual([
       `${prefix}/plays/season=2019/week=2/`,
       `${prefix}/plays/season=2019/week=3/`,
@@ -90,12 +81,12 @@ describe('column projection over ranged GETs', () => {
 
   it('fetches less than half the file to read 2 of 6 equally sized columns', async () => {
     const storage = reader(prefix)
-    proxy.reset()
+    s3.proxy.reset()
     const rows = await storage.readIndex('wide', { season: 2024 }, { columns: ['a', 'b'] })
     storage.close()
     expect(rows).toHaveLength(ROWS)
     expect(Object.keys(rows[0]!)).toEqual(['a', 'b'])
-    const fileBytes = proxy.requests
+    const fileBytes = s3.proxy.requests
       .map((r) => classify(r, BUCKET))
       .filter((c) => c.op === 'GET' && `${c.key}` === `${prefix}/${fileKey}`)
       .reduce((sum, c) => sum + c.bytes, 0)
