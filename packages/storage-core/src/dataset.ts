@@ -9,7 +9,7 @@ import type {
   WritePartitionedOptions,
 } from './backend.js'
 import { decodeCsv, encodeCsv } from './codecs/csv.js'
-import { decodeParquetColumns, encodeParquetColumns, footerOf, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
+import { encodeParquetColumns, footerOf, parquetColumnNames, readParquetMetadata } from './codecs/parquet.js'
 import { schemaFromManifest } from './codecs/manifest.js'
 import { checkCompatible, inferColumns, type TableSchema } from './codecs/schema.js'
 import {
@@ -43,6 +43,7 @@ import {
   type PartitionInput,
   type PartitionValue,
 } from './partition.js'
+import { readParquetRows } from './codecs/parquet-pages.js'
 import { rangedFile } from './ranged-file.js'
 import { newWriteId, writeIdTime } from './write-id.js'
 
@@ -51,8 +52,8 @@ const IO_CONCURRENCY = 16
 const DEFAULT_BATCH_SIZE = 10_000
 const DEFAULT_WRITE_CONCURRENCY = 8
 /**
- * Rows of a decoded row group made into objects at a time: the objects take several times the
- * memory of the group's columns, so a scan makes them a slice at a time and drops them as it goes.
+ * Rows made into objects at a time. A read holds one slice of objects and one decoded page per
+ * column (our writer cuts pages at as many rows), so its memory does not grow with the dataset.
  */
 const ROWS_PER_SLICE = 4096
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
@@ -724,19 +725,13 @@ export class Dataset {
         ? [...new Set([...dataColumns, ...filterColumns])].filter((c) => present.includes(c))
         : undefined
       const filter = pruneFilter(plan.parquetFilter, present)
-      let rowStart = 0
-      for (const group of metadata.row_groups) {
-        const rowEnd = rowStart + Number(group.num_rows)
-        const decoded = await decodeParquetColumns(buffer, { metadata, columns: read, filter, rowStart, rowEnd })
-        // At least one chunk per row group, even empty: it tells which columns the file has.
-        let at = 0
-        do {
-          const to = Math.min(decoded.length, at + ROWS_PER_SLICE)
-          yield finish(decoded.rows(at, to), present)
-          at = to
-        } while (at < decoded.length)
-        rowStart = rowEnd
+      let empty = true
+      for await (const rows of readParquetRows(buffer, { metadata, columns: read, filter, sliceRows: ROWS_PER_SLICE })) {
+        empty = false
+        yield finish(rows, present)
       }
+      // Even a file whose every row group the statistics ruled out tells which columns it has.
+      if (empty) yield finish([], present)
     } catch (cause) {
       if (cause instanceof StorageError) throw cause
       throw new StorageError('CORRUPT_DATA', `cannot read ${file.key}: ${(cause as Error).message}`, {

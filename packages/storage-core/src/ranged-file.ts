@@ -3,19 +3,19 @@ import type { ObjectStore } from './object-store.js'
 
 /**
  * A hyparquet `AsyncBuffer` over one stored object of known size (from the listing, so no HEAD).
- * Every slice is a ranged GET, except slices inside bytes already fetched: the footer read often
- * covers a small file whole, and then nothing is fetched twice.
+ * Every slice is a ranged GET, except slices inside the first one: that is the footer read, which
+ * often covers a small file whole. Later reads are not kept, so a file is never held whole.
  */
 export function rangedFile(store: ObjectStore, key: string, size: number): AsyncBuffer {
-  const fetched: { start: number; bytes: Uint8Array }[] = []
+  let first: { start: number; bytes: Uint8Array } | undefined
   return {
     byteLength: size,
     async slice(start: number, end: number = size): Promise<ArrayBuffer> {
-      const hit = fetched.find((f) => f.start <= start && end <= f.start + f.bytes.length)
+      const hit = first && first.start <= start && end <= first.start + first.bytes.length ? first : undefined
       const bytes = hit
         ? hit.bytes.subarray(start - hit.start, end - hit.start)
         : await store.get(key, { start, end })
-      if (!hit) fetched.push({ start, bytes })
+      first ??= { start, bytes }
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
     },
   }

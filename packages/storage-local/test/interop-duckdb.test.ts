@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -234,5 +234,60 @@ describe('we read what DuckDB writes', () => {
     const theirs = await duckRows('play_id', 'yards >= 20')
     expect(theirs.length).toBeGreaterThan(0)
     expect(ours).toEqual(theirs)
+  })
+})
+
+// Files of many pages and several row groups: our pages (cut every PAGE_ROWS rows, dictionary
+// indexes split across them) read by DuckDB, and DuckDB's pages (cut by bytes, so at different rows
+// in each column) read by ours, a page at a time.
+describe('large files, page by page', () => {
+  const ROWS = 30_000
+  const big = (i: number): Row => ({
+    play_id: i,
+    // A dictionary column with nulls: each page takes its own run of the dictionary's indexes.
+    offense: i % 7 === 0 ? null : OFFENSES[(i * 5) % OFFENSES.length],
+    yards: i % 11 === 0 ? null : ((i * 7) % 40) - 5,
+    epa: i * 0.5 + 0.25,
+    note: `play ${i} ${'x'.repeat(i % 50)}`,
+  })
+
+  it('DuckDB reads every row of a file of many pages', async () => {
+    const { root, storage } = await freshStorage()
+    const rows = Array.from({ length: ROWS }, (_, i) => big(i))
+    await storage.write('big', rows, { season: 2024 })
+    const { rows: theirs } = await duck.query(`SELECT * EXCLUDE (season) FROM ${readDataset(join(root, 'big'))} ORDER BY play_id`)
+    expect(theirs).toEqual(rows)
+  })
+
+  it('reads a DuckDB file of several row groups whose pages end at different rows', async () => {
+    const { root, storage } = await freshStorage()
+    const select = `SELECT i::INTEGER AS play_id,
+        CASE WHEN i % 7 = 0 THEN NULL ELSE ['Georgia', 'Texas', 'LSU'][i % 3 + 1] END AS offense,
+        (i * 0.5 + 0.25)::DOUBLE AS epa, 'play ' || i || repeat('x', i % 50) AS note
+      FROM range(0, 100000) t(i)`
+    await mkdir(join(root, 'duck', 'season=2024'), { recursive: true })
+    await duck.run(`COPY (${select}) TO ${sqlString(join(root, 'duck', 'season=2024', 'part.parquet'))} (FORMAT PARQUET, ROW_GROUP_SIZE 30000)`)
+    const ours = await storage.readIndex('duck', {})
+    expect(ours).toHaveLength(100_000)
+    ours.sort((a, b) => Number(a.play_id) - Number(b.play_id))
+    const { rows: theirs } = await duck.query(`${select} ORDER BY play_id`)
+    expect(ours).toEqual(theirs.map((row) => ({ ...row, season: 2024 })))
+    const { rows: groups } = await duck.query(
+      `SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata(${sqlString(join(root, 'duck', 'season=2024', 'part.parquet'))})`,
+    )
+    expect(Number(groups[0]!.n)).toBeGreaterThan(2)
+  })
+
+  it('reads nested columns (lists, structs) that DuckDB writes', async () => {
+    const { root, storage } = await freshStorage()
+    const file = join(root, 'nested', 'season=2024', 'part.parquet')
+    await mkdir(join(root, 'nested', 'season=2024'), { recursive: true })
+    await duck.run(
+      `COPY (SELECT i::INTEGER AS play_id, [i, i + 1]::INTEGER[] AS players, {'down': (i % 4 + 1)::INTEGER, 'team': 'Texas'} AS situation
+        FROM range(0, 5000) t(i)) TO ${sqlString(file)} (FORMAT PARQUET)`,
+    )
+    const ours = sortedBy(await storage.readIndex('nested', {}), 'play_id')
+    expect(ours).toHaveLength(5000)
+    expect(ours[4321]).toEqual({ play_id: 4321, players: [4321, 4322], situation: { down: 2, team: 'Texas' }, season: 2024 })
   })
 })

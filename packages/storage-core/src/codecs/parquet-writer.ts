@@ -31,6 +31,11 @@ const CODECS = { UNCOMPRESSED: 0, SNAPPY: 1 } as const
 
 /** Pages are cut near this many value bytes, as hyparquet-writer and most writers do. */
 const PAGE_BYTES = 1 << 20
+/**
+ * ... and at this many rows (parquet-mr and parquet-rs cut at 20,000): a reader holds a page per
+ * column at a time, so small pages keep a scan's memory flat however large its row groups are.
+ */
+export const PAGE_ROWS = 4096
 /** Byte-array min/max longer than this are left out of the statistics rather than bloat the footer. */
 const MAX_STATISTIC_BYTES = 64
 /** Dictionaries are capped so that their indexes stay 16 bits wide. */
@@ -481,41 +486,43 @@ function writeChunk(file: Sink, column: Column, codec: number): ChunkMeta {
     writePage(file, chunk, codec, DICTIONARY_PAGE, dictionary.size, 0, 0, PLAIN)
     chunk.dataOffset = file.length
     chunk.encodings = [PLAIN, RLE, RLE_DICTIONARY]
-    levelSink.length = 0
-    writeLevels(levelSink, defined, start, end, nulls)
-    valueSink.length = 0
-    valueSink.byte(dictionary.bitWidth)
-    writeHybrid(valueSink, dictionary.indexes, dictionary.bitWidth)
-    writePage(file, chunk, codec, DATA_PAGE_V2, end - start, nulls, levelSink.length, RLE_DICTIONARY)
-    return chunk
   }
+  let index = 0 // of the page's first defined value in the dictionary's indexes
   for (let from = start; from < end; ) {
-    const to = pageEnd(column, from, end)
+    const to = dictionary ? Math.min(end, from + PAGE_ROWS) : pageEnd(column, from, end)
     let pageNulls = 0
     for (let i = from; i < to; i++) pageNulls += defined[i]! ^ 1
     levelSink.length = 0
     writeLevels(levelSink, defined, from, to, pageNulls)
     valueSink.length = 0
-    writePlain(valueSink, column, from, to)
-    writePage(file, chunk, codec, DATA_PAGE_V2, to - from, pageNulls, levelSink.length, PLAIN)
+    if (dictionary) {
+      const present = to - from - pageNulls
+      valueSink.byte(dictionary.bitWidth)
+      writeHybrid(valueSink, dictionary.indexes.subarray(index, index + present), dictionary.bitWidth)
+      index += present
+    } else {
+      writePlain(valueSink, column, from, to)
+    }
+    writePage(file, chunk, codec, DATA_PAGE_V2, to - from, pageNulls, levelSink.length, dictionary ? RLE_DICTIONARY : PLAIN)
     from = to
   }
   return chunk
 }
 
-/** The end of the page starting at `from`: about PAGE_BYTES of values. */
+/** The end of the PLAIN page starting at `from`: at most PAGE_ROWS rows, about PAGE_BYTES of values. */
 function pageEnd(column: Column, from: number, end: number): number {
   const { items, defined } = column
+  const last = Math.min(end, from + PAGE_ROWS)
   if (items) {
     let bytes = 0
-    for (let i = from; i < end; i++) {
+    for (let i = from; i < last; i++) {
       if (defined[i] === 1) bytes += 4 + (items[i] as string | Uint8Array).length
       if (bytes >= PAGE_BYTES) return i + 1
     }
-    return end
+    return last
   }
   const width = column.physical === BOOLEAN ? 1 / 8 : column.physical === INT32 ? 4 : 8
-  return Math.min(end, from + Math.ceil(PAGE_BYTES / width))
+  return Math.min(last, from + Math.ceil(PAGE_BYTES / width))
 }
 
 /** Writes a page header, the levels from `levelSink` and the (compressed) values from `valueSink`. */

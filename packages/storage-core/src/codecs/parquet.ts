@@ -1,5 +1,5 @@
-import { flatten, parquetMetadata, parquetMetadataAsync, parquetRead, parquetReadObjects, parquetSchema } from 'hyparquet'
-import type { AsyncBuffer, ColumnData, DecodedArray, FileMetaData } from 'hyparquet'
+import { parquetMetadata, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet'
+import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { StorageError } from '../errors.js'
 import { transpose, writeParquet } from './parquet-writer.js'
@@ -133,74 +133,11 @@ export async function decodeParquet(
 }
 
 /** Converters from hyparquet's values to the logical types our schema recorded, by column. */
-function converters(schema: TableSchema | undefined, columns: readonly string[] | undefined) {
+export function converters(schema: TableSchema | undefined, columns: readonly string[] | undefined) {
   if (!schema) return []
   const wanted = columns ? new Set(columns) : undefined
   return schema.columns
     .filter((c) => !wanted || wanted.has(c.name))
     .map((c) => [c.name, converterFor(c.type)] as const)
     .filter((entry): entry is readonly [string, (v: unknown) => unknown] => entry[1] !== undefined)
-}
-
-/** One row range of a file, decoded by column: row objects are made only when asked for. */
-export interface ParquetColumns {
-  /** Rows decoded; none when the filter's statistics ruled the range out. */
-  length: number
-  /** Rows `[start, end)` of the decoded ones as objects, typed as written, unfiltered. */
-  rows(start: number, end: number): Record<string, unknown>[]
-}
-
-/**
- * Decodes rows `[rowStart, rowEnd)` into column arrays. A row group's row objects take several
- * times the memory of its columns, so a reader makes them a slice at a time as it goes.
- * The filter only skips row groups by statistics here: the caller matches rows itself.
- */
-export async function decodeParquetColumns(
-  file: AsyncBuffer,
-  options: ParquetDecodeOptions & { metadata: FileMetaData; rowStart: number; rowEnd: number },
-): Promise<ParquetColumns> {
-  const { metadata, rowStart, rowEnd } = options
-  const schema = schemaFromMetadata(metadata)
-  const names = options.columns ? [...options.columns] : parquetColumnNames(metadata)
-  const chunks = new Map(names.map((name) => [name, [] as ColumnData[]]))
-  await parquetRead({
-    file,
-    metadata,
-    columns: names,
-    filter: options.filter as never,
-    filterStrict: false,
-    rowFormat: 'object',
-    rowStart,
-    rowEnd,
-    compressors,
-    utf8: !schema?.columns.some((c) => c.type === 'binary'),
-    onChunk: (chunk) => chunks.get(chunk.columnName)?.push(chunk),
-  })
-  // Pages may reach outside the range: keep the rows every column covers, within the range.
-  const convert = new Map(converters(schema, names))
-  let first = rowStart
-  let end = rowEnd
-  const columns = names.map((name) => {
-    const parts = chunks.get(name)!.sort((a, b) => a.rowStart - b.rowStart)
-    const start = parts[0]?.rowStart ?? rowEnd
-    const data = flatten(parts.map((p) => p.columnData))
-    first = Math.max(first, start)
-    end = Math.min(end, start + data.length)
-    return { name, data, start, to: convert.get(name) }
-  })
-  return {
-    length: Math.max(0, end - first),
-    rows(from, to) {
-      const out: Record<string, unknown>[] = new Array(to - from)
-      for (let i = from; i < to; i++) {
-        const row: Record<string, unknown> = {}
-        for (const column of columns) {
-          const value = column.data[first + i - column.start]
-          row[column.name] = column.to && value !== null && value !== undefined ? column.to(value) : value
-        }
-        out[i - from] = row
-      }
-      return out
-    },
-  }
 }

@@ -1,0 +1,146 @@
+/**
+ * Rows of a Parquet file decoded a page at a time. hyparquet decodes a whole row group before it
+ * returns anything, so a reader's memory grows with the row groups it meets; here each column holds
+ * one decoded page, and row objects are made a slice at a time. The page-level pieces come from
+ * hyparquet's own modules (its `./src/*.js` exports), so decoding is still hyparquet's.
+ */
+import type { AsyncBuffer, DataReader, DecodedArray, FileMetaData, SchemaTree } from 'hyparquet'
+import { parquetSchema } from 'hyparquet'
+import { compressors } from 'hyparquet-compressors'
+import { parquetHeader, readPage } from 'hyparquet/src/column.js'
+import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
+import { parquetPlanGroup, parquetPlanGroups } from 'hyparquet/src/plan.js'
+import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
+import { converters, decodeParquet, parquetColumnNames, schemaFromMetadata } from './parquet.js'
+
+type Row = Record<string, unknown>
+type ColumnDecoder = Parameters<typeof readPage>[2]
+
+export interface ParquetRowsOptions {
+  metadata: FileMetaData
+  /** Top-level columns to decode (default all). */
+  columns?: readonly string[]
+  /** hyparquet filter: only skips row groups by their statistics; the caller matches rows. */
+  filter?: Record<string, unknown>
+  /** Rows made into objects at a time. */
+  sliceRows: number
+}
+
+/**
+ * The file's rows as objects typed as written, `sliceRows` at a time, unfiltered. Yields at least
+ * one slice for each row group read (empty when the group is), none for groups the filter skips.
+ */
+export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
+  const { metadata, sliceRows } = options
+  const tree = parquetSchema(metadata)
+  const names = options.columns ? [...options.columns] : parquetColumnNames(metadata)
+  const schema = schemaFromMetadata(metadata)
+  const utf8 = !schema?.columns.some((c) => c.type === 'binary')
+  const convertTo = new Map(converters(schema, names))
+  const { groups } = parquetPlanGroups({ file, metadata, columns: names, filter: options.filter as never, filterStrict: false })
+  for (const group of groups) {
+    const plan = parquetPlanGroup({ ...group, columns: names })
+    const chunks = plan.groups[0]!.chunks
+    const paths = chunks.map((chunk) => getTreePath(tree, chunk.columnMetadata.path_in_schema))
+    if (!paths.every((path) => path.length === 2 && isFlatColumn(path))) {
+      // Nested columns (never ours) span several leaves: hyparquet assembles the group whole.
+      const rowStart = group.groupStart
+      yield* slices(await decodeParquet(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }), sliceRows)
+      continue
+    }
+    const fetched = await Promise.all(
+      plan.fetches.map(async (range) => ({ ...range, bytes: new Uint8Array(await file.slice(range.startByte, range.endByte)) })),
+    )
+    const columns = chunks.map((chunk, i) => {
+      const { startByte, endByte } = chunk.range
+      const within = fetched.find((f) => f.startByte <= startByte && endByte <= f.endByte)!
+      const bytes = within.bytes.subarray(startByte - within.startByte, endByte - within.startByte)
+      const name = chunk.columnMetadata.path_in_schema[0]!
+      const path = paths[i]!
+      const decoder: ColumnDecoder = {
+        pathInSchema: chunk.columnMetadata.path_in_schema,
+        type: chunk.columnMetadata.type,
+        element: (path[path.length - 1] as SchemaTree).element,
+        schemaPath: path,
+        codec: chunk.columnMetadata.codec,
+        parsers: DEFAULT_PARSERS,
+        compressors,
+        utf8,
+      }
+      return { name, pages: new ColumnPages(bytes, decoder), to: convertTo.get(name) }
+    })
+    let at = 0
+    do {
+      const count = Math.min(sliceRows, group.groupRows - at)
+      const rows: Row[] = new Array(count)
+      for (let i = 0; i < count; i++) rows[i] = {}
+      for (const column of columns) {
+        const { name, to } = column
+        column.pages.take(count, (values, from, row, n) => {
+          for (let k = 0; k < n; k++) {
+            const value = values[from + k]
+            rows[row + k]![name] = to && value !== null && value !== undefined ? to(value) : value
+          }
+        })
+      }
+      at += count
+      yield rows
+    } while (at < group.groupRows)
+  }
+}
+
+/** A column chunk's values, one decoded page held at a time. */
+class ColumnPages {
+  private readonly reader: DataReader
+  private dictionary: DecodedArray | undefined
+  private page: DecodedArray = []
+  private at = 0
+
+  constructor(
+    bytes: Uint8Array,
+    private readonly decoder: ColumnDecoder,
+  ) {
+    this.reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }
+  }
+
+  /** Hands the next `count` values to `use`, a run per page: (values, first index, row offset, length). */
+  take(count: number, use: (values: DecodedArray, from: number, row: number, n: number) => void): void {
+    let row = 0
+    while (row < count) {
+      if (this.at === this.page.length && !this.nextPage()) {
+        throw new Error(`column ${this.decoder.pathInSchema.join('.')} ends ${count - row} rows short`)
+      }
+      const n = Math.min(count - row, this.page.length - this.at)
+      use(this.page, this.at, row, n)
+      this.at += n
+      row += n
+    }
+  }
+
+  private nextPage(): boolean {
+    const reader = this.reader
+    while (reader.offset < reader.view.byteLength - 1) {
+      const header = parquetHeader(reader)
+      if (header.type === 'DICTIONARY_PAGE') {
+        const { data } = readPage(reader, header, this.decoder, undefined, undefined, 0)
+        if (data) this.dictionary = convert(data, this.decoder)
+        continue
+      }
+      const { data } = readPage(reader, header, this.decoder, this.dictionary, undefined, 0)
+      if (data && data.length > 0) {
+        this.page = data
+        this.at = 0
+        return true
+      }
+    }
+    return false
+  }
+}
+
+function* slices(rows: Row[], size: number): Generator<Row[]> {
+  let at = 0
+  do {
+    yield rows.slice(at, at + size)
+    at += size
+  } while (at < rows.length)
+}
