@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type ListEntry, mapConcurrent, StorageError } from '@cfb/storage-core'
+import { concatAhead, type ListEntry, mapConcurrent, StorageError } from '@cfb/storage-core'
 import { errnoCode, fsError } from './fs-errors.js'
 import { type RootGuard, isWithin } from './root-guard.js'
 import { isIgnoredFileName } from './temp-names.js'
@@ -18,6 +18,8 @@ interface Folder {
   abs: string
   real: string
   key: string
+  /** Real paths of this folder and those above it, so a symlink loop is not followed. */
+  chain: ReadonlySet<string>
 }
 
 type Child =
@@ -26,6 +28,8 @@ type Child =
 
 /** How many stat/realpath calls a folder read keeps in flight. */
 const STAT_CONCURRENCY = 64
+/** Sub-folders a walk reads ahead of the one it is yielding from, at each level. */
+const FOLDERS_AHEAD = 4
 /**
  * Reads of one folder when files vanish between `readdir` and `stat`. A vanished file means a
  * writer changed the folder mid-read; its replacement (a commit lands before the one it
@@ -36,15 +40,14 @@ const FOLDER_READS = 5
 /** `resolveChild`'s answer for a file `readdir` named that was gone by the time of its `stat`. */
 const VANISHED = Symbol('vanished')
 
-interface Walk {
-  realRoot: string
-  /** Real paths of the folders above the current one, so a symlink loop is not followed. */
-  ancestors: Set<string>
-}
 
 /** Sort key of a child: folders sort as `name/`, the prefix of every key below them. */
 function sortKey(child: Child): Buffer {
   return Buffer.from(child.kind === 'dir' ? `${child.name}/` : child.name, 'utf8')
+}
+
+function subFolder(parent: Folder, name: string, abs: string, real: string, key: string): Folder {
+  return { abs, real, key, chain: new Set(parent.chain).add(real) }
 }
 
 function objectEntry(folder: Folder, name: string, stats: Stats): ObjectEntry {
@@ -61,14 +64,14 @@ function isGone(error: unknown): boolean {
 async function resolveChild(
   folder: Folder,
   entry: { name: string; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean },
-  walk: Walk,
+  realRoot: string,
   wantStats: boolean,
 ): Promise<Child | typeof VANISHED | undefined> {
   const abs = join(folder.abs, entry.name)
   const key = `${folder.key}${entry.name}`
   try {
     if (entry.isDirectory()) {
-      return { kind: 'dir', name: entry.name, folder: { abs, real: join(folder.real, entry.name), key: `${key}/` } }
+      return { kind: 'dir', name: entry.name, folder: subFolder(folder, entry.name, abs, join(folder.real, entry.name), `${key}/`) }
     }
     if (entry.isFile()) {
       if (isIgnoredFileName(entry.name)) return undefined
@@ -83,7 +86,7 @@ async function resolveChild(
     // A link is followed only when it stays inside the root and does not loop back up. One that
     // leads out is refused loudly: skipping it would make its data vanish from reads unnoticed.
     const real = await realpath(abs)
-    if (!isWithin(walk.realRoot, real)) {
+    if (!isWithin(realRoot, real)) {
       throw new StorageError('PERMISSION_DENIED', `refusing a symbolic link that leads outside the root: ${key}`, {
         backend: 'local',
         key,
@@ -93,8 +96,8 @@ async function resolveChild(
     if (stats.isFile()) {
       return isIgnoredFileName(entry.name) ? undefined : { kind: 'file', name: entry.name, stats }
     }
-    if (stats.isDirectory() && !walk.ancestors.has(real)) {
-      return { kind: 'dir', name: entry.name, folder: { abs, real, key: `${key}/` } }
+    if (stats.isDirectory() && !folder.chain.has(real)) {
+      return { kind: 'dir', name: entry.name, folder: subFolder(folder, entry.name, abs, real, `${key}/`) }
     }
     return undefined
   } catch (error) {
@@ -106,7 +109,7 @@ async function resolveChild(
 }
 
 /** The children of `folder` whose names start with `partial`, in key order. */
-async function readFolder(folder: Folder, partial: string, walk: Walk, wantStats: boolean): Promise<Child[]> {
+async function readFolder(folder: Folder, partial: string, realRoot: string, wantStats: boolean): Promise<Child[]> {
   let children: (Child | typeof VANISHED | undefined)[] = []
   for (let read = 1; read <= FOLDER_READS; read++) {
     let entries: Awaited<ReturnType<typeof readEntries>>
@@ -117,7 +120,7 @@ async function readFolder(folder: Folder, partial: string, walk: Walk, wantStats
       throw fsError(error, folder.key, 'list')
     }
     const matching = partial === '' ? entries : entries.filter((entry) => entry.name.startsWith(partial))
-    children = await mapConcurrent(matching, STAT_CONCURRENCY, (entry) => resolveChild(folder, entry, walk, wantStats))
+    children = await mapConcurrent(matching, STAT_CONCURRENCY, (entry) => resolveChild(folder, entry, realRoot, wantStats))
     if (!children.includes(VANISHED)) break
   }
   const kept = children.filter((child): child is Child => child !== undefined && child !== VANISHED)
@@ -129,44 +132,49 @@ function readEntries(abs: string) {
   return readdir(abs, { withFileTypes: true })
 }
 
-/** Every object below `folder` (names filtered by `partial` at the first level only). */
-async function* walkObjects(folder: Folder, partial: string, walk: Walk): AsyncGenerator<ObjectEntry> {
-  walk.ancestors.add(folder.real)
-  try {
-    for (const child of await readFolder(folder, partial, walk, true)) {
-      if (child.kind === 'file') {
-        yield objectEntry(folder, child.name, child.stats!)
-      } else {
-        yield* walkObjects(child.folder, '', walk)
-      }
-    }
-  } finally {
-    walk.ancestors.delete(folder.real)
+/**
+ * Every object below `folder` (names filtered by `partial` at the first level only), in key order.
+ * Sub-folders are read a few ahead: walked one after another, each `readdir` would wait on the last.
+ */
+async function* walkObjects(folder: Folder, partial: string, realRoot: string): AsyncGenerator<ObjectEntry> {
+  const parts: (() => AsyncGenerator<ObjectEntry>)[] = []
+  let files: ObjectEntry[] = []
+  const endRun = () => {
+    if (files.length === 0) return
+    const run = files
+    parts.push(async function* () {
+      yield* run
+    })
+    files = []
   }
+  for (const child of await readFolder(folder, partial, realRoot, true)) {
+    if (child.kind === 'file') {
+      files.push(objectEntry(folder, child.name, child.stats!))
+    } else {
+      endRun()
+      parts.push(() => walkObjects(child.folder, '', realRoot))
+    }
+  }
+  endRun()
+  yield* concatAhead(parts, FOLDERS_AHEAD)
 }
 
 /** True when at least one object lies below `folder`: S3 has no empty folders to report. */
-async function holdsObject(folder: Folder, walk: Walk): Promise<boolean> {
-  walk.ancestors.add(folder.real)
-  try {
-    const children = await readFolder(folder, '', walk, false)
-    if (children.some((child) => child.kind === 'file')) return true
-    for (const child of children) {
-      if (child.kind === 'dir' && (await holdsObject(child.folder, walk))) return true
-    }
-    return false
-  } finally {
-    walk.ancestors.delete(folder.real)
+async function holdsObject(folder: Folder, realRoot: string): Promise<boolean> {
+  const children = await readFolder(folder, '', realRoot, false)
+  if (children.some((child) => child.kind === 'file')) return true
+  for (const child of children) {
+    if (child.kind === 'dir' && (await holdsObject(child.folder, realRoot))) return true
   }
+  return false
 }
 
 /** `/` grouping reads only the prefix's own folder and probes sub-folders for any object. */
-async function* listOneLevel(folder: Folder, partial: string, walk: Walk): AsyncGenerator<ListEntry> {
-  walk.ancestors.add(folder.real)
-  for (const child of await readFolder(folder, partial, walk, true)) {
+async function* listOneLevel(folder: Folder, partial: string, realRoot: string): AsyncGenerator<ListEntry> {
+  for (const child of await readFolder(folder, partial, realRoot, true)) {
     if (child.kind === 'file') {
       yield objectEntry(folder, child.name, child.stats!)
-    } else if (await holdsObject(child.folder, walk)) {
+    } else if (await holdsObject(child.folder, realRoot)) {
       yield { kind: 'prefix', prefix: child.folder.key }
     }
   }
@@ -217,13 +225,12 @@ export async function* listLocal(guard: RootGuard, prefix: string, delimiter?: s
       key: prefix,
     })
   }
-  const folder: Folder = { abs, real, key: baseKey }
-  const walk: Walk = { realRoot, ancestors: new Set() }
+  const folder: Folder = { abs, real, key: baseKey, chain: new Set([real]) }
   if (delimiter === undefined || delimiter === '') {
-    yield* walkObjects(folder, partial, walk)
+    yield* walkObjects(folder, partial, realRoot)
   } else if (delimiter === '/') {
-    yield* listOneLevel(folder, partial, walk)
+    yield* listOneLevel(folder, partial, realRoot)
   } else {
-    yield* groupByDelimiter(walkObjects(folder, partial, walk), prefix, delimiter)
+    yield* groupByDelimiter(walkObjects(folder, partial, realRoot), prefix, delimiter)
   }
 }
