@@ -167,13 +167,7 @@ export class Dataset {
       throw new StorageError('INVALID_ARGUMENT', `unknown format ${JSON.stringify(format)}: use parquet or csv`)
     }
     if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
-    // One pass over the records infers the schema without the partition columns and, for Parquet,
-    // collects the values by column to encode from. Records that carry partition columns are then
-    // checked against the partition (the encoders take only the schema's columns).
-    const { schema, values, skipped } = inferColumns(records, format === 'parquet', partition.keys)
-    if (skipped && checkRecords) checkPartitionColumns(records, partition)
     const rows = records as Row[]
-
     const known = await this.partitionKeys(entity)
     if (known !== undefined && known.join('/') !== partition.keys.join('/')) {
       throw new StorageError(
@@ -189,13 +183,21 @@ export class Dataset {
     normalizeKey(dataKey)
     normalizeKey(commitKey(dir, writeId))
     const state = await this.fresh((attempt) => this.readState(dir, partition, attempt))
+    // One pass over the records infers the schema without the partition columns and, for Parquet,
+    // collects the values by column to encode from. Records that carry partition columns are then
+    // checked against the partition (the encoders take only the schema's columns). Done after the
+    // listings above and encoded at once: the column arrays never outlive an await, so they die
+    // young instead of filling the old generation when many partitions are written at once.
+    const { schema, values, skipped } = inferColumns(records, format === 'parquet', partition.keys)
+    if (skipped && checkRecords) checkPartitionColumns(records, partition)
     if (!overwrite) {
       for (const commit of state.commits) checkCompatible(commit.schema, schema)
     }
+    const bytes =
+      rows.length === 0 ? undefined : format === 'parquet' ? encodeParquetColumns(values, rows.length, schema) : encodeCsv(rows, schema)
 
     const files: CommitFileEntry[] = []
-    if (rows.length > 0) {
-      const bytes = format === 'parquet' ? encodeParquetColumns(values, rows.length, schema) : encodeCsv(rows, schema)
+    if (bytes) {
       await this.store.put(dataKey, bytes)
       const footer = format === 'parquet' ? footerOf(bytes) : undefined
       files.push({
