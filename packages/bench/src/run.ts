@@ -31,6 +31,8 @@ const wanted = (section: string) =>
   ONLY === undefined || ONLY.includes(section) || (section === 'write' && ONLY.includes('read'))
 const perPartition = Math.ceil(ROWS / partitions().length)
 const log = (text: string) => process.stderr.write(`${text}\n`)
+/** `CFB_BENCH_CPU_PROF=dir`: our CLI runs write V8 CPU profiles there (for `node --cpu-prof` analysis). */
+const profileFlags = process.env.CFB_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CFB_BENCH_CPU_PROF}`] : []
 
 async function childRss(mode: 'write' | 'scan', root: string, rowsPerPartition: number, nodeFlags: string[] = []) {
   const { stdout } = await run(process.execPath, [...nodeFlags, join(here, 'rss-child.js'), mode, root, String(rowsPerPartition)], {
@@ -216,7 +218,7 @@ async function serverRows(work: string, rows: BenchRow[], extra: Record<string, 
     let n = 0
     const ours = async () => {
       n++
-      await run(process.execPath, [bin, 'migrate', '--from', `local:${files}`, '--to', `s3://bench/ours-${n}`, '--concurrency', '16', '--json'], { env: s3env })
+      await run(process.execPath, [...profileFlags, bin, 'migrate', '--from', `local:${files}`, '--to', `s3://bench/ours-${n}`, '--concurrency', '16', '--json'], { env: s3env })
     }
     if (ensureRclone()) {
       // A CA bundle meant for HTTPS makes rclone refuse to build its plain-HTTP client.
