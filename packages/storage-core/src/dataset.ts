@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import type { FileMetaData } from 'hyparquet'
 import type {
   FileFormat,
   Row,
@@ -44,8 +43,8 @@ import {
   type PartitionInput,
   type PartitionValue,
 } from './partition.js'
-import { firstRanges, readParquetRows } from './codecs/parquet-pages.js'
-import { type RangedFile, rangedFile } from './ranged-file.js'
+import { readParquetRows } from './codecs/parquet-pages.js'
+import { rangedFile } from './ranged-file.js'
 import { newWriteId, writeIdTime } from './write-id.js'
 
 /** Requests in flight at once for the files of one read or one cleanup. */
@@ -57,12 +56,6 @@ const DEFAULT_WRITE_CONCURRENCY = 8
  * column (our writer cuts pages at as many rows), so its memory does not grow with the dataset.
  */
 const ROWS_PER_SLICE = 4096
-/**
- * Files a scan opens ahead of the one it decodes. One hides a file's first request behind the
- * previous file's decoding (a 1-column scan of 1M rows: 296 -> 241 ms); more bought little speed
- * and kept more bytes alive (pyarrow's `fragment_readahead` is 4, for batches that stay columnar).
- */
-const FILES_AHEAD = 1
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
 /** Listings retried when they catch a concurrent writer half-way (see `fresh`), with these pauses. */
 const RELIST_PAUSES_MS = [5, 15, 40, 80, 160, 320, 640, 1000, 1000]
@@ -353,19 +346,8 @@ export class Dataset {
     const plan = await this.fresh((attempt) => this.plan(entity, filters, options.columns, attempt))
     let batch: Row[] = []
     const results: FileRows[] = []
-    // The next file is opened (its first bytes read) while one is decoded, as pyarrow's scanner
-    // reads fragments ahead: a scan does not wait on each file's first request in turn.
-    const opening: Promise<OpenedFile>[] = []
-    const open = (index: number) => {
-      const opened = this.openFile(plan.files[index]!, plan)
-      opened.catch(() => {}) // seen in order, when its file's turn comes
-      return opened
-    }
-    for (const [index, file] of plan.files.entries()) {
-      const opened = opening[index] ?? open(index)
-      delete opening[index]
-      for (let next = index + 1; next <= index + FILES_AHEAD && next < plan.files.length; next++) opening[next] ??= open(next)
-      for await (const chunk of this.changedDuringScan(file, this.readFileChunks(file, plan, opened))) {
+    for (const file of plan.files) {
+      for await (const chunk of this.changedDuringScan(file, this.readFileChunks(file, plan))) {
         results.push({ rows: [], columns: chunk.columns })
         for (const row of chunk.rows) {
           batch.push(row)
@@ -717,31 +699,10 @@ export class Dataset {
     return { rows, columns }
   }
 
-  /**
-   * Starts reading a file: its footer (unless the commit carried it) and its first row group's
-   * bytes, or a CSV file whole. A scan opens the next files this way while it decodes one.
-   */
-  private async openFile(file: PlannedFile, plan: Plan): Promise<OpenedFile> {
-    try {
-      if (file.format === 'csv') return { format: 'csv', bytes: await this.store.get(file.key) }
-      const buffer = rangedFile(this.store, file.key, file.size)
-      const metadata = await readParquetMetadata(buffer, file.footer)
-      const present = parquetColumnNames(metadata)
-      const dataColumns = plan.columns?.filter((c) => !plan.partitionKeys.has(c))
-      const columns = dataColumns
-        ? [...new Set([...dataColumns, ...plan.rowConditions.keys()])].filter((c) => present.includes(c))
-        : undefined
-      const filter = pruneFilter(plan.parquetFilter, present)
-      for (const range of firstRanges(buffer, { metadata, columns, filter })) buffer.prefetch(range.startByte, range.endByte)
-      return { format: 'parquet', buffer, metadata, present, columns, filter }
-    } catch (cause) {
-      throw corruptFile(file, cause)
-    }
-  }
-
   /** Rows of one file, a slice of a row group at a time, filtered, projected, with partition columns added. */
-  private async *readFileChunks(file: PlannedFile, plan: Plan, opening = this.openFile(file, plan)): AsyncGenerator<FileRows> {
+  private async *readFileChunks(file: PlannedFile, plan: Plan): AsyncGenerator<FileRows> {
     const wanted = plan.columns
+    const dataColumns = wanted?.filter((c) => !plan.partitionKeys.has(c))
     const filterColumns = [...plan.rowConditions.keys()]
     const finish = (raw: Row[], fileColumns: string[]): FileRows => {
       const out: Row[] = []
@@ -753,44 +714,35 @@ export class Dataset {
       }
       return { rows: out, columns: fileColumns }
     }
-    const opened = await opening
     try {
-      if (opened.format === 'csv') {
-        const raw = decodeCsv(opened.bytes, file.schema, file.key)
+      if (file.format === 'csv') {
+        const raw = decodeCsv(await this.store.get(file.key), file.schema, file.key)
         yield finish(raw, raw[0] ? Object.keys(raw[0]) : (file.schema?.columns.map((c) => c.name) ?? []))
         return
       }
-      const { buffer, metadata, present, columns, filter } = opened
+      const buffer = rangedFile(this.store, file.key, file.size)
+      const metadata = await readParquetMetadata(buffer, file.footer)
+      const present = parquetColumnNames(metadata)
+      const read = dataColumns
+        ? [...new Set([...dataColumns, ...filterColumns])].filter((c) => present.includes(c))
+        : undefined
+      const filter = pruneFilter(plan.parquetFilter, present)
       let empty = true
-      for await (const rows of readParquetRows(buffer, { metadata, columns, filter, sliceRows: ROWS_PER_SLICE })) {
+      for await (const rows of readParquetRows(buffer, { metadata, columns: read, filter, sliceRows: ROWS_PER_SLICE })) {
         empty = false
         yield finish(rows, present)
       }
       // Even a file whose every row group the statistics ruled out tells which columns it has.
       if (empty) yield finish([], present)
     } catch (cause) {
-      throw corruptFile(file, cause)
+      if (cause instanceof StorageError) throw cause
+      throw new StorageError('CORRUPT_DATA', `cannot read ${file.key}: ${(cause as Error).message}`, {
+        key: file.key,
+        cause,
+      })
     }
   }
 }
-
-/** A file's failure as ours: storage errors as they are, anything else (a decoder's) as CORRUPT_DATA. */
-function corruptFile(file: PlannedFile, cause: unknown): StorageError {
-  if (cause instanceof StorageError) return cause
-  return new StorageError('CORRUPT_DATA', `cannot read ${file.key}: ${(cause as Error).message}`, { key: file.key, cause })
-}
-
-type OpenedFile =
-  | { format: 'csv'; bytes: Uint8Array }
-  | {
-      format: 'parquet'
-      buffer: RangedFile
-      metadata: FileMetaData
-      present: string[]
-      /** Data columns to decode (undefined: all), filter columns included. */
-      columns: string[] | undefined
-      filter: Record<string, unknown> | undefined
-    }
 
 type Plan = Awaited<ReturnType<Dataset['plan']>>
 type PlannedFile = Plan['files'][number]

@@ -33,11 +33,12 @@ export interface ParquetRowsOptions {
 export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
   const { metadata, sliceRows } = options
   const tree = parquetSchema(metadata)
-  const names = columnNames(options)
+  const names = options.columns ? [...options.columns] : parquetColumnNames(metadata)
   const schema = schemaFromMetadata(metadata)
   const utf8 = !schema?.columns.some((c) => c.type === 'binary')
   const convertTo = new Map(converters(schema, names))
-  for (const group of groupsToRead(file, options)) {
+  const { groups } = parquetPlanGroups({ file, metadata, columns: names, filter: options.filter as never, filterStrict: false })
+  for (const group of groups) {
     const plan = parquetPlanGroup({ ...group, columns: names })
     const chunks = plan.groups[0]!.chunks
     const paths = chunks.map((chunk) => getTreePath(tree, chunk.columnMetadata.path_in_schema))
@@ -86,22 +87,6 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
       yield rows
     } while (at < group.groupRows)
   }
-}
-
-/** The byte ranges `readParquetRows` reads first (its first row group's), for a reader to fetch ahead. */
-export function firstRanges(file: AsyncBuffer, options: Omit<ParquetRowsOptions, 'sliceRows'>): { startByte: number; endByte: number }[] {
-  const [first] = groupsToRead(file, options)
-  return first ? parquetPlanGroup({ ...first, columns: columnNames(options) }).fetches : []
-}
-
-function columnNames(options: Omit<ParquetRowsOptions, 'sliceRows'>): string[] {
-  return options.columns ? [...options.columns] : parquetColumnNames(options.metadata)
-}
-
-/** Row groups the filter's statistics do not rule out. */
-function groupsToRead(file: AsyncBuffer, options: Omit<ParquetRowsOptions, 'sliceRows'>) {
-  const { metadata, filter } = options
-  return parquetPlanGroups({ file, metadata, columns: columnNames(options), filter: filter as never, filterStrict: false }).groups
 }
 
 /** A column chunk's values, one decoded page held at a time. */
