@@ -7,16 +7,29 @@ const [mode, root, perPartition] = process.argv.slice(2)
 const storage = new LocalStorage({ root: root! })
 const started = performance.now()
 let rows = 0
+let liveMB = 0
 if (mode === 'write') {
   // Each partition is generated, written and dropped: the dataset never sits in memory whole.
   for (const { season, week } of partitions()) {
     rows += await storage.write('plays', playsPartition(season, week, Number(perPartition)), { season, week })
   }
+} else if (mode === 'scan-live') {
+  // The heap a scan keeps alive, without V8's headroom: a full GC every 20 batches (run with --expose-gc).
+  const collect = (globalThis as { gc?: () => void }).gc
+  if (!collect) throw new Error('scan-live needs node --expose-gc')
+  let batches = 0
+  for await (const batch of storage.scan('plays')) {
+    rows += batch.length
+    if (++batches % 20 === 0) {
+      collect()
+      liveMB = Math.max(liveMB, process.memoryUsage().heapUsed / 2 ** 20)
+    }
+  }
 } else {
   for await (const batch of storage.scan('plays')) rows += batch.length
 }
 const ms = performance.now() - started
-process.stdout.write(`${JSON.stringify({ mode, rows, ms, maxRssMB: peakRssMB() })}\n`)
+process.stdout.write(`${JSON.stringify({ mode, rows, ms, maxRssMB: peakRssMB(), maxLiveHeapMB: liveMB })}\n`)
 
 /**
  * This process's own peak RSS. Spawned by the bench (with DuckDB loaded), getrusage's maxrss

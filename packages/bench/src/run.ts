@@ -34,11 +34,11 @@ const log = (text: string) => process.stderr.write(`${text}\n`)
 /** `CFB_BENCH_CPU_PROF=dir`: our CLI runs write V8 CPU profiles there (for `node --cpu-prof` analysis). */
 const profileFlags = process.env.CFB_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CFB_BENCH_CPU_PROF}`] : []
 
-async function childRss(mode: 'write' | 'scan', root: string, rowsPerPartition: number, nodeFlags: string[] = []) {
+async function childRss(mode: 'write' | 'scan' | 'scan-live', root: string, rowsPerPartition: number, nodeFlags: string[] = []) {
   const { stdout } = await run(process.execPath, [...nodeFlags, join(here, 'rss-child.js'), mode, root, String(rowsPerPartition)], {
     maxBuffer: 1 << 20,
   })
-  return JSON.parse(stdout) as { rows: number; ms: number; maxRssMB: number }
+  return JSON.parse(stdout) as { rows: number; ms: number; maxRssMB: number; maxLiveHeapMB: number }
 }
 
 /** The median of three scans in processes of their own: a peak moves with when V8 collects. */
@@ -149,6 +149,7 @@ async function memoryRows(work: string, extra: Record<string, unknown>): Promise
     const w = await childRss('write', root, perPartition * multiple)
     const s = await scanRss(root)
     const capped = await scanRss(root, [`--max-old-space-size=${SCAN_OLD_SPACE_MB}`])
+    const live = await childRss('scan-live', root, 0, ['--expose-gc'])
     extra[`rss_${multiple}x`] = {
       rows: w.rows,
       writeMaxRssMB: w.maxRssMB,
@@ -157,10 +158,12 @@ async function memoryRows(work: string, extra: Record<string, unknown>): Promise
       scanMs: s.ms,
       [`scanMaxRssMB_oldSpace${SCAN_OLD_SPACE_MB}`]: capped.maxRssMB,
       [`scanMs_oldSpace${SCAN_OLD_SPACE_MB}`]: capped.ms,
+      scanMaxLiveHeapMB: live.maxLiveHeapMB,
     }
     log(
       `peak RSS at ${w.rows} rows: write ${w.maxRssMB.toFixed(0)} MB; scan ${s.maxRssMB.toFixed(0)} MB (runs ${s.runsMB.join(', ')}), ` +
-        `${capped.maxRssMB.toFixed(0)} MB with --max-old-space-size=${SCAN_OLD_SPACE_MB} (runs ${capped.runsMB.join(', ')})`,
+        `${capped.maxRssMB.toFixed(0)} MB with --max-old-space-size=${SCAN_OLD_SPACE_MB} (runs ${capped.runsMB.join(', ')}); ` +
+        `live heap after a full GC at most ${live.maxLiveHeapMB.toFixed(1)} MB`,
     )
     await rm(root, { recursive: true, force: true })
   }
