@@ -233,8 +233,9 @@ export class Dataset {
 
   /**
    * Groups `records` by their `partitionBy` values and writes each group as one partition. Every
-   * record is checked before anything is written; each partition then commits on its own, so a
-   * failure (say, a schema conflict on append) can leave some partitions written, never one half.
+   * record's partition values are checked before anything is written; each partition then infers
+   * its schema and commits on its own, so a failure there (values of two types in one column, a
+   * schema conflict on append) can leave other partitions written, never one half.
    */
   async writePartitioned(
     entity: string,
