@@ -40,13 +40,13 @@ const FOLDER_READS = 5
 /** `resolveChild`'s answer for a file `readdir` named that was gone by the time of its `stat`. */
 const VANISHED = Symbol('vanished')
 
-
 /** Sort key of a child: folders sort as `name/`, the prefix of every key below them. */
 function sortKey(child: Child): Buffer {
   return Buffer.from(child.kind === 'dir' ? `${child.name}/` : child.name, 'utf8')
 }
 
-function subFolder(parent: Folder, name: string, abs: string, real: string, key: string): Folder {
+/** A folder below `parent`, its real path added to the chain a symlink must not loop back into. */
+function subFolder(parent: Folder, abs: string, real: string, key: string): Folder {
   return { abs, real, key, chain: new Set(parent.chain).add(real) }
 }
 
@@ -71,7 +71,7 @@ async function resolveChild(
   const key = `${folder.key}${entry.name}`
   try {
     if (entry.isDirectory()) {
-      return { kind: 'dir', name: entry.name, folder: subFolder(folder, entry.name, abs, join(folder.real, entry.name), `${key}/`) }
+      return { kind: 'dir', name: entry.name, folder: subFolder(folder, abs, join(folder.real, entry.name), `${key}/`) }
     }
     if (entry.isFile()) {
       if (isIgnoredFileName(entry.name)) return undefined
@@ -97,7 +97,7 @@ async function resolveChild(
       return isIgnoredFileName(entry.name) ? undefined : { kind: 'file', name: entry.name, stats }
     }
     if (stats.isDirectory() && !folder.chain.has(real)) {
-      return { kind: 'dir', name: entry.name, folder: subFolder(folder, entry.name, abs, real, `${key}/`) }
+      return { kind: 'dir', name: entry.name, folder: subFolder(folder, abs, real, `${key}/`) }
     }
     return undefined
   } catch (error) {
