@@ -1,7 +1,7 @@
 import Papa from 'papaparse'
 import { StorageError } from '../errors.js'
 import { tokenizeCsv } from './csv-tokenizer.js'
-import type { ColumnType, TableSchema } from './schema.js'
+import { type ColumnType, checkText, type TableSchema } from './schema.js'
 
 /**
  * CSV text for records: a header row; null as an unquoted empty field and the empty string as
@@ -16,6 +16,7 @@ export function encodeCsv(records: readonly Record<string, unknown>[], schema: T
       if (type === 'timestamp') return (value as Date).toISOString()
       if (type === 'json') return JSON.stringify(value)
       if (type === 'binary') return Buffer.from(value as Uint8Array).toString('base64')
+      if (type === 'string') checkText(value as string, name)
       return Object.is(value, -0) ? '-0' : String(value)
     }),
   )

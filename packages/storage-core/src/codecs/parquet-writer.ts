@@ -10,7 +10,8 @@
  * strings) min/max statistics per column chunk.
  */
 import { snappyCompressor } from 'hysnappy'
-import type { ColumnType, TableSchema } from './schema.js'
+import { isWellFormedText } from '../keys.js'
+import { type ColumnType, type ColumnValues, checkText, columnValues, setValue, type TableSchema } from './schema.js'
 
 // Numbers from parquet.thrift.
 const BOOLEAN = 0
@@ -95,7 +96,10 @@ class Sink {
     this.length += bytes.length
   }
 
-  /** A UTF-8 string: ASCII by a plain loop (most text), the rest by Buffer's encoder. */
+  /**
+   * A UTF-8 string: ASCII by a plain loop (most text), the rest by Buffer's encoder, which would
+   * turn a lone surrogate into U+FFFD: such text is refused (-1) instead.
+   */
   utf8(text: string): number {
     this.reserve(text.length * 3)
     const bytes = this.bytes
@@ -103,6 +107,7 @@ class Sink {
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i)
       if (code >= 0x80) {
+        if (!isWellFormedText(text)) return -1
         this.length = start + i + bytes.write(text.slice(i), start + i, 'utf8')
         return this.length - start
       }
@@ -234,10 +239,10 @@ interface Column extends ColumnSpec {
   items?: unknown[]
 }
 
-/** Records' values by column in schema order, missing ones as holes: what `writeParquet` encodes. */
-export function transpose(records: readonly Record<string, unknown>[], schema: TableSchema): unknown[][] {
+/** Records' values by column in the order of `schema`: what `writeParquet` encodes. */
+export function transpose(records: readonly Record<string, unknown>[], schema: TableSchema): ColumnValues[] {
   const { columns } = schema
-  const values = columns.map(() => new Array<unknown>(records.length))
+  const values = columns.map((c) => columnValues(c.type, records.length))
   const position = new Map(columns.map((c, j) => [c.name, j]))
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!
@@ -246,21 +251,22 @@ export function transpose(records: readonly Record<string, unknown>[], schema: T
     for (const key in record) {
       const at = columns[j]?.name === key ? j : position.get(key)
       if (at === undefined) continue
-      values[at]![i] = record[key]
+      const value = record[key]
+      if (value != null) setValue(values[at]!, columns[at]!.type, i, value)
       j = at + 1
     }
   }
   return values
 }
 
-function columnSpec(name: string, type: ColumnType, values: readonly unknown[], rows: number): ColumnSpec {
+function columnSpec(name: string, type: ColumnType, values: ColumnValues, rows: number): ColumnSpec {
   const spec: ColumnSpec = { name, type, physical: BYTE_ARRAY, ordered: true }
   if (type === 'int') {
     // Integers all within INT32 are written as INT32, as before (and as DuckDB reads best).
+    const { defined, numbers } = values
     let narrow = true
     for (let i = 0; i < rows && narrow; i++) {
-      const value = values[i] as number | null | undefined
-      if (value != null && (value < INT32_MIN || value > INT32_MAX)) narrow = false
+      if (defined[i] === 1 && (numbers![i]! < INT32_MIN || numbers![i]! > INT32_MAX)) narrow = false
     }
     spec.physical = narrow ? INT32 : INT64
   } else if (type === 'float') {
@@ -286,22 +292,18 @@ function columnSpec(name: string, type: ColumnType, values: readonly unknown[], 
  * them per column and file kept the garbage collector busy on large writes.
  */
 const scratch = {
-  defined: new Uint8Array(0),
-  numbers: new Float64Array(0),
   bigints: new BigInt64Array(0),
   booleans: new Uint8Array(0),
 }
 
 /** Rows [start, end) of a column, indexed from 0, in the arrays its physical type encodes from. */
-function columnChunk(spec: ColumnSpec, values: readonly unknown[], start: number, end: number): Column {
+function columnChunk(spec: ColumnSpec, values: ColumnValues, start: number, end: number): Column {
   const count = end - start
-  if (scratch.defined.length < count) {
-    scratch.defined = new Uint8Array(count)
-    scratch.numbers = new Float64Array(count)
+  if (scratch.bigints.length < count) {
     scratch.bigints = new BigInt64Array(count)
     scratch.booleans = new Uint8Array(count)
   }
-  const defined = scratch.defined.subarray(0, count).fill(0)
+  const defined = values.defined.subarray(start, end)
   const { name, type, physical, converted, ordered } = spec
   // Every field in one literal: one object shape for all columns keeps the encoding loops monomorphic.
   const column: Column = {
@@ -317,40 +319,26 @@ function columnChunk(spec: ColumnSpec, values: readonly unknown[], start: number
     items: undefined,
   }
   if (type === 'int' || type === 'float' || type === 'timestamp') {
-    const numbers = scratch.numbers
-    for (let i = 0; i < count; i++) {
-      const value = values[start + i]
-      if (value == null) continue
-      defined[i] = 1
-      numbers[i] = type === 'timestamp' ? (value as Date).getTime() : (value as number)
-    }
-    column.numbers = numbers
+    column.numbers = values.numbers!.subarray(start, end)
+  } else if (type === 'boolean') {
+    const booleans = scratch.booleans
+    const numbers = values.numbers!
+    for (let i = 0; i < count; i++) booleans[i] = numbers[start + i]!
+    column.booleans = booleans
   } else if (type === 'bigint') {
     const bigints = scratch.bigints
+    const items = values.items!
     for (let i = 0; i < count; i++) {
-      const value = values[start + i] as bigint | null | undefined
-      if (value == null) continue
+      if (defined[i] === 0) continue
+      const value = items[start + i] as bigint
       if (value < INT64_MIN || value > INT64_MAX) throw new RangeError(`parquet INT64 value out of range: ${value}`)
-      defined[i] = 1
       bigints[i] = value
     }
     column.bigints = bigints
-  } else if (type === 'boolean') {
-    const booleans = scratch.booleans
-    for (let i = 0; i < count; i++) {
-      const value = values[start + i]
-      if (value == null) continue
-      defined[i] = 1
-      booleans[i] = value ? 1 : 0
-    }
-    column.booleans = booleans
-  } else {
-    const items = start === 0 && end === values.length ? (values as unknown[]) : values.slice(start, end)
-    for (let i = 0; i < count; i++) {
-      const value = items[i]
-      if (value == null) continue
-      defined[i] = 1
-      if (type === 'json') items[i] = JSON.stringify(value)
+  } else if (values.items) {
+    const items = start === 0 && end === values.items.length ? values.items : values.items.slice(start, end)
+    if (type === 'json') {
+      for (let i = 0; i < count; i++) if (defined[i] === 1) items[i] = JSON.stringify(items[i])
     }
     column.items = items
   }
@@ -375,7 +363,7 @@ interface ChunkMeta {
 
 /** Encodes `rowCount` rows, given by column in the order of `schema`, as one Parquet file. */
 export function writeParquet(
-  values: readonly unknown[][],
+  values: readonly ColumnValues[],
   rowCount: number,
   schema: TableSchema,
   options: ParquetWriteOptions,
@@ -638,18 +626,19 @@ function writePlain(out: Sink, column: Column, from: number, to: number): void {
   } else if (items) {
     for (let i = from; i < to; i++) {
       if (defined[i] === 0) continue
-      writeByteArray(out, items[i] as string | Uint8Array)
+      writeByteArray(out, items[i] as string | Uint8Array, column.name)
     }
   }
 }
 
 /** A BYTE_ARRAY value: its length, then its bytes. */
-function writeByteArray(out: Sink, item: string | Uint8Array): void {
+function writeByteArray(out: Sink, item: string | Uint8Array, column: string): void {
   out.reserve(4)
   const at = out.length
   out.length += 4
   // Measured first: writing may grow the buffer, and with it replace `out.view`.
   const length = typeof item === 'string' ? out.utf8(item) : item.length
+  if (length < 0) checkText(item as string, column)
   if (typeof item !== 'string') out.append(item)
   out.view.setUint32(at, length, true)
 }
@@ -706,7 +695,7 @@ function buildDictionary(column: Column, start: number, end: number, chunk: Chun
     }
     size = distinct.length
     writeValues = (out) => {
-      for (const text of distinct) writeByteArray(out, text)
+      for (const text of distinct) writeByteArray(out, text, column.name)
     }
     setStringStatistics(distinct, 0, distinct.length, chunk)
   } else if (numbers && physical !== DOUBLE) {

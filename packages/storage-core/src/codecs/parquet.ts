@@ -3,7 +3,7 @@ import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { StorageError } from '../errors.js'
 import { transpose, writeParquet } from './parquet-writer.js'
-import type { ColumnType, TableSchema } from './schema.js'
+import type { ColumnType, ColumnValues, TableSchema } from './schema.js'
 
 /** Key-value metadata entry that carries our logical schema, so reads return the written types. */
 export const SCHEMA_METADATA_KEY = 'cfb.schema'
@@ -24,7 +24,7 @@ export function encodeParquet(
 
 /** `encodeParquet` of rows already by column, in the order of `schema` (as `inferColumns` gives them). */
 export function encodeParquetColumns(
-  values: readonly unknown[][],
+  values: readonly ColumnValues[],
   rowCount: number,
   schema: TableSchema,
   options: ParquetEncodeOptions = {},

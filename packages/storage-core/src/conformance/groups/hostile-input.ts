@@ -111,6 +111,17 @@ function notPlainData(label: string, value: () => unknown): Refusal {
   }
 }
 
+/** 100 valid strings, then one with a lone surrogate, then more: refused whole, naming the column. */
+function loneSurrogateAfterText(label: string, format: 'parquet' | 'csv', text: (i: number) => string): Refusal {
+  const rows = Array.from({ length: 200 }, (_, i) => ({ id: i, team: i === 100 ? 'Texas A\udc00M' : text(i) }))
+  return {
+    name: `value: a lone surrogate after valid strings, ${label}`,
+    code: 'INVALID_ARGUMENT',
+    act: (s) => s.write('games', rows, P, { format }),
+    mentions: /team/,
+  }
+}
+
 function mixedTypes(label: string, a: unknown, b: unknown): Refusal {
   return {
     name: `mixed column: ${label}`,
@@ -332,6 +343,10 @@ const CASES: readonly HostileCase[] = [
   notPlainData('a bigint inside nested JSON', () => [1n]),
   notPlainData('NaN inside nested JSON', () => ({ x: Number.NaN })),
   notPlainData('a string with a lone surrogate (not UTF-8)', () => 'a\ud800b'),
+  // After valid text the column is already a string column: the check is the encoder's.
+  loneSurrogateAfterText('in a dictionary-encoded column', 'parquet', (i) => ['Navy', 'Army'][i % 2]!),
+  loneSurrogateAfterText('in a plain-encoded column (all values distinct)', 'parquet', (i) => `team ${i}`),
+  loneSurrogateAfterText('in a CSV file', 'csv', (i) => `team ${i}`),
   {
     name: 'record: a class instance',
     code: 'INVALID_ARGUMENT',

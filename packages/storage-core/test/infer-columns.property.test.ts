@@ -1,0 +1,87 @@
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { type ColumnType, inferColumns } from '../src/codecs/schema.js'
+
+// Each column holds one kind of value (the float column mixes integers in, which widen it), or nothing.
+const COLUMNS: { name: string; type: ColumnType; value: fc.Arbitrary<unknown> }[] = [
+  { name: 'id', type: 'int', value: fc.integer() },
+  { name: 'ppa', type: 'float', value: fc.oneof(fc.integer(), fc.double({ noNaN: true }).filter((x) => !Number.isInteger(x))) },
+  { name: 'team', type: 'string', value: fc.string({ maxLength: 8 }) },
+  { name: 'kickoff', type: 'timestamp', value: fc.date({ noInvalidDate: true }) },
+  { name: 'neutral', type: 'boolean', value: fc.boolean() },
+  { name: 'attendance', type: 'bigint', value: fc.bigInt() },
+  { name: 'meta', type: 'json', value: fc.oneof(fc.dictionary(fc.constantFrom('a', 'b'), fc.integer()), fc.array(fc.integer())) },
+  { name: 'bytes', type: 'binary', value: fc.uint8Array({ maxLength: 4 }) },
+]
+const SKIP = 'season'
+
+/** A shape: some columns (and maybe the skipped key) in some order. */
+const shape = fc.shuffledSubarray([...COLUMNS.keys(), -1])
+
+/** A record of a shape: values null, missing (undefined) or typed. */
+function recordOf(picked: number[]): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .tuple(
+      ...picked.map((c) =>
+        c === -1
+          ? fc.constant([SKIP, 2024] as const)
+          : fc.tuple(fc.constant(COLUMNS[c]!.name), fc.oneof(COLUMNS[c]!.value, fc.constant(null), fc.constant(undefined))),
+      ),
+    )
+    .map((entries) => Object.fromEntries(entries) as Record<string, unknown>)
+}
+
+/** Records mostly sharing a few shapes, as real data does (the fast path), with strays (the slow one). */
+const records = fc
+  .array(shape, { minLength: 1, maxLength: 3 })
+  .chain((shapes) => fc.array(fc.constantFrom(...shapes).chain(recordOf), { maxLength: 60 }))
+
+/** What the records hold by column, found the slow, obvious way. */
+function reference(records: Record<string, unknown>[]) {
+  const names: string[] = []
+  for (const r of records) for (const k of Object.keys(r)) if (k !== SKIP && !names.includes(k)) names.push(k)
+  return names.map((name) => {
+    const present = records.map((r) => r[name]).filter((v) => v != null)
+    const declared = COLUMNS.find((c) => c.name === name)!.type
+    const type: ColumnType =
+      present.length === 0 ? 'null' : declared === 'float' && present.every((v) => Number.isInteger(v)) && present.every((v) => !Object.is(v, -0)) ? 'int' : declared
+    return { name, type }
+  })
+}
+
+/** The value as the column stores it: epoch ms for timestamps, 0/1 for booleans. */
+function stored(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime()
+  if (typeof value === 'boolean') return value ? 1 : 0
+  return value
+}
+
+describe('inferColumns (property-based)', () => {
+  it('finds every column and type, and collects every value at its row, whatever the key order', () => {
+    fc.assert(
+      fc.property(records, (records) => {
+        const { schema, values, skipped } = inferColumns(records, true, [SKIP])
+        expect(schema.columns).toEqual(reference(records))
+        expect(inferColumns(records, false, [SKIP]).schema).toEqual(schema)
+        expect(skipped).toBe(records.some((r) => SKIP in r))
+        schema.columns.forEach(({ name }, j) => {
+          const column = values[j]!
+          records.forEach((r, i) => {
+            const value = r[name]
+            expect(column.defined[i]).toBe(value == null ? 0 : 1)
+            if (value == null) return
+            const got = column.numbers ? column.numbers[i] : column.items![i]
+            expect(got).toEqual(stored(value))
+          })
+        })
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('refuses a column whose values change kind, wherever the change comes', () => {
+    const rows = [{ id: 1, team: 'Navy' }, { team: 'Army', id: 2 }, { id: 3, team: 7 }]
+    expect(() => inferColumns(rows, true)).toThrow(/team/)
+    expect(() => inferColumns([{ a: 1 }, { a: 1.5 }, { a: 'x' }], true)).toThrow(/mixes float and string/)
+  })
+})
