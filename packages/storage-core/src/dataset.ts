@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { webcrypto } from 'node:crypto'
 import type {
   FileFormat,
   Row,
@@ -198,13 +198,13 @@ export class Dataset {
 
     const files: CommitFileEntry[] = []
     if (bytes) {
-      await this.store.put(dataKey, bytes)
+      const [digest] = await Promise.all([sha256(bytes), this.store.put(dataKey, bytes)])
       const footer = format === 'parquet' ? footerOf(bytes) : undefined
       files.push({
         name: dataKey.slice(dir.length + 1),
         rows: rows.length,
         bytes: bytes.length,
-        sha256: sha256(bytes),
+        sha256: digest,
         ...(footer ? { footer: Buffer.from(footer).toString('base64') } : {}),
       })
     }
@@ -766,8 +766,9 @@ function folderValue(value: unknown): string | undefined {
   return undefined
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
+/** Hashed off the main thread (WebCrypto runs on libuv's pool), beside the upload. */
+async function sha256(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex')
 }
 
 /**

@@ -12,6 +12,8 @@ const COLUMNS: { name: string; type: ColumnType; value: fc.Arbitrary<unknown> }[
   { name: 'attendance', type: 'bigint', value: fc.bigInt() },
   { name: 'meta', type: 'json', value: fc.oneof(fc.dictionary(fc.constantFrom('a', 'b'), fc.integer()), fc.array(fc.integer())) },
   { name: 'bytes', type: 'binary', value: fc.uint8Array({ maxLength: 4 }) },
+  // Named like what every object inherits: a record without it must not read the inherited one.
+  { name: 'constructor', type: 'int', value: fc.integer() },
 ]
 const SKIP = 'season'
 
@@ -28,20 +30,31 @@ function recordOf(picked: number[]): fc.Arbitrary<Record<string, unknown>> {
           : fc.tuple(fc.constant(COLUMNS[c]!.name), fc.oneof(COLUMNS[c]!.value, fc.constant(null), fc.constant(undefined))),
       ),
     )
-    .map((entries) => Object.fromEntries(entries) as Record<string, unknown>)
+    .chain((entries) =>
+      // Some records have no prototype, as `Object.create(null)` or a query builder's rows would.
+      fc.boolean().map((bare) => Object.assign(bare ? Object.create(null) : {}, Object.fromEntries(entries)) as Record<string, unknown>),
+    )
 }
 
-/** Records mostly sharing a few shapes, as real data does (the fast path), with strays (the slow one). */
+/**
+ * Records mostly sharing a few shapes, as real data does (the compiled reader), with strays and
+ * records cut short (the general way).
+ */
 const records = fc
-  .array(shape, { minLength: 1, maxLength: 3 })
+  .array(fc.oneof(shape, shape.map((s) => s.slice(0, Math.ceil(s.length / 2)))), { minLength: 1, maxLength: 3 })
   .chain((shapes) => fc.array(fc.constantFrom(...shapes).chain(recordOf), { maxLength: 60 }))
+
+/** A record's own value (not one every object inherits, like `constructor`). */
+function own(record: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(record, name) ? record[name] : undefined
+}
 
 /** What the records hold by column, found the slow, obvious way. */
 function reference(records: Record<string, unknown>[]) {
   const names: string[] = []
   for (const r of records) for (const k of Object.keys(r)) if (k !== SKIP && !names.includes(k)) names.push(k)
   return names.map((name) => {
-    const present = records.map((r) => r[name]).filter((v) => v != null)
+    const present = records.map((r) => own(r, name)).filter((v) => v != null)
     const declared = COLUMNS.find((c) => c.name === name)!.type
     const type: ColumnType =
       present.length === 0 ? 'null' : declared === 'float' && present.every((v) => Number.isInteger(v)) && present.every((v) => !Object.is(v, -0)) ? 'int' : declared
@@ -67,7 +80,7 @@ describe('inferColumns (property-based)', () => {
         schema.columns.forEach(({ name }, j) => {
           const column = values[j]!
           records.forEach((r, i) => {
-            const value = r[name]
+            const value = own(r, name)
             expect(column.defined[i]).toBe(value == null ? 0 : 1)
             if (value == null) return
             const got = column.numbers ? column.numbers[i] : column.items![i]
@@ -77,6 +90,14 @@ describe('inferColumns (property-based)', () => {
       }),
       { numRuns: 400 },
     )
+  })
+
+  it('reads records wider than a compiled reader takes, the general way', () => {
+    const wide = Array.from({ length: 40 }, (_, i) => Object.fromEntries(Array.from({ length: 600 }, (_, c) => [`c${c}`, i * c])))
+    const { schema, values } = inferColumns(wide, true)
+    expect(schema.columns).toHaveLength(600)
+    expect(schema.columns[599]).toEqual({ name: 'c599', type: 'int' })
+    expect(Array.from(values[599]!.numbers!)).toEqual(wide.map((_, i) => i * 599))
   })
 
   it('refuses a column whose values change kind, wherever the change comes', () => {

@@ -1,5 +1,6 @@
 import { StorageError } from '../errors.js'
 import { isWellFormedText } from '../keys.js'
+import { BIGINT, BOOLEAN, FLOAT, INT, isPlainObject, OTHER, type RecordReader, readerFor, SKIP, STRING, TIMESTAMP } from './record-reader.js'
 
 /**
  * Logical column types: what a JavaScript value was, so reads give the same kind back.
@@ -17,11 +18,6 @@ export interface TableSchema {
 }
 
 const MAX_COLUMNS = 10_000
-
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
 
 /** The logical type of one value; throws `INVALID_ARGUMENT` for values that are not plain data. */
 export function typeOfValue(value: unknown, column: string): ColumnType {
@@ -137,47 +133,16 @@ export function setValue(column: ColumnValues, type: ColumnType, i: number, valu
 interface Columns {
   names: string[]
   types: ColumnType[]
-  /** Per column, what `fits` checks its values against: a number, which the hot loop compares fastest. */
+  /** Per column, the kind of value a compiled reader expects (see `record-reader.ts`). */
   kinds: number[]
   values: ColumnValues[]
   position: Map<string, number>
   rows: number
+  /** The reader for the current columns: undefined until needed, null when there is none. */
+  reader: RecordReader | null | undefined
 }
 
-// Column kinds. SKIP marks a key in `skip`: kept in place so that records carrying it still match
-// the columns by position, but neither typed nor collected.
-const SKIP = 0
-const INT = 1
-const FLOAT = 2
-const TIMESTAMP = 3
-const BOOLEAN = 4
-const STRING = 5
-const BIGINT = 6
-/** json, binary and all-null columns: their values always take the long way. */
-const OTHER = 7
 const KINDS: Partial<Record<ColumnType, number>> = { int: INT, float: FLOAT, string: STRING, timestamp: TIMESTAMP, boolean: BOOLEAN, bigint: BIGINT }
-
-/** Whether a non-null value keeps its column's type as it is; false sends it the long way. */
-function fits(kind: number, value: unknown): boolean {
-  switch (kind) {
-    case SKIP:
-      return true
-    case INT:
-      return typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)
-    case FLOAT:
-      return typeof value === 'number'
-    case TIMESTAMP:
-      return value instanceof Date && !Number.isNaN(value.getTime())
-    case BOOLEAN:
-      return typeof value === 'boolean'
-    case STRING:
-      return typeof value === 'string'
-    case BIGINT:
-      return typeof value === 'bigint'
-    default:
-      return false
-  }
-}
 
 /**
  * The schema, and with `collect` the records' values by column, which the Parquet writer encodes
@@ -190,8 +155,14 @@ export function inferColumns(
   skip: readonly string[] = [],
 ): { schema: TableSchema; values: ColumnValues[]; skipped: boolean } {
   const rows = collect ? records.length : 0
-  const columns: Columns = { names: [], types: [], kinds: [], values: [], position: new Map(), rows }
-  readRecords(records, columns, collect, skip)
+  const columns: Columns = { names: [], types: [], kinds: [], values: [], position: new Map(), rows, reader: undefined }
+  // Records of the shape met so far go through its compiled reader; any other is read the general
+  // way, which may add columns or widen types, and so change the shape.
+  for (let i = 0; i < records.length; ) {
+    columns.reader ??= readerFor(columns.names, columns.kinds, collect) ?? null
+    if (columns.reader) i = columns.reader(records, i, columns.values)
+    if (i < records.length) readRecord(records, i++, columns, collect, skip)
+  }
   const { names, types, kinds, values } = columns
   const kept = names.flatMap((_, j) => (kinds[j] === SKIP ? [] : [j]))
   return {
@@ -201,61 +172,28 @@ export function inferColumns(
   }
 }
 
-/**
- * One pass. Keys come from for-in (served from V8's shape cache) and are matched to columns by
- * position, since records mostly share a shape; values go straight into typed arrays. The loop
- * only confirms what it expects and hands any other record whole to `readRecord`: with no calls
- * but inlined ones in it, V8 keeps the loop tight (it ran 3x slower with the general case inline).
- * It sits apart from `inferColumns` because V8 optimizes a long loop on stack before the code
- * after it has run, and code there without type feedback sent the loop back to the interpreter
- * on every call.
- */
-function readRecords(records: readonly Record<string, unknown>[], columns: Columns, collect: boolean, skip: readonly string[]): void {
-  const { names, kinds, values } = columns
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!
-    if (record === null || typeof record !== 'object' || Array.isArray(record) || !isPlainObject(record)) {
-      throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
-    }
-    let j = 0
-    let expected = true
-    for (const column in record) {
-      const value = record[column]
-      const kind = kinds[j]!
-      if (names[j] !== column || (value != null && !fits(kind, value))) {
-        expected = false
-        break
-      }
-      if (collect && kind !== SKIP && value != null) {
-        const target = values[j]!
-        target.defined[i] = 1
-        if (kind === INT || kind === FLOAT) target.numbers![i] = value as number
-        else if (kind === TIMESTAMP) target.numbers![i] = (value as Date).getTime()
-        else if (kind === BOOLEAN) target.numbers![i] = value ? 1 : 0
-        else target.items![i] = value
-      }
-      j++
-    }
-    if (!expected) readRecord(records, i, columns, collect, skip)
-  }
-}
-
-/** Record `i` the long way: columns met out of order or for the first time, types that widen. */
+/** Record `i` the general way: any key order, columns met for the first time, types that widen. */
 function readRecord(records: readonly Record<string, unknown>[], i: number, columns: Columns, collect: boolean, skip: readonly string[]): void {
   const { names, types, kinds, values, position } = columns
   const record = records[i]!
+  if (record === null || typeof record !== 'object' || Array.isArray(record) || !isPlainObject(record)) {
+    throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
+  }
   let j = 0
   for (const column in record) {
     const value = record[column]
     let at = names[j] === column ? j : position.get(column)
     if (at === undefined) {
       at = addColumn(columns, column, skip.includes(column) ? undefined : typeOfValue(value, column))
-    } else if (kinds[at] !== SKIP && value != null && !fits(kinds[at]!, value)) {
+    } else if (kinds[at] !== SKIP && value != null) {
       const was = types[at]!
       const type = unifyTypes(was, typeOfValue(value, column), column)
-      if (was === 'null' && collect) values[at] = { ...columnValues(type, columns.rows), defined: values[at]!.defined }
-      types[at] = type
-      kinds[at] = KINDS[type] ?? OTHER
+      if (type !== was) {
+        if (was === 'null' && collect) values[at] = { ...columnValues(type, columns.rows), defined: values[at]!.defined }
+        types[at] = type
+        kinds[at] = KINDS[type] ?? OTHER
+        columns.reader = undefined
+      }
     }
     if (collect && kinds[at] !== SKIP && value != null) setValue(values[at]!, types[at]!, i, value)
     j = at + 1
@@ -273,6 +211,7 @@ function addColumn(columns: Columns, column: string, type: ColumnType | undefine
   kinds.push(type === undefined ? SKIP : (KINDS[type] ?? OTHER))
   values.push(type === undefined || columns.rows === 0 ? NO_VALUES : columnValues(type, columns.rows))
   position.set(column, names.length - 1)
+  columns.reader = undefined
   if (names.length > MAX_COLUMNS) {
     throw new StorageError('INVALID_ARGUMENT', `records have more than ${MAX_COLUMNS} columns`)
   }
