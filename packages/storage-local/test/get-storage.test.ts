@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
@@ -15,5 +15,6 @@ describe('getStorage with @cfb/storage-local installed', () => {
     expect(storage.root()).toBe(root)
     await storage.write('games', [{ game_id: 1 }], { season: 2024, week: 1 })
     expect(await storage.listFiles('games/season=2024/week=1/')).toHaveLength(2)
+    await rm(root, { recursive: true, force: true })
   })
 })
