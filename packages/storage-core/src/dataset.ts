@@ -257,10 +257,17 @@ export class Dataset {
     const root = new Map<unknown, unknown>()
     const leaves: { values: unknown[]; rows: Row[] }[] = []
     const last = partitionBy.length - 1
+    // Data often comes in partition order: a record with the same values as the one before joins
+    // its group without the lookups.
+    let previous: { values: unknown[]; rows: Row[] } | undefined
     for (let index = 0; index < records.length; index++) {
       const record = records[index]
       if (record === null || typeof record !== 'object' || Array.isArray(record)) {
         throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
+      }
+      if (previous !== undefined && sameValues(record, partitionBy, previous.values)) {
+        previous.rows.push(record)
+        continue
       }
       let level = root
       for (let k = 0; k <= last; k++) {
@@ -275,8 +282,12 @@ export class Dataset {
           if (k === last) leaves.push(next as (typeof leaves)[number])
           level.set(value, next)
         }
-        if (k === last) (next as (typeof leaves)[number]).rows.push(record)
-        else level = next as Map<unknown, unknown>
+        if (k === last) {
+          previous = next as (typeof leaves)[number]
+          previous.rows.push(record)
+        } else {
+          level = next as Map<unknown, unknown>
+        }
       }
     }
     const groups = new Map<string, { partition: Partition; rows: Row[] }>()
@@ -764,6 +775,15 @@ function folderValue(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return encodeValue(value)
   if (typeof value === 'bigint') return encodeValue(value.toString())
   return undefined
+}
+
+/**
+ * Whether `record` has exactly `values` (as ===) under `keys`. A missing key can only match an
+ * undefined value, and a group with one is refused as a partition anyway.
+ */
+function sameValues(record: Row, keys: readonly string[], values: readonly unknown[]): boolean {
+  for (let k = 0; k < keys.length; k++) if (record[keys[k]!] !== values[k]) return false
+  return true
 }
 
 /** Hashed off the main thread (WebCrypto runs on libuv's pool), beside the upload. */

@@ -37,7 +37,7 @@ export function readerFor(names: readonly string[], kinds: readonly number[], co
   if (cache.size >= CACHE_LIMIT) cache.clear()
   let reader: RecordReader | undefined
   try {
-    reader = new Function('isPlainObject', source(names, kinds, collect))(isPlainObject) as RecordReader
+    reader = new Function('ObjectPrototype', source(names, kinds, collect))(Object.prototype) as RecordReader
   } catch {
     // Code generation is disallowed (--disallow-code-generation-from-strings): the general way it is.
     reader = undefined
@@ -86,7 +86,9 @@ return function read(records, from, values) {
   ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers, t${j} = values[${j}].items`).join('\n  ') : ''}
   for (let i = from; i < records.length; i++) {
     const r = records[i]
-    if (r === null || typeof r !== "object" || Array.isArray(r) || !isPlainObject(r)) return i
+    if (r === null || typeof r !== "object" || Array.isArray(r)) return i
+    const proto = Object.getPrototypeOf(r)
+    if (proto !== ObjectPrototype && proto !== null) return i
     let j = 0
     for (const k in r) {
       switch (j++) {

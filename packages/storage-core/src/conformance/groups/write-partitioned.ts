@@ -42,6 +42,16 @@ export const writePartitioned: ConformanceGroup = (ctx) => {
       expect(byId(await storage.readIndex('plays', { season: 2023 })).map((r) => r.id)).toEqual([3, 10])
     })
 
+    it('groups records that come in runs of a partition, and runs that come back', async () => {
+      const storage = await ctx.create()
+      const rows = [1, 1, 1, 2, 2, 1, 1, 3, 2].map((week, id) => ({ id, season: 2024, week }))
+      expect(await storage.writePartitioned('plays', rows, ['season', 'week'])).toBe(9)
+      for (const week of [1, 2, 3]) {
+        const ids = rows.filter((r) => r.week === week).map((r) => r.id)
+        expect(byId(await storage.readIndex('plays', { week })).map((r) => r.id)).toEqual(ids)
+      }
+    })
+
     it('partitions by one column into many folders, in bounded parallel', async () => {
       const storage = await ctx.create()
       const rows = Array.from({ length: 300 }, (_, i) => ({ id: i, team: `t${i % 30}` }))
