@@ -479,7 +479,8 @@ function writeChunk(file: Sink, column: Column, codec: number): ChunkMeta {
   for (let from = start; from < end; ) {
     const to = dictionary ? Math.min(end, from + PAGE_ROWS) : pageEnd(column, from, end)
     let pageNulls = 0
-    for (let i = from; i < to; i++) pageNulls += defined[i]! ^ 1
+    // Most columns have no nulls at all: then no page has any either.
+    if (nulls > 0) for (let i = from; i < to; i++) pageNulls += defined[i]! ^ 1
     levelSink.length = 0
     writeLevels(levelSink, defined, from, to, pageNulls)
     valueSink.length = 0
