@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { type ColumnType, inferColumns } from '../src/codecs/schema.js'
+import { INT, readerFor } from '../src/codecs/record-reader.js'
+import { type ColumnType, columnValues, inferColumns } from '../src/codecs/schema.js'
 
 // Each column holds one kind of value (the float column mixes integers in, which widen it), or nothing.
 const COLUMNS: { name: string; type: ColumnType; value: fc.Arbitrary<unknown> }[] = [
@@ -90,6 +91,23 @@ describe('inferColumns (property-based)', () => {
       }),
       { numRuns: 400 },
     )
+  })
+
+  it('reads columns whose names would break generated code if pasted into it', () => {
+    const names = ['a"b', "c'd", 'e\\f', 'g\nh', '`${process.exit(1)}`', '*/ i /*', '\u2028', '\u2029', 'toString', '0', '日本', '😀']
+    const rows = Array.from({ length: 50 }, (_, i) => Object.fromEntries(names.map((name, c) => [name, i * 100 + c])))
+    const { schema, values } = inferColumns(rows, true)
+    expect(schema.columns.map((c) => c.name).sort()).toEqual([...names].sort())
+    schema.columns.forEach(({ name }, j) => {
+      expect(Array.from(values[j]!.numbers!)).toEqual(rows.map((r) => r[name]))
+    })
+    // Compiled, not left to the general way: the names went into the code intact.
+    const order = schema.columns.map((c) => c.name)
+    const reader = readerFor(order, order.map(() => INT), true)
+    expect(reader).toBeDefined()
+    const into = order.map(() => columnValues('int', rows.length))
+    expect(reader!(rows, 0, into)).toBe(rows.length)
+    expect(into.map((c) => Array.from(c.numbers!))).toEqual(values.map((c) => Array.from(c.numbers!)))
   })
 
   it('reads records wider than a compiled reader takes, the general way', () => {
