@@ -94,7 +94,7 @@ describe('inferColumns (property-based)', () => {
   })
 
   it('reads columns whose names would break generated code if pasted into it', () => {
-    const names = ['a"b', "c'd", 'e\\f', 'g\nh', '`${process.exit(1)}`', '*/ i /*', '\u2028', '\u2029', 'toString', '0', '日本', '😀']
+    const names = ['a"b', "c'd", 'e\\f', 'g\nh', `\`${'${'}process.exit(1)}\``, '*/ i /*', '\u2028', '\u2029', 'toString', '0', '日本', '😀']
     const rows = Array.from({ length: 50 }, (_, i) => Object.fromEntries(names.map((name, c) => [name, i * 100 + c])))
     const { schema, values } = inferColumns(rows, true)
     expect(schema.columns.map((c) => c.name).sort()).toEqual([...names].sort())
