@@ -46,12 +46,7 @@ export function readerFor(names: readonly string[], kinds: readonly number[], co
   return reader
 }
 
-export function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
-
-/** What a value of each kind must be, as a test that is true when it is not. */
+/** What a value of each kind must be (as `typeOfValue` classifies it), as a test that is true when it is not. */
 const MISFITS: Record<number, string> = {
   [INT]: 'typeof v !== "number" || !Number.isSafeInteger(v) || Object.is(v, -0)',
   [FLOAT]: 'typeof v !== "number"',

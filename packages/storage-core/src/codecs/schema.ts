@@ -1,6 +1,6 @@
 import { StorageError } from '../errors.js'
 import { isWellFormedText } from '../keys.js'
-import { BIGINT, BOOLEAN, FLOAT, INT, isPlainObject, OTHER, type RecordReader, readerFor, SKIP, STRING, TIMESTAMP } from './record-reader.js'
+import { BIGINT, BOOLEAN, FLOAT, INT, OTHER, type RecordReader, readerFor, SKIP, STRING, TIMESTAMP } from './record-reader.js'
 
 /**
  * Logical column types: what a JavaScript value was, so reads give the same kind back.
@@ -18,6 +18,11 @@ export interface TableSchema {
 }
 
 const MAX_COLUMNS = 10_000
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
 
 /** The logical type of one value; throws `INVALID_ARGUMENT` for values that are not plain data. */
 export function typeOfValue(value: unknown, column: string): ColumnType {
