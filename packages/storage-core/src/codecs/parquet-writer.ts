@@ -1,8 +1,8 @@
 /**
- * A Parquet writer for our flat, typed tables. The logical schema is known before the first byte,
- * so each row group's column is copied into a typed array and encoded by a loop for its one
- * physical type: no per-value type detection, no bigint conversions, no growing a writer byte by
- * byte.
+ * A Parquet writer for our flat, typed tables. The logical schema is known before the first byte
+ * and values arrive by column, numbers already in typed arrays (`ColumnValues`), so each column is
+ * encoded by a loop for its one physical type: no per-value type detection, no bigint
+ * conversions, no growing a writer byte by byte.
  *
  * The layout is what hyparquet-writer produced for the same schema, so files written before and
  * after read alike: every column OPTIONAL, DATA_PAGE_V2 pages, PLAIN values or RLE_DICTIONARY
