@@ -110,6 +110,18 @@ describe('inferColumns (property-based)', () => {
     expect(into.map((c) => Array.from(c.numbers!))).toEqual(values.map((c) => Array.from(c.numbers!)))
   })
 
+  it('never reads a value a record lacks from a polluted Object.prototype', () => {
+    Object.defineProperty(Object.prototype, 'yards', { value: 99, configurable: true, enumerable: false, writable: true })
+    try {
+      const rows = [...Array.from({ length: 20 }, (_, i) => ({ id: i, yards: i })), { id: 20 }]
+      const { values } = inferColumns(rows, true)
+      expect(values[1]!.defined[20]).toBe(0)
+      expect(Array.from(values[1]!.numbers!.subarray(0, 20))).toEqual(rows.slice(0, 20).map((r) => (r as { yards: number }).yards))
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).yards
+    }
+  })
+
   it('reads records wider than a compiled reader takes, the general way', () => {
     const wide = Array.from({ length: 40 }, (_, i) => Object.fromEntries(Array.from({ length: 600 }, (_, c) => [`c${c}`, i * c])))
     const { schema, values } = inferColumns(wide, true)

@@ -91,8 +91,9 @@ return function read(records, from, values) {
         default: return i
       }
     }
-    // A record may stop short: a key it lacks reads as undefined (or, inherited, misfits), as a
-    // missing value should.
+    // A record that stops short goes the general way too: a key it lacks would read through to
+    // its prototype, where a polluted Object.prototype could supply a value.
+    if (j !== ${names.length}) return i
     let v
     ${typed
       .map((j) => {
