@@ -47,9 +47,9 @@ describe('a read racing overwrites', () => {
     const elapsed = Date.now() - started
     expect(error).toBeInstanceOf(StorageError)
     expect((error as StorageError).code).toBe('CONFLICT')
-    expect((error as StorageError).message).toMatch(/kept changing while it was read \(10 listings/)
+    expect((error as StorageError).message).toMatch(/kept changing while it was read \(20 listings/)
     expect((error as StorageError).key).toMatch(/^plays\/season=2024\/week=3\/part-/)
-    expect(store.overwrites).toBe(10)
+    expect(store.overwrites).toBe(20)
     expect(elapsed).toBeLessThan(15_000)
   }, 30_000)
 })
