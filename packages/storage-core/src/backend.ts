@@ -1,3 +1,4 @@
+import type { ColumnType, TableSchema } from './codecs/schema.js'
 import type { Filters } from './filters.js'
 import type { StoreCapabilities } from './object-store.js'
 import type { Partition, PartitionInput } from './partition.js'
@@ -10,6 +11,8 @@ export type FileFormat = 'parquet' | 'csv'
 export interface ReadOptions {
   /** Only these columns are decoded (partition columns included when named). */
   columns?: readonly string[]
+  /** Read the table as it was at this version (time travel); the latest when absent. */
+  version?: number
 }
 
 export interface ScanOptions extends ReadOptions {
@@ -20,7 +23,45 @@ export interface ScanOptions extends ReadOptions {
 export interface WriteOptions {
   /** `true` (default) replaces the partition; `false` appends to it. */
   overwrite?: boolean
+  /** Tables hold Parquet; `csv` is refused (write CSV files with `writeCsv`). */
   format?: FileFormat
+  /** The table's schema, declared up front, when this write creates the table. */
+  schema?: TableSchema
+  /**
+   * An idempotency id (Delta's `txn` action): a write whose `appId` already committed this
+   * `version` or a later one is not applied again, and returns 0.
+   */
+  txn?: { appId: string; version: number }
+  /** Options of the table this write creates (ignored when it exists). */
+  table?: { keepRemovedFilesMs?: number }
+}
+
+export interface TableOptions {
+  schema: TableSchema
+  /** Partition columns, in folder order; each must be in `schema`. */
+  partitionBy?: readonly string[]
+  /**
+   * Keep files an overwrite replaces for this many milliseconds (time travel, scans that outlive
+   * an overwrite), instead of deleting them right after the commit.
+   */
+  keepRemovedFilesMs?: number
+}
+
+/** A table's schema as `schema()` returns it. */
+export interface TableInfo {
+  columns: { name: string; type: ColumnType | undefined; deltaType: string; nullable: boolean }[]
+  partitionBy: string[]
+  version: number
+}
+
+/** One version of a table, as `history()` lists it. */
+export interface TableVersion {
+  version: number
+  timestamp: Date
+  operation: string
+  mode?: string
+  rowsAdded: number
+  rowsRemoved: number
 }
 
 export interface WritePartitionedOptions extends WriteOptions {
@@ -71,7 +112,16 @@ export interface StorageBackend {
     options?: WritePartitionedOptions,
   ): Promise<number>
   listPartitions(entity: string, filters?: Filters): Promise<Partition[]>
+  /** Removes files no version needs: crashed writers' files, and replaced files past retention. */
   vacuum(entity?: string, options?: VacuumOptions): Promise<VacuumResult>
+  /** The table's schema and partition columns; NOT_FOUND when `entity` is not a table. */
+  schema(entity: string): Promise<TableInfo>
+  /** Creates an empty table with a declared schema; CONFLICT when it exists. */
+  createTable(entity: string, options: TableOptions): Promise<void>
+  /** Every version in the log, oldest first. */
+  history(entity: string): Promise<TableVersion[]>
+  /** Makes a plain Hive folder a Delta table in place, no data copied. */
+  convertToDelta(entity: string): Promise<{ version: number; files: number }>
 
   // Path API (the Python pipeline's)
   readParquet(path: string, options?: ReadOptions): Promise<Row[]>

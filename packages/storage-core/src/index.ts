@@ -5,6 +5,9 @@ export type {
   Row,
   ScanOptions,
   StorageBackend,
+  TableInfo,
+  TableOptions,
+  TableVersion,
   VacuumOptions,
   VacuumResult,
   WriteOptions,
@@ -14,8 +17,6 @@ export { decodeCsv, encodeCsv } from './codecs/csv.js'
 export { decodeParquet, encodeParquet, SCHEMA_METADATA_KEY } from './codecs/parquet.js'
 export type { ColumnSchema, ColumnType, TableSchema } from './codecs/schema.js'
 export { inferSchema } from './codecs/schema.js'
-export type { Commit, CommitFileEntry } from './commit.js'
-export { COMMITS_DIR } from './commit.js'
 export { concatAhead, mapConcurrent } from './concurrency.js'
 export type { StorageErrorCode, StorageErrorOptions } from './errors.js'
 export { isStorageError, StorageError, withContext } from './errors.js'

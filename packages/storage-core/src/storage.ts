@@ -4,6 +4,9 @@ import type {
   Row,
   ScanOptions,
   StorageBackend,
+  TableInfo,
+  TableOptions,
+  TableVersion,
   VacuumOptions,
   VacuumResult,
   WriteOptions,
@@ -12,7 +15,7 @@ import type {
 import { decodeCsv, encodeCsv } from './codecs/csv.js'
 import { decodeParquet, encodeParquet } from './codecs/parquet.js'
 import { inferSchema } from './codecs/schema.js'
-import { Dataset } from './dataset.js'
+import { Dataset } from './dataset/dataset.js'
 import { StorageError, withContext } from './errors.js'
 import type { Filters } from './filters.js'
 import { normalizeKey, normalizePrefix, validateEntity } from './keys.js'
@@ -47,7 +50,7 @@ export class ObjectStorage implements StorageBackend {
   // ---------------------------------------------------------------- entity API
 
   readIndex(entity: string, filters?: Filters, options: ReadOptions = {}): Promise<Row[]> {
-    return this.guard(undefined, () => this.dataset.readIndex(entity, filters, options.columns))
+    return this.guard(undefined, () => this.dataset.readIndex(entity, filters, options))
   }
 
   async *scan(entity: string, filters?: Filters, options: ScanOptions = {}): AsyncGenerator<Row[]> {
@@ -78,6 +81,22 @@ export class ObjectStorage implements StorageBackend {
 
   listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {
     return this.guard(undefined, () => this.dataset.listPartitions(entity, filters))
+  }
+
+  schema(entity: string): Promise<TableInfo> {
+    return this.guard(undefined, () => this.dataset.schema(entity))
+  }
+
+  createTable(entity: string, options: TableOptions): Promise<void> {
+    return this.guard(undefined, () => this.dataset.createTable(entity, options))
+  }
+
+  history(entity: string): Promise<TableVersion[]> {
+    return this.guard(undefined, () => this.dataset.history(entity))
+  }
+
+  convertToDelta(entity: string): Promise<{ version: number; files: number }> {
+    return this.guard(undefined, () => this.dataset.convert(entity))
   }
 
   vacuum(entity?: string, options: VacuumOptions = {}): Promise<VacuumResult> {

@@ -41,8 +41,6 @@ export const PAGE_ROWS = 4096
 const MAX_STATISTIC_BYTES = 64
 /** Dictionaries are capped so that their indexes stay 16 bits wide. */
 const MAX_DICTIONARY = 1 << 16
-const INT32_MIN = -(2 ** 31)
-const INT32_MAX = 2 ** 31 - 1
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
 const TWO_32 = 2 ** 32
@@ -262,13 +260,8 @@ export function transpose(records: readonly Record<string, unknown>[], schema: T
 function columnSpec(name: string, type: ColumnType, values: ColumnValues, rows: number): ColumnSpec {
   const spec: ColumnSpec = { name, type, physical: BYTE_ARRAY, ordered: true }
   if (type === 'int') {
-    // Integers all within INT32 are written as INT32, as before (and as DuckDB reads best).
-    const { defined, numbers } = values
-    let narrow = true
-    for (let i = 0; i < rows && narrow; i++) {
-      if (defined[i] === 1 && (numbers![i]! < INT32_MIN || numbers![i]! > INT32_MAX)) narrow = false
-    }
-    spec.physical = narrow ? INT32 : INT64
+    // Always INT64: a table column keeps one physical type whatever values a write brings.
+    spec.physical = INT64
   } else if (type === 'float') {
     spec.physical = DOUBLE
   } else if (type === 'timestamp') {

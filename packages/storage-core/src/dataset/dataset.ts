@@ -1,0 +1,294 @@
+import type { Row, ScanOptions, TableInfo, TableOptions as CreateOptions, TableVersion, VacuumOptions, VacuumResult, WriteOptions, WritePartitionedOptions } from '../backend.js'
+import type { TableSchema } from '../codecs/schema.js'
+import { mapConcurrent } from '../concurrency.js'
+import { StorageError } from '../errors.js'
+import { type Filters, matchesCondition, normalizeFilters } from '../filters.js'
+import { validateEntity } from '../keys.js'
+import type { ObjectStore } from '../object-store.js'
+import { Partition, type PartitionInput } from '../partition.js'
+import { tableHistory } from '../table/history.js'
+import type { TableState } from '../table/table-state.js'
+import { unreferencedFiles } from '../table/vacuum.js'
+import { convertToDelta } from './convert.js'
+import { checkPartitionColumns, groupRecords } from './group-records.js'
+import { plainFiles } from './plain-folders.js'
+import { type FileRows, type ReadPlan, readFileChunks } from './read-file.js'
+import { partitionOf, planPlainRead, planTableRead } from './read-plan.js'
+import { TableCache } from './table-cache.js'
+import { removesSuperseded, retentionMs } from './table-options.js'
+import { writeTable } from './write-table.js'
+
+/** Requests in flight at once for the files of one read. */
+const IO_CONCURRENCY = 16
+const DEFAULT_BATCH_SIZE = 10_000
+const DEFAULT_WRITE_CONCURRENCY = 8
+const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
+
+/**
+ * The entity engine: each entity a Delta table (or, with no log, a plain Hive folder read as it
+ * is). Writes commit versions; reads read one snapshot.
+ */
+export class Dataset {
+  private readonly tables: TableCache
+
+  constructor(private readonly store: ObjectStore) {
+    this.tables = new TableCache(store)
+  }
+
+  async write(entity: string, records: readonly Row[], partition: Partition | PartitionInput, options: WriteOptions = {}): Promise<number> {
+    validateEntity(entity)
+    const target = Partition.from(partition)
+    checkWriteOptions(options)
+    if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
+    checkPartitionColumns(records, target)
+    return this.writeGroups(entity, target.keys, [{ partition: target, records }], options, DEFAULT_WRITE_CONCURRENCY)
+  }
+
+  /** Every partition in one version: all of them are visible, or none. */
+  async writePartitioned(entity: string, records: readonly Row[], partitionBy: readonly string[], options: WritePartitionedOptions = {}): Promise<number> {
+    validateEntity(entity)
+    if (!Array.isArray(partitionBy) || partitionBy.length === 0 || !partitionBy.every((k) => typeof k === 'string')) {
+      throw new StorageError('INVALID_ARGUMENT', 'partitionBy must name at least one column')
+    }
+    if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
+    const { concurrency = DEFAULT_WRITE_CONCURRENCY, ...writeOptions } = options
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new StorageError('INVALID_ARGUMENT', `concurrency must be a positive integer, got ${concurrency}`)
+    }
+    checkWriteOptions(writeOptions)
+    return this.writeGroups(entity, partitionBy, groupRecords(records, partitionBy), writeOptions, concurrency)
+  }
+
+  private writeGroups(
+    entity: string,
+    partitionKeys: readonly string[],
+    groups: { partition: Partition; records: readonly Row[] }[],
+    options: WriteOptions,
+    concurrency: number,
+  ): Promise<number> {
+    return writeTable(this.store, this.tables, {
+      entity,
+      partitionKeys,
+      groups,
+      overwrite: options.overwrite ?? true,
+      concurrency,
+      schema: options.schema,
+      txn: options.txn,
+      table: options.table,
+    })
+  }
+
+  /** Creates an empty table with a declared schema; CONFLICT when the entity already is one. */
+  async createTable(entity: string, options: CreateOptions): Promise<void> {
+    validateEntity(entity)
+    if (!options?.schema || !Array.isArray(options.schema.columns)) throw new StorageError('INVALID_ARGUMENT', 'createTable needs a schema')
+    const partitionBy = options.partitionBy ?? []
+    if ((await this.tables.latest(entity)) !== undefined) throw new StorageError('CONFLICT', `${entity} is already a table`)
+    const missing = partitionBy.filter((k) => !options.schema.columns.some((c) => c.name === k))
+    if (missing.length > 0) throw new StorageError('INVALID_ARGUMENT', `partition columns missing from the schema: ${missing.join(', ')}`)
+    await writeTable(this.store, this.tables, {
+      entity,
+      partitionKeys: partitionBy,
+      groups: [],
+      overwrite: false,
+      concurrency: 1,
+      schema: options.schema,
+      table: { keepRemovedFilesMs: options.keepRemovedFilesMs },
+    })
+  }
+
+  async readIndex(entity: string, filters?: Filters, options: ScanOptions = {}): Promise<Row[]> {
+    const rows: Row[] = []
+    for (let attempt = 0; ; attempt++) {
+      const { plan, state } = await this.plan(entity, filters, options)
+      try {
+        const perFile = await mapConcurrent(plan.files, IO_CONCURRENCY, (file) => collectFile(this.store, file, plan))
+        if (!state) checkPlainColumns(plan, perFile)
+        for (const result of perFile) for (const row of result.rows) rows.push(row)
+        if (!state && !plan.columns) fillMissingColumns(rows, perFile)
+        return rows
+      } catch (error) {
+        // A file an overwrite removed under this read: the newer version is read once instead.
+        if (!vanished(error) || !state || options.version !== undefined || attempt > 0) throw gone(error, state, options.version)
+        rows.length = 0
+      }
+    }
+  }
+
+  async *scan(entity: string, filters?: Filters, options: ScanOptions = {}): AsyncGenerator<Row[]> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new StorageError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`)
+    }
+    const { plan, state } = await this.plan(entity, filters, options)
+    let batch: Row[] = []
+    const results: FileRows[] = []
+    try {
+      for (const file of plan.files) {
+        for await (const chunk of readFileChunks(this.store, file, plan)) {
+          if (!state) results.push({ rows: [], columns: chunk.columns })
+          for (const row of chunk.rows) {
+            batch.push(row)
+            if (batch.length >= batchSize) {
+              yield batch
+              batch = []
+            }
+          }
+        }
+      }
+    } catch (error) {
+      throw gone(error, state, options.version)
+    }
+    if (!state) checkPlainColumns(plan, results)
+    if (batch.length > 0) yield batch
+  }
+
+  async listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {
+    validateEntity(entity)
+    const conditions = normalizeFilters(filters)
+    const state = await this.tables.latest(entity)
+    const keys = state ? state.metadata.partitionColumns : (await plainFiles(this.store, entity, new Map())).keys
+    for (const column of conditions.keys()) {
+      if (!keys.includes(column)) throw new StorageError('INVALID_ARGUMENT', `${column} is not a partition key of ${entity}`)
+    }
+    const found = new Map<string, Partition>()
+    if (state) {
+      for (const add of state.files.values()) {
+        const partition = new Partition(partitionOf(state, add.partitionValues))
+        found.set(partition.pathSuffix(), partition)
+      }
+    } else {
+      for (const file of (await plainFiles(this.store, entity, new Map())).files) found.set(file.partition.pathSuffix(), file.partition)
+    }
+    return [...found.keys()]
+      .sort()
+      .map((k) => found.get(k)!)
+      .filter((p) => [...conditions].every(([k, range]) => matchesCondition(p.values[k], range)))
+  }
+
+  async schema(entity: string): Promise<TableInfo> {
+    validateEntity(entity)
+    const state = await this.tables.latest(entity)
+    if (!state) throw new StorageError('NOT_FOUND', `${entity} is not a table`, { key: `${entity}/` })
+    return {
+      columns: state.columns.map((c) => ({ name: c.name, type: c.type, deltaType: c.deltaType, nullable: c.nullable })),
+      partitionBy: [...state.metadata.partitionColumns],
+      version: state.version,
+    }
+  }
+
+  async history(entity: string): Promise<TableVersion[]> {
+    validateEntity(entity)
+    return tableHistory(this.store, entity)
+  }
+
+  async convert(entity: string): Promise<{ version: number; files: number }> {
+    validateEntity(entity)
+    if ((await this.tables.latest(entity)) !== undefined) throw new StorageError('CONFLICT', `${entity} is already a Delta table`)
+    return convertToDelta(this.store, entity)
+  }
+
+  async vacuum(entity: string, options: VacuumOptions = {}): Promise<VacuumResult> {
+    validateEntity(entity)
+    const olderThanMs = options.olderThanMs ?? DEFAULT_VACUUM_AGE_MS
+    const state = await this.tables.latest(entity)
+    const deleted: string[] = []
+    if (state) {
+      const config = state.metadata.configuration
+      const keep = removesSuperseded(config) ? 0 : retentionMs(config)
+      deleted.push(...(await unreferencedFiles(this.store, state, { olderThanMs, retentionMs: keep, now: Date.now() })))
+      await this.store.delete(deleted)
+    }
+    deleted.push(...((await this.store.removeLeftovers?.(`${entity}/`, olderThanMs)) ?? []))
+    return { deleted }
+  }
+
+  /** Entities at the root: first-level folders. */
+  async entities(): Promise<string[]> {
+    const names = new Set<string>()
+    const delimiter = this.store.capabilities.delimiterListing ? '/' : undefined
+    for await (const entry of this.store.list('', { delimiter })) {
+      const key = entry.kind === 'prefix' ? entry.prefix : entry.key
+      const cut = key.indexOf('/')
+      if (cut > 0) names.add(key.slice(0, cut))
+    }
+    return [...names].filter((n) => !n.startsWith('_') && !n.startsWith('.'))
+  }
+
+  private async plan(entity: string, filters: Filters | undefined, options: ScanOptions): Promise<{ plan: ReadPlan; state?: TableState }> {
+    validateEntity(entity)
+    const { columns, version } = options
+    if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) {
+      throw new StorageError('INVALID_ARGUMENT', 'columns must be an array of column names')
+    }
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) {
+      throw new StorageError('INVALID_ARGUMENT', `version must be a non-negative integer, got ${version}`)
+    }
+    const conditions = normalizeFilters(filters)
+    const wanted = columns ? [...columns] : undefined
+    const state = version === undefined ? await this.tables.latest(entity) : await this.tables.at(entity, version)
+    if (state) return { plan: planTableRead(state, conditions, wanted), state }
+    if (version !== undefined) throw new StorageError('NOT_FOUND', `${entity} is not a table, so it has no version ${version}`)
+    return { plan: await planPlainRead(this.store, entity, conditions, wanted) }
+  }
+}
+
+function checkWriteOptions(options: WriteOptions): void {
+  const format = options.format ?? 'parquet'
+  if (format === 'csv') {
+    throw new StorageError('NOT_SUPPORTED', 'tables hold Parquet (Delta Lake); write a CSV file with writeCsv(path) instead')
+  }
+  if (format !== 'parquet') throw new StorageError('INVALID_ARGUMENT', `unknown format ${JSON.stringify(format)}: use parquet`)
+  if (options.txn !== undefined) {
+    const { appId, version } = options.txn
+    if (typeof appId !== 'string' || appId === '' || !Number.isSafeInteger(version) || version < 0) {
+      throw new StorageError('INVALID_ARGUMENT', 'txn needs an appId string and a non-negative integer version')
+    }
+  }
+}
+
+async function collectFile(store: ObjectStore, file: ReadPlan['files'][number], plan: ReadPlan): Promise<FileRows> {
+  const rows: Row[] = []
+  let columns: string[] = []
+  for await (const chunk of readFileChunks(store, file, plan)) {
+    columns = chunk.columns
+    for (const row of chunk.rows) rows.push(row)
+  }
+  return { rows, columns }
+}
+
+function vanished(error: unknown): boolean {
+  return error instanceof StorageError && error.code === 'NOT_FOUND'
+}
+
+/** A data file of the snapshot is gone: say which version, and how to keep files for reads like this. */
+function gone(error: unknown, state: TableState | undefined, version: number | undefined): unknown {
+  if (!vanished(error) || !state) return error
+  const key = (error as StorageError).key
+  if (version !== undefined) {
+    return new StorageError('NOT_FOUND', `the files of ${state.table} version ${version} are gone (${key}); a table created with keepRemovedFilesMs keeps them`, { key, cause: error })
+  }
+  return new StorageError(
+    'CONFLICT',
+    `${state.table} was overwritten while it was read (${key} is gone); read again, or create the table with keepRemovedFilesMs to keep replaced files for reads like this`,
+    { key, cause: error },
+  )
+}
+
+/** Plain folders carry no schema up front: give every row the columns any file had. */
+function fillMissingColumns(rows: Row[], results: readonly FileRows[]): void {
+  const all = new Set(results.flatMap((r) => r.columns))
+  if (results.every((r) => r.columns.length === all.size)) return
+  for (const row of rows) for (const column of all) if (!(column in row)) row[column] = null
+}
+
+/** A projected column that no file and no partition of a plain folder has is a mistake, as in SQL. */
+function checkPlainColumns(plan: ReadPlan, results: readonly FileRows[]): void {
+  if (!plan.columns || results.length === 0) return
+  const seen = new Set(results.flatMap((r) => r.columns))
+  for (const column of plan.columns) {
+    if (!seen.has(column) && !plan.partitionKeys.has(column)) {
+      throw new StorageError('INVALID_ARGUMENT', `unknown column ${JSON.stringify(column)} in ${plan.entity}`)
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import { decodeCsv } from '../codecs/csv.js'
+import { parquetColumnNames, readParquetMetadata } from '../codecs/parquet.js'
+import { readParquetRows } from '../codecs/parquet-pages.js'
+import type { TableSchema } from '../codecs/schema.js'
+import { StorageError } from '../errors.js'
+import { type FilterRange, matchesAll } from '../filters.js'
+import type { ObjectStore } from '../object-store.js'
+import type { PartitionInput } from '../partition.js'
+import { rangedFile } from '../ranged-file.js'
+
+type Row = Record<string, unknown>
+
+/**
+ * Rows made into objects at a time. A read holds one slice of objects and one decoded page per
+ * column (our writer cuts pages at as many rows), so its memory does not grow with the dataset.
+ */
+const ROWS_PER_SLICE = 4096
+
+/** One data file a read will open. */
+export interface PlannedFile {
+  key: string
+  size: number
+  format: 'parquet' | 'csv'
+  /** Partition values every row of the file gets (from the log, or the folder names). */
+  partition: PartitionInput
+  /** Types for a CSV file (a legacy manifest's). */
+  schema?: TableSchema
+}
+
+/** What every file of one read shares. */
+export interface ReadPlan {
+  entity: string
+  files: PlannedFile[]
+  /** Requested columns, in order; undefined for all. */
+  columns: string[] | undefined
+  /** Data columns every row gets (null where a file lacks one), when the table knows them. */
+  dataColumns: string[]
+  partitionKeys: ReadonlySet<string>
+  rowConditions: ReadonlyMap<string, FilterRange>
+  parquetFilter: Record<string, unknown> | undefined
+}
+
+export interface FileRows {
+  rows: Row[]
+  /** The file's own columns. */
+  columns: string[]
+}
+
+/** Rows of one file, a slice of a row group at a time, filtered, projected, partition values added. */
+export async function* readFileChunks(store: ObjectStore, file: PlannedFile, plan: ReadPlan): AsyncGenerator<FileRows> {
+  const wanted = plan.columns
+  const dataColumns = wanted?.filter((c) => !plan.partitionKeys.has(c))
+  const filterColumns = [...plan.rowConditions.keys()].filter((c) => !plan.partitionKeys.has(c))
+  const finish = (raw: Row[], fileColumns: string[]): FileRows => {
+    const out: Row[] = []
+    for (const row of raw) {
+      for (const column of filterColumns) if (!(column in row)) row[column] = null
+      if (!wanted) for (const column of plan.dataColumns) if (!(column in row)) row[column] = null
+      if (plan.rowConditions.size > 0 && !matchesAll(withPartition(row, file.partition), plan.rowConditions)) continue
+      out.push(shapeRow(row, wanted, file.partition))
+    }
+    return { rows: out, columns: fileColumns }
+  }
+  try {
+    if (file.format === 'csv') {
+      const raw = decodeCsv(await store.get(file.key), file.schema, file.key)
+      yield finish(raw, raw[0] ? Object.keys(raw[0]) : (file.schema?.columns.map((c) => c.name) ?? []))
+      return
+    }
+    const buffer = rangedFile(store, file.key, file.size)
+    const metadata = await readParquetMetadata(buffer)
+    const present = parquetColumnNames(metadata)
+    const read = dataColumns ? [...new Set([...dataColumns, ...filterColumns])].filter((c) => present.includes(c)) : undefined
+    const filter = pruneFilter(plan.parquetFilter, present)
+    let empty = true
+    for await (const rows of readParquetRows(buffer, { metadata, columns: read, filter, sliceRows: ROWS_PER_SLICE })) {
+      empty = false
+      yield finish(rows, present)
+    }
+    // Even a file whose every row group the statistics ruled out tells which columns it has.
+    if (empty) yield finish([], present)
+  } catch (cause) {
+    if (cause instanceof StorageError) throw cause
+    throw new StorageError('CORRUPT_DATA', `cannot read ${file.key}: ${(cause as Error).message}`, { key: file.key, cause })
+  }
+}
+
+function withPartition(row: Row, partition: PartitionInput): Row {
+  for (const key in partition) if (!(key in row)) return { ...row, ...partition }
+  return row
+}
+
+/** Keeps the requested columns (all when none requested), data columns first, then partition columns. */
+function shapeRow(row: Row, wanted: readonly string[] | undefined, partition: PartitionInput): Row {
+  if (wanted === undefined) {
+    for (const key in partition) delete row[key]
+    return Object.assign(row, partition)
+  }
+  const out: Row = {}
+  for (const column of wanted) out[column] = column in partition ? partition[column] : (row[column] ?? null)
+  return out
+}
+
+/** Only filter columns the file has can be pushed down; the rest are matched after decoding. */
+function pruneFilter(filter: Record<string, unknown> | undefined, present: readonly string[]) {
+  if (!filter) return undefined
+  const kept = Object.entries(filter).filter(([column]) => present.includes(column))
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined
+}

@@ -1,0 +1,77 @@
+import { StorageError } from '../errors.js'
+import { type FilterRange, matchesCondition, toParquetFilter } from '../filters.js'
+import type { ObjectStore } from '../object-store.js'
+import type { PartitionInput } from '../partition.js'
+import { keyOfPath } from '../table/log-files.js'
+import { parsePartitionValue } from '../table/partition-values.js'
+import { excludedByStats, parseStats } from '../table/stats.js'
+import type { TableState } from '../table/table-state.js'
+import { plainFiles } from './plain-folders.js'
+import type { PlannedFile, ReadPlan } from './read-file.js'
+
+/** The partition values of a live file, typed by the table's partition columns. */
+export function partitionOf(state: TableState, values: Record<string, string | null>): PartitionInput {
+  const out: PartitionInput = {}
+  for (const key of state.metadata.partitionColumns) {
+    const column = state.columns.find((c) => c.name === key)
+    out[key] = parsePartitionValue(column?.type, values[key])
+  }
+  return out
+}
+
+function checkColumns(state: TableState, names: Iterable<string>, what: string): void {
+  const known = new Set(state.columns.map((c) => c.name))
+  for (const name of names) {
+    if (!known.has(name)) throw new StorageError('INVALID_ARGUMENT', `unknown column ${JSON.stringify(name)} in ${what} of ${state.table}`)
+  }
+}
+
+/**
+ * The files of one snapshot a read opens: partitions pruned by the log's partition values, files
+ * by their statistics, with no listing of data folders.
+ */
+export function planTableRead(state: TableState, conditions: Map<string, FilterRange>, columns: string[] | undefined): ReadPlan {
+  checkColumns(state, conditions.keys(), 'the filters')
+  if (columns) checkColumns(state, columns, 'the columns')
+  const partitionKeys = new Set(state.metadata.partitionColumns)
+  const rowConditions = new Map([...conditions].filter(([k]) => !partitionKeys.has(k)))
+  const types = new Map(state.columns.map((c) => [c.name, c.type]))
+  const files: PlannedFile[] = []
+  for (const add of [...state.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const partition = partitionOf(state, add.partitionValues)
+    if (![...conditions].every(([k, range]) => !partitionKeys.has(k) || matchesCondition(partition[k], range))) continue
+    const stats = rowConditions.size > 0 ? parseStats(add.stats) : undefined
+    if (stats && [...rowConditions].some(([k, range]) => excludedByStats(stats, k, types.get(k), range))) continue
+    files.push({ key: keyOfPath(state.table, add.path), size: add.size, format: 'parquet', partition })
+  }
+  return {
+    entity: state.table,
+    files,
+    columns,
+    dataColumns: state.columns.filter((c) => !partitionKeys.has(c.name)).map((c) => c.name),
+    partitionKeys,
+    rowConditions,
+    parquetFilter: toParquetFilter(rowConditions),
+  }
+}
+
+/** The same for a plain Hive folder, listed and pruned by folder names. */
+export async function planPlainRead(
+  store: ObjectStore,
+  entity: string,
+  conditions: Map<string, FilterRange>,
+  columns: string[] | undefined,
+): Promise<ReadPlan> {
+  const { keys, files } = await plainFiles(store, entity, conditions)
+  const partitionKeys = new Set(keys)
+  const rowConditions = new Map([...conditions].filter(([k]) => !partitionKeys.has(k)))
+  return {
+    entity,
+    files: files.map((f) => ({ key: f.key, size: f.size, format: f.format, partition: { ...f.partition.values }, schema: f.schema })),
+    columns,
+    dataColumns: [],
+    partitionKeys,
+    rowConditions,
+    parquetFilter: toParquetFilter(rowConditions),
+  }
+}

@@ -1,0 +1,89 @@
+import { type ColumnType, type TableSchema, unifyTypes } from '../codecs/schema.js'
+import { StorageError } from '../errors.js'
+import type { Partition } from '../partition.js'
+import { accepts, columnOf, type DeltaField, fieldOf, mismatch, type TableColumn } from '../table/delta-schema.js'
+import { fitPartitionValue, partitionColumnType } from '../table/partition-values.js'
+import type { TableState } from '../table/table-state.js'
+
+/** What a write found in its records: per partition, each column's kind (`null`: no value). */
+export interface InferredGroup {
+  partition: Partition
+  schema: TableSchema
+}
+
+export interface WriteSchema {
+  /** The table's fields after this write (new columns appended). */
+  fields: DeltaField[]
+  columns: TableColumn[]
+  partitionColumns: string[]
+  /** Whether the write changes the table's schema (a new table, or new columns). */
+  changed: boolean
+}
+
+/**
+ * The table schema a write commits under: the table's own, plus any new nullable columns the
+ * records bring. A value of another kind than its column is SCHEMA_MISMATCH naming the column.
+ * A new table takes its schema from the declared one or from every record of its first write; a
+ * column with no value anywhere in that write is left out until a write gives it one (Delta has
+ * no null type).
+ */
+export function resolveWriteSchema(
+  entity: string,
+  state: TableState | undefined,
+  groups: readonly InferredGroup[],
+  partitionKeys: readonly string[],
+  declared: TableSchema | undefined,
+): WriteSchema {
+  const partitionColumns = state ? state.metadata.partitionColumns : [...partitionKeys]
+  if (partitionColumns.join('/') !== partitionKeys.join('/')) {
+    throw new StorageError(
+      'INVALID_ARGUMENT',
+      `${entity} is partitioned by (${partitionColumns.join(', ')}), not (${partitionKeys.join(', ')})`,
+    )
+  }
+  const fields: DeltaField[] = state ? [...state.fields] : []
+  const known = new Map(fields.map((f) => [f.name, columnOf(f)]))
+  const added = new Map<string, ColumnType>()
+  if (!state) {
+    for (const column of declared?.columns ?? []) {
+      if (column.type === 'null') throw new StorageError('INVALID_ARGUMENT', `declared column ${JSON.stringify(column.name)} needs a type`)
+      fields.push(fieldOf(column.name, column.type))
+      known.set(column.name, columnOf(fields[fields.length - 1]!))
+    }
+    for (const key of partitionKeys) {
+      if (known.has(key)) continue
+      fields.push(fieldOf(key, partitionColumnType(groups.map((g) => g.partition.values[key] ?? null))))
+      known.set(key, columnOf(fields[fields.length - 1]!))
+    }
+  }
+  for (const group of groups) {
+    for (const key of partitionKeys) {
+      const column = known.get(key)!
+      if (fitPartitionValue(column.type, group.partition.values[key] ?? null) === undefined) {
+        throw mismatch(entity, key, column.deltaType, `${typeof group.partition.values[key]} partition`)
+      }
+    }
+    for (const { name, type } of group.schema.columns) {
+      const column = known.get(name)
+      if (column) {
+        if (!column.writable && type !== 'null') {
+          throw new StorageError('NOT_SUPPORTED', `column ${JSON.stringify(name)} of ${entity} is ${column.deltaType}, which this library cannot write`)
+        }
+        if (column.type !== undefined && column.writable && !accepts(column.type, type)) throw mismatch(entity, name, describe(column), type)
+        continue
+      }
+      if (type === 'null') continue
+      const before = added.get(name)
+      added.set(name, before === undefined ? type : unifyTypes(before, type, name))
+    }
+  }
+  for (const [name, type] of added) {
+    if (type === 'null') continue
+    fields.push(fieldOf(name, type as Exclude<ColumnType, 'null'>))
+  }
+  return { fields, columns: fields.map(columnOf), partitionColumns, changed: !state || added.size > 0 }
+}
+
+function describe(column: TableColumn): string {
+  return column.type === 'int' ? 'integer (long)' : column.type === 'json' ? 'JSON (string)' : `${column.type} (${column.deltaType})`
+}

@@ -1,0 +1,131 @@
+import { StorageError } from '../errors.js'
+
+/**
+ * The Delta log's actions (PROTOCOL.md, "Actions"), as JSON objects. Fields this engine never
+ * reads are kept as they came, so a checkpoint carries them on.
+ */
+export interface Protocol {
+  minReaderVersion: number
+  minWriterVersion: number
+  readerFeatures?: string[]
+  writerFeatures?: string[]
+}
+
+export interface Metadata {
+  id: string
+  name?: string | null
+  description?: string | null
+  format: { provider: string; options: Record<string, string> }
+  schemaString: string
+  partitionColumns: string[]
+  createdTime?: number | null
+  configuration: Record<string, string>
+}
+
+export interface AddFile {
+  path: string
+  partitionValues: Record<string, string | null>
+  size: number
+  modificationTime: number
+  dataChange: boolean
+  /** JSON text: `{ numRecords, minValues, maxValues, nullCount }`. */
+  stats?: string | null
+  tags?: Record<string, string> | null
+  deletionVector?: unknown
+}
+
+export interface RemoveFile {
+  path: string
+  deletionTimestamp?: number | null
+  dataChange: boolean
+  extendedFileMetadata?: boolean | null
+  partitionValues?: Record<string, string | null> | null
+  size?: number | null
+  stats?: string | null
+}
+
+export interface Txn {
+  appId: string
+  version: number
+  lastUpdated?: number | null
+}
+
+export interface CommitInfo {
+  timestamp: number
+  operation: string
+  operationParameters: Record<string, string>
+  operationMetrics?: Record<string, string>
+  readVersion?: number
+  isBlindAppend?: boolean
+  engineInfo?: string
+  txnId?: string
+  [key: string]: unknown
+}
+
+export type Action =
+  | { protocol: Protocol }
+  | { metaData: Metadata }
+  | { add: AddFile }
+  | { remove: RemoveFile }
+  | { txn: Txn }
+  | { commitInfo: CommitInfo }
+
+/** One version's actions as newline-delimited JSON, the format of `<version>.json`. */
+export function encodeActions(actions: readonly Action[]): Uint8Array {
+  return new TextEncoder().encode(`${actions.map((a) => JSON.stringify(a)).join('\n')}\n`)
+}
+
+/**
+ * Parses a commit file. Action kinds this engine does not know (`cdc`, `domainMetadata`, ...) are
+ * skipped, as the protocol lets readers do; known ones are checked, and a malformed file is
+ * CORRUPT_DATA naming the key and line.
+ */
+export function parseActions(bytes: Uint8Array, key: string): Action[] {
+  const actions: Action[] = []
+  const lines = new TextDecoder().decode(bytes).split('\n')
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch (cause) {
+      throw new StorageError('CORRUPT_DATA', `line ${index + 1} of ${key} is not JSON`, { key, cause })
+    }
+    const action = checkAction(value)
+    if (action === false) throw new StorageError('CORRUPT_DATA', `line ${index + 1} of ${key} is not a valid Delta action`, { key })
+    if (action) actions.push(action)
+  })
+  return actions
+}
+
+const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isStringMap = (v: unknown) => isObject(v) && Object.values(v).every((x) => x === null || typeof x === 'string')
+
+/** The action, undefined for a kind we skip, false for a malformed one. */
+export function checkAction(value: unknown): Action | undefined | false {
+  if (!isObject(value)) return false
+  if ('add' in value && value.add != null) {
+    const a = value.add
+    return isObject(a) && typeof a.path === 'string' && isStringMap(a.partitionValues ?? {}) && typeof a.size === 'number'
+      ? { add: { ...a, partitionValues: a.partitionValues ?? {} } as AddFile }
+      : false
+  }
+  if ('remove' in value && value.remove != null) {
+    return isObject(value.remove) && typeof value.remove.path === 'string' ? (value as Action) : false
+  }
+  if ('metaData' in value && value.metaData != null) {
+    const m = value.metaData
+    return isObject(m) && typeof m.schemaString === 'string' && (m.partitionColumns === undefined || Array.isArray(m.partitionColumns))
+      ? { metaData: { ...m, partitionColumns: m.partitionColumns ?? [], configuration: m.configuration ?? {} } as Metadata }
+      : false
+  }
+  if ('protocol' in value && value.protocol != null) {
+    const p = value.protocol
+    return isObject(p) && typeof p.minReaderVersion === 'number' ? (value as Action) : false
+  }
+  if ('txn' in value && value.txn != null) {
+    return isObject(value.txn) && typeof value.txn.appId === 'string' ? (value as Action) : false
+  }
+  if ('commitInfo' in value && value.commitInfo != null) return value as Action
+  return undefined
+}

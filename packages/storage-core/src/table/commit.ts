@@ -1,0 +1,81 @@
+import { StorageError } from '../errors.js'
+import type { ObjectStore } from '../object-store.js'
+import { type Action, encodeActions } from './actions.js'
+import { CHECKPOINT_INTERVAL, writeCheckpoint } from './checkpoint.js'
+import { commitKey } from './log-files.js'
+import { loadState } from './snapshot.js'
+import { StateBuilder, type TableState } from './table-state.js'
+
+/** Versions a writer tries before it reports CONFLICT: each lost race means another commit landed. */
+const MAX_ATTEMPTS = 100
+
+/**
+ * Thrown by a commit's `build` when the versions it missed change what it wrote (a schema or
+ * partitioning that no longer fits its files): the write starts over from its data files.
+ */
+export class StaleWrite extends Error {}
+
+export interface Committed {
+  state: TableState
+  /** The actions that made it, as they landed. */
+  actions: Action[]
+}
+
+/**
+ * Commits the next version: `build` gives its actions for the state it will follow (undefined for
+ * a new table), and the version file is created only if absent. A writer that loses the race
+ * reads the versions it missed and builds again on them, up to MAX_ATTEMPTS times.
+ */
+export async function commit(
+  store: ObjectStore,
+  table: string,
+  state: TableState | undefined,
+  build: (state: TableState | undefined) => Action[],
+): Promise<Committed> {
+  const conditional = store.capabilities.conditionalPut
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const actions = build(state)
+    const version = (state?.version ?? -1) + 1
+    const key = commitKey(table, version)
+    const bytes = encodeActions(actions)
+    if (await create(store, key, bytes, conditional)) {
+      const builder = new StateBuilder(table, state)
+      builder.apply(actions, version, Date.now())
+      const next = builder.build(key)
+      if (version > 0 && version % CHECKPOINT_INTERVAL === 0) {
+        // Best effort: a missing checkpoint costs readers time, never correctness.
+        await writeCheckpoint(store, next).catch(() => undefined)
+      }
+      return { state: next, actions }
+    }
+    state = await loadState(store, table, { from: state })
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))))
+  }
+  throw new StorageError('CONFLICT', `${table}: ${MAX_ATTEMPTS} commits in a row lost the race to other writers; write again`)
+}
+
+/**
+ * Creates `key` if absent; false when another writer holds it. A retried PUT whose first answer was
+ * lost meets its own bytes there: that is our commit, landed.
+ */
+async function create(store: ObjectStore, key: string, bytes: Uint8Array, conditional: boolean): Promise<boolean> {
+  try {
+    if (!conditional && (await exists(store, key))) return false
+    await store.put(key, bytes, { ifNoneMatch: conditional ? '*' : undefined, contentType: 'application/json' })
+    return true
+  } catch (error) {
+    if (!(error instanceof StorageError && error.code === 'CONFLICT')) throw error
+    const there = await store.get(key).catch(() => undefined)
+    return there !== undefined && Buffer.compare(Buffer.from(there), Buffer.from(bytes)) === 0
+  }
+}
+
+async function exists(store: ObjectStore, key: string): Promise<boolean> {
+  try {
+    await store.head(key)
+    return true
+  } catch (error) {
+    if (error instanceof StorageError && error.code === 'NOT_FOUND') return false
+    throw error
+  }
+}

@@ -1,0 +1,119 @@
+import type { ColumnType, ColumnValues } from '../codecs/schema.js'
+import { type FilterRange, type FilterScalar, pinnedValues } from '../filters.js'
+
+/**
+ * Per-file statistics in the log (`add.stats`, PROTOCOL.md "Per-file Statistics"): row count,
+ * null counts, and min/max of ordered columns, so readers skip files without opening them.
+ */
+export interface FileStats {
+  numRecords: number
+  minValues: Record<string, unknown>
+  maxValues: Record<string, unknown>
+  nullCount: Record<string, number>
+}
+
+/** Strings longer than this get no min/max: a truncated bound would need care readers may not take. */
+const MAX_STAT_STRING = 32
+
+/** Statistics of one file's columns as JSON text. Bigints are written as JSON numbers, exactly. */
+export function statsJson(columns: readonly { name: string; type: ColumnType; values: ColumnValues }[], rows: number): string {
+  const min: string[] = []
+  const max: string[] = []
+  const nulls: string[] = []
+  for (const { name, type, values } of columns) {
+    const key = JSON.stringify(name)
+    let nullCount = 0
+    let low: unknown
+    let high: unknown
+    const { defined, numbers, items } = values
+    for (let i = 0; i < rows; i++) {
+      if (defined[i] !== 1) {
+        nullCount++
+        continue
+      }
+      if (type === 'boolean' || type === 'json' || type === 'binary') continue
+      const v = numbers ? numbers[i]! : items![i]
+      if (typeof v === 'number' && Number.isNaN(v)) continue
+      if (low === undefined || (v as number) < (low as number)) low = v
+      if (high === undefined || (v as number) > (high as number)) high = v
+    }
+    nulls.push(`${key}:${nullCount}`)
+    if (low === undefined || high === undefined) continue
+    if (type === 'string' && ((low as string).length > MAX_STAT_STRING || (high as string).length > MAX_STAT_STRING)) continue
+    if (type === 'string' && !sameOrderInUtf8(low as string, high as string, values, rows)) continue
+    const text = (v: unknown) =>
+      type === 'timestamp' ? JSON.stringify(new Date(v as number).toISOString()) : typeof v === 'bigint' ? v.toString() : Number.isFinite(v) ? JSON.stringify(v) : undefined
+    const lo = text(low)
+    const hi = text(high)
+    if (lo === undefined || hi === undefined) continue
+    min.push(`${key}:${lo}`)
+    max.push(`${key}:${hi}`)
+  }
+  return `{"numRecords":${rows},"minValues":{${min.join(',')}},"maxValues":{${max.join(',')}},"nullCount":{${nulls.join(',')}}}`
+}
+
+/**
+ * JS compares strings in UTF-16 units; readers compare in UTF-8 bytes (code points). They differ
+ * only when a string holds surrogate pairs, so such columns get no string bounds here.
+ */
+function sameOrderInUtf8(_low: string, _high: string, values: ColumnValues, rows: number): boolean {
+  for (let i = 0; i < rows; i++) {
+    if (values.defined[i] === 1 && /[\uD800-\uDFFF]/.test(values.items![i] as string)) return false
+  }
+  return true
+}
+
+export function parseStats(text: string | null | undefined): FileStats | undefined {
+  if (!text) return undefined
+  try {
+    const value = JSON.parse(text)
+    return typeof value?.numRecords === 'number'
+      ? { numRecords: value.numRecords, minValues: value.minValues ?? {}, maxValues: value.maxValues ?? {}, nullCount: value.nullCount ?? {} }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A stat and an operand compared when they are of one kind (timestamps as instants); else undefined. */
+function compare(stat: unknown, operand: FilterScalar, type: ColumnType | undefined): number | undefined {
+  if (type === 'timestamp' && typeof stat === 'string') {
+    const t = Date.parse(stat)
+    const o = operand instanceof Date ? operand.getTime() : undefined
+    if (o === undefined || Number.isNaN(t)) return undefined
+    // Stats may be truncated to milliseconds: an exact tie proves nothing.
+    return t < o ? -1 : t > o ? 1 : undefined
+  }
+  if ((type === 'int' || type === 'float' || type === 'bigint') && typeof stat === 'number' && typeof operand === 'number') {
+    if (Number.isNaN(operand)) return undefined
+    return stat < operand ? -1 : stat > operand ? 1 : 0
+  }
+  if (type === 'string' && typeof stat === 'string' && typeof operand === 'string') {
+    return compareCodePoints(stat, operand)
+  }
+  return undefined
+}
+
+function compareCodePoints(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+}
+
+/** Whether the statistics prove that no row of the file satisfies `range`. */
+export function excludedByStats(stats: FileStats, column: string, type: ColumnType | undefined, range: FilterRange): boolean {
+  const nulls = stats.nullCount[column]
+  const allNull = typeof nulls === 'number' && nulls === stats.numRecords
+  const needsValue = range.gt !== undefined || range.gte !== undefined || range.lt !== undefined || range.lte !== undefined
+  const pinned = pinnedValues(range)
+  if (allNull && (needsValue || (pinned && pinned.every((v) => v !== null)))) return true
+  const min = stats.minValues[column]
+  const max = stats.maxValues[column]
+  if (min === undefined || max === undefined || min === null || max === null) return false
+  const below = (v: FilterScalar | undefined) => v !== undefined && v !== null && (compare(max, v, type) ?? 1) < 0
+  const above = (v: FilterScalar | undefined) => v !== undefined && v !== null && (compare(min, v, type) ?? -1) > 0
+  if (range.gt !== undefined && range.gt !== null && (compare(max, range.gt, type) ?? 1) <= 0) return true
+  if (range.gte !== undefined && below(range.gte)) return true
+  if (range.lt !== undefined && range.lt !== null && (compare(min, range.lt, type) ?? -1) >= 0) return true
+  if (range.lte !== undefined && above(range.lte)) return true
+  if (pinned && pinned.length > 0 && pinned.every((v) => v !== null && (below(v) || above(v)))) return true
+  return false
+}
