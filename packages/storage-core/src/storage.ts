@@ -16,6 +16,7 @@ import { decodeCsv, encodeCsv } from './codecs/csv.js'
 import { decodeParquet, encodeParquet } from './codecs/parquet.js'
 import { inferSchema } from './codecs/schema.js'
 import { Dataset } from './dataset/dataset.js'
+import { LOG_DIR } from './table/log-files.js'
 import { StorageError, withContext } from './errors.js'
 import type { Filters } from './filters.js'
 import { normalizeKey, normalizePrefix, validateEntity } from './keys.js'
@@ -39,6 +40,17 @@ export class ObjectStorage implements StorageBackend {
   }
 
   /** Runs `fn`, re-throwing any failure as a `StorageError` carrying this backend and `key`. */
+  /**
+   * A path-API change inside a table's `_delta_log/` is an edit of its history this process did
+   * not commit: the table's cached state is dropped, so the next read sees the log as it is.
+   */
+  private touched(keys: readonly string[]): void {
+    for (const key of keys) {
+      const cut = key.indexOf(`/${LOG_DIR}/`)
+      if (cut > 0) this.dataset.forget(key.slice(0, cut))
+    }
+  }
+
   private async guard<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn()
@@ -171,6 +183,7 @@ export class ObjectStorage implements StorageBackend {
       const key = normalizeKey(path)
       if (!(bytes instanceof Uint8Array)) throw new StorageError('INVALID_ARGUMENT', 'bytes must be a Uint8Array')
       await this.store.put(key, bytes)
+      this.touched([key])
     })
   }
 
@@ -203,7 +216,9 @@ export class ObjectStorage implements StorageBackend {
     const paths = typeof pathOrPaths === 'string' ? [pathOrPaths] : pathOrPaths
     return this.guard(typeof pathOrPaths === 'string' ? pathOrPaths : undefined, async () => {
       if (!Array.isArray(paths)) throw new StorageError('INVALID_ARGUMENT', 'expected a path or an array of paths')
-      await this.store.delete(paths.map(normalizeKey))
+      const keys = paths.map(normalizeKey)
+      await this.store.delete(keys)
+      this.touched(keys)
     })
   }
 

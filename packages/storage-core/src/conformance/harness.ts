@@ -50,3 +50,15 @@ export async function collect<T>(batches: AsyncIterable<T[]>): Promise<T[][]> {
   for await (const batch of batches) out.push(batch)
   return out
 }
+
+/** The error a promise rejects with; a promise that resolves fails the test, showing its value. */
+export async function failureOf(promise: Promise<unknown>): Promise<{ code?: unknown; key?: unknown; message?: unknown }> {
+  let result: unknown
+  try {
+    result = await promise
+  } catch (error) {
+    return error as { code?: unknown }
+  }
+  const shown = JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(result)
+  throw new Error(`expected a rejection, but it resolved with ${shown.slice(0, 300)}`)
+}

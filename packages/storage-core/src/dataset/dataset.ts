@@ -7,6 +7,7 @@ import { validateEntity } from '../keys.js'
 import type { ObjectStore } from '../object-store.js'
 import { Partition, type PartitionInput } from '../partition.js'
 import { tableHistory } from '../table/history.js'
+import { keyOfPath } from '../table/log-files.js'
 import type { TableState } from '../table/table-state.js'
 import { unreferencedFiles } from '../table/vacuum.js'
 import { convertToDelta } from './convert.js'
@@ -109,7 +110,9 @@ export class Dataset {
         return rows
       } catch (error) {
         // A file an overwrite removed under this read: the newer version is read once instead.
-        if (!vanished(error) || !state || options.version !== undefined || attempt > 0) throw gone(error, state, options.version)
+        if (!vanished(error) || !state || options.version !== undefined || attempt > 0) throw await this.gone(error, state, options.version)
+        const latest = await this.tables.latest(entity)
+        if (latest?.version === state.version) throw await this.gone(error, state, options.version)
         rows.length = 0
       }
     }
@@ -137,7 +140,7 @@ export class Dataset {
         }
       }
     } catch (error) {
-      throw gone(error, state, options.version)
+      throw await this.gone(error, state, options.version)
     }
     if (!state) checkPlainColumns(plan, results)
     if (batch.length > 0) yield batch
@@ -203,6 +206,11 @@ export class Dataset {
     return { deleted }
   }
 
+  /** Drops the cached state of a table whose log was changed behind the engine's back. */
+  forget(entity: string): void {
+    this.tables.forget(entity)
+  }
+
   /** Entities at the root: first-level folders. */
   async entities(): Promise<string[]> {
     const names = new Set<string>()
@@ -213,6 +221,31 @@ export class Dataset {
       if (cut > 0) names.add(key.slice(0, cut))
     }
     return [...names].filter((n) => !n.startsWith('_') && !n.startsWith('.'))
+  }
+
+  /**
+   * A data file of the snapshot is gone. Still listed by the latest version: the log is corrupt.
+   * Removed by a later version: say so, and how to keep replaced files for reads like this.
+   */
+  private async gone(error: unknown, state: TableState | undefined, version: number | undefined): Promise<unknown> {
+    if (!vanished(error) || !state) return error
+    const key = (error as StorageError).key
+    const latest = await this.tables.latest(state.table).catch(() => undefined)
+    const path = [...state.files.values()].find((add) => keyOfPath(state.table, add.path) === key)?.path
+    if (path !== undefined && latest?.files.has(path)) {
+      return new StorageError('CORRUPT_DATA', `${state.table} version ${latest.version} lists ${key}, which is missing`, { key, cause: error })
+    }
+    if (version !== undefined) {
+      return new StorageError('NOT_FOUND', `the files of ${state.table} version ${version} are gone (${key}); a table created with keepRemovedFilesMs keeps them`, {
+        key,
+        cause: error,
+      })
+    }
+    return new StorageError(
+      'CONFLICT',
+      `${state.table} was overwritten while it was read (${key} is gone); read again, or create the table with keepRemovedFilesMs to keep replaced files for reads like this`,
+      { key, cause: error },
+    )
   }
 
   private async plan(entity: string, filters: Filters | undefined, options: ScanOptions): Promise<{ plan: ReadPlan; state?: TableState }> {
@@ -259,20 +292,6 @@ async function collectFile(store: ObjectStore, file: ReadPlan['files'][number], 
 
 function vanished(error: unknown): boolean {
   return error instanceof StorageError && error.code === 'NOT_FOUND'
-}
-
-/** A data file of the snapshot is gone: say which version, and how to keep files for reads like this. */
-function gone(error: unknown, state: TableState | undefined, version: number | undefined): unknown {
-  if (!vanished(error) || !state) return error
-  const key = (error as StorageError).key
-  if (version !== undefined) {
-    return new StorageError('NOT_FOUND', `the files of ${state.table} version ${version} are gone (${key}); a table created with keepRemovedFilesMs keeps them`, { key, cause: error })
-  }
-  return new StorageError(
-    'CONFLICT',
-    `${state.table} was overwritten while it was read (${key} is gone); read again, or create the table with keepRemovedFilesMs to keep replaced files for reads like this`,
-    { key, cause: error },
-  )
 }
 
 /** Plain folders carry no schema up front: give every row the columns any file had. */

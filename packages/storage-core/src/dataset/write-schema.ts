@@ -24,8 +24,8 @@ export interface WriteSchema {
  * The table schema a write commits under: the table's own, plus any new nullable columns the
  * records bring. A value of another kind than its column is SCHEMA_MISMATCH naming the column.
  * A new table takes its schema from the declared one or from every record of its first write; a
- * column with no value anywhere in that write is left out until a write gives it one (Delta has
- * no null type).
+ * column with no value anywhere yet is recorded untyped (a string tagged `cfb.type: null`, held
+ * by no file) until a write gives it values, whose kind it then takes.
  */
 export function resolveWriteSchema(
   entity: string,
@@ -44,9 +44,9 @@ export function resolveWriteSchema(
   const fields: DeltaField[] = state ? [...state.fields] : []
   const known = new Map(fields.map((f) => [f.name, columnOf(f)]))
   const added = new Map<string, ColumnType>()
+  const settled = new Map<string, ColumnType>()
   if (!state) {
     for (const column of declared?.columns ?? []) {
-      if (column.type === 'null') throw new StorageError('INVALID_ARGUMENT', `declared column ${JSON.stringify(column.name)} needs a type`)
       fields.push(fieldOf(column.name, column.type))
       known.set(column.name, columnOf(fields[fields.length - 1]!))
     }
@@ -65,6 +65,11 @@ export function resolveWriteSchema(
     }
     for (const { name, type } of group.schema.columns) {
       const column = known.get(name)
+      if (column?.type === 'null') {
+        // No file holds this column yet: the first values give it its type.
+        if (type !== 'null') settled.set(name, settled.has(name) ? unifyTypes(settled.get(name)!, type, name) : type)
+        continue
+      }
       if (column) {
         if (!column.writable && type !== 'null') {
           throw new StorageError('NOT_SUPPORTED', `column ${JSON.stringify(name)} of ${entity} is ${column.deltaType}, which this library cannot write`)
@@ -72,16 +77,13 @@ export function resolveWriteSchema(
         if (column.type !== undefined && column.writable && !accepts(column.type, type)) throw mismatch(entity, name, describe(column), type)
         continue
       }
-      if (type === 'null') continue
       const before = added.get(name)
       added.set(name, before === undefined ? type : unifyTypes(before, type, name))
     }
   }
-  for (const [name, type] of added) {
-    if (type === 'null') continue
-    fields.push(fieldOf(name, type as Exclude<ColumnType, 'null'>))
-  }
-  return { fields, columns: fields.map(columnOf), partitionColumns, changed: !state || added.size > 0 }
+  for (const [name, type] of settled) fields[fields.findIndex((f) => f.name === name)] = fieldOf(name, type)
+  for (const [name, type] of added) fields.push(fieldOf(name, type))
+  return { fields, columns: fields.map(columnOf), partitionColumns, changed: !state || added.size > 0 || settled.size > 0 }
 }
 
 function describe(column: TableColumn): string {

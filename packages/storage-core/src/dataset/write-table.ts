@@ -204,7 +204,7 @@ function actionsFor(
         configuration: tableConfiguration(write.table ?? {}),
       },
     })
-  } else if (fields.length !== current.fields.length) {
+  } else if (schemaString(fields) !== schemaString(current.fields)) {
     actions.push({ metaData: { ...current.metadata, schemaString: schemaString(fields) } })
   }
   if (write.txn) actions.push({ txn: { appId: write.txn.appId, version: write.txn.version, lastUpdated: now } })
@@ -225,13 +225,16 @@ function stillFits(schema: WriteSchema, current: TableState | undefined): boolea
   const theirs = new Map(current.columns.map((c) => [c.name, c]))
   return schema.columns.every((c) => {
     const other = theirs.get(c.name)
-    return other === undefined || (other.type === c.type && other.deltaType === c.deltaType)
+    return other === undefined || other.type === 'null' || c.type === 'null' || (other.type === c.type && other.deltaType === c.deltaType)
   })
 }
 
+/** The current fields, with columns we typed that are still untyped there, and our new columns. */
 function mergeFields(current: readonly DeltaField[], ours: readonly DeltaField[]): DeltaField[] {
+  const mine = new Map(ours.map((f) => [f.name, f]))
+  const merged = current.map((f) => (columnOf(f).type === 'null' && mine.has(f.name) ? mine.get(f.name)! : f))
   const names = new Set(current.map((f) => f.name))
-  return [...current, ...ours.filter((f) => !names.has(f.name))]
+  return [...merged, ...ours.filter((f) => !names.has(f.name))]
 }
 
 /** Removes for every live file in the partitions this overwrite writes. */

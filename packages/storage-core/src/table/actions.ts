@@ -83,6 +83,7 @@ export function encodeActions(actions: readonly Action[]): Uint8Array {
 export function parseActions(bytes: Uint8Array, key: string): Action[] {
   const actions: Action[] = []
   const lines = new TextDecoder().decode(bytes).split('\n')
+  if (lines.every((line) => line.trim() === '')) throw new StorageError('CORRUPT_DATA', `${key} is empty`, { key })
   lines.forEach((line, index) => {
     if (line.trim() === '') return
     let value: unknown
@@ -98,6 +99,22 @@ export function parseActions(bytes: Uint8Array, key: string): Action[] {
   return actions
 }
 
+/**
+ * Data file paths are relative URIs inside the table (absolute ones, which the protocol allows,
+ * would let a log reach anywhere; this engine never writes them and refuses to follow them).
+ */
+function isRelativePath(path: unknown): boolean {
+  if (typeof path !== 'string' || path === '' || path.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(path)) return false
+  try {
+    return path.split('/').every((segment) => {
+      const s = decodeURIComponent(segment)
+      return s !== '' && s !== '.' && s !== '..' && !s.includes('/') && !s.includes('\\')
+    })
+  } catch {
+    return false
+  }
+}
+
 const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const isStringMap = (v: unknown) => isObject(v) && Object.values(v).every((x) => x === null || typeof x === 'string')
 
@@ -106,12 +123,10 @@ export function checkAction(value: unknown): Action | undefined | false {
   if (!isObject(value)) return false
   if ('add' in value && value.add != null) {
     const a = value.add
-    return isObject(a) && typeof a.path === 'string' && isStringMap(a.partitionValues ?? {}) && typeof a.size === 'number'
-      ? { add: { ...a, partitionValues: a.partitionValues ?? {} } as AddFile }
-      : false
+    return isObject(a) && isRelativePath(a.path) && isStringMap(a.partitionValues) && typeof a.size === 'number' ? (value as Action) : false
   }
   if ('remove' in value && value.remove != null) {
-    return isObject(value.remove) && typeof value.remove.path === 'string' ? (value as Action) : false
+    return isObject(value.remove) && isRelativePath(value.remove.path) ? (value as Action) : false
   }
   if ('metaData' in value && value.metaData != null) {
     const m = value.metaData

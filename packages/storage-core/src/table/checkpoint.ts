@@ -171,6 +171,7 @@ export async function readCheckpoint(store: ObjectStore, key: string): Promise<A
 function normalize(kind: string, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [field, v] of Object.entries(value)) out[field] = toNumber(v)
+  if ((kind === 'add' || kind === 'remove') && out.partitionValues == null) out.partitionValues = {}
   if (kind === 'metaData' && out.format && typeof out.format === 'object') {
     const format = out.format as Record<string, unknown>
     out.format = { provider: format.provider, options: format.options ?? {} }

@@ -28,7 +28,9 @@ export interface TableColumn {
 
 const TYPE_KEY = 'cfb.type'
 
-const DELTA_TYPE: Record<Exclude<ColumnType, 'null'>, string> = {
+/** A column no write has given a value yet: typed by the first that does (its files hold none). */
+const DELTA_TYPE: Record<ColumnType, string> = {
+  null: 'string',
   int: 'long',
   float: 'double',
   bigint: 'long',
@@ -40,7 +42,7 @@ const DELTA_TYPE: Record<Exclude<ColumnType, 'null'>, string> = {
 }
 
 /** Our kinds that need a `cfb.type` tag to be told apart from the Delta type's default reading. */
-const TAGGED = new Set<ColumnType>(['int', 'json'])
+const TAGGED = new Set<ColumnType>(['int', 'json', 'null'])
 
 const FROM_DELTA: Record<string, ColumnType> = {
   long: 'bigint',
@@ -55,7 +57,7 @@ const FROM_DELTA: Record<string, ColumnType> = {
   binary: 'binary',
 }
 
-export function fieldOf(name: string, type: Exclude<ColumnType, 'null'>): DeltaField {
+export function fieldOf(name: string, type: ColumnType): DeltaField {
   return { name, type: DELTA_TYPE[type], nullable: true, metadata: TAGGED.has(type) ? { [TYPE_KEY]: type } : {} }
 }
 
@@ -65,6 +67,7 @@ export function columnOf(field: DeltaField): TableColumn {
   let type: ColumnType | undefined = typeof field.type === 'string' ? FROM_DELTA[field.type] : undefined
   if (tagged === 'int' && field.type === 'long') type = 'int'
   if (tagged === 'json' && field.type === 'string') type = 'json'
+  if (tagged === 'null' && field.type === 'string') type = 'null'
   const writable = type !== undefined && type !== 'null' && DELTA_TYPE[type] === field.type
   return { name: field.name, type, writable, deltaType, nullable: field.nullable !== false }
 }

@@ -37,14 +37,12 @@ export function parseLogName(name: string): { kind: 'commit' | 'checkpoint'; ver
   return undefined
 }
 
-/** The storage key of an `add`/`remove` path: a relative URI, percent-decoded segment by segment. */
+/**
+ * The storage key of an `add`/`remove` path: a relative URI, percent-decoded segment by segment
+ * (`parseActions` has refused paths that leave the table).
+ */
 export function keyOfPath(table: string, path: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('/')) {
-    throw new Error(`absolute data file paths are not supported: ${path}`)
-  }
-  const segments = path.split('/').map((segment) => decodeURIComponent(segment))
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) throw new Error(`unsafe data file path: ${path}`)
-  return `${table}/${segments.join('/')}`
+  return `${table}/${path.split('/').map((segment) => decodeURIComponent(segment)).join('/')}`
 }
 
 /** The `add` path of a key under `table`: each segment percent-encoded as a URI (`%` becomes `%25`). */

@@ -24,8 +24,8 @@ export async function unreferencedFiles(
   const stale: string[] = []
   for await (const entry of store.list(`${state.table}/`)) {
     if (entry.kind !== 'object' || entry.key.startsWith(logPrefix) || keep.has(entry.key)) continue
-    const name = entry.key.slice(entry.key.lastIndexOf('/') + 1)
-    if (name.startsWith('.') || name.startsWith('_')) continue
+    // Hidden names (`_x`, `.x`) anywhere below the table are never data, so never ours to remove.
+    if (entry.key.slice(state.table.length + 1).split('/').some((part) => part.startsWith('.') || part.startsWith('_'))) continue
     const age = options.now - (entry.lastModified?.getTime() ?? options.now)
     if (expired.has(entry.key) || age >= options.olderThanMs) stale.push(entry.key)
   }

@@ -3,6 +3,7 @@ import type { Row, StorageBackend } from '../../backend.js'
 import type { Partition } from '../../partition.js'
 import type { ConformanceContext, ConformanceGroup } from '../context.js'
 import { copyFixtureTree, fixtureBytes, loadExpected, sortedBy } from '../fixture-files.js'
+import { failureOf } from '../harness.js'
 
 // Files written by other tools (fixtures/README.md): the old Python pipeline's layout, DuckDB's
 // four codecs and a DuckDB-partitioned dataset. Each must read back exactly as expected.json says.
@@ -119,34 +120,23 @@ export const legacyLayout: ConformanceGroup = (ctx) => {
         expect(read).toEqual(wanted.map((row) => ({ game_id: row.game_id, home_team: row.home_team, week: row.week })))
       })
 
-      it('an overwrite of a legacy partition reads back only the new rows', async () => {
+      it('refuses a write until the folder is converted, naming the way out; nothing changes', async () => {
         const storage = await legacyGames(ctx)
-        const fresh = [
-          { game_id: 401520145, home_team: 'Georgia', away_team: 'UT Martin', home_points: 48, away_points: 7, neutral_site: false, excitement: 2 },
-          { game_id: 401520999, home_team: 'Rice', away_team: 'Houston', home_points: 41, away_points: 43, neutral_site: false, excitement: 9.75 },
-        ]
-        expect(await storage.write('games', fresh, { season: 2023, week: 1 })).toBe(2)
-        const read = sortedBy(await storage.readIndex('games', { week: 1 }), 'game_id')
-        expect(read).toEqual(fresh.map((row) => ({ ...row, season: 2023, week: 1 })))
-        // The other legacy partitions are untouched.
-        expect(sortedBy(await storage.readIndex('games', { week: 2 }), 'game_id')).toEqual(await gamesOfWeek(2))
-        expect(await storage.readIndex('games')).toHaveLength(2 + 5 + 5)
+        const before = await storage.listFiles('')
+        const error = await failureOf(storage.write('games', [{ game_id: 1 }], { season: 2023, week: 1 }))
+        expect(error).toMatchObject({ code: 'NOT_SUPPORTED' })
+        expect(String(error.message)).toMatch(/convert/)
+        expect(await storage.listFiles('')).toEqual(before)
+        expect(await storage.readIndex('games')).toHaveLength(15)
       })
 
-      it('an append to a legacy partition keeps the legacy rows', async () => {
+      it('refuses to convert a folder holding CSV files (Delta tables hold Parquet), naming them', async () => {
         const storage = await legacyGames(ctx)
-        const extra = {
-          game_id: 401520299,
-          home_team: 'Army',
-          away_team: 'UTSA',
-          home_points: 37,
-          away_points: 29,
-          neutral_site: false,
-          excitement: 4.5,
-        }
-        await storage.write('games', [extra], { season: 2023, week: 2 }, { overwrite: false })
-        const read = sortedBy(await storage.readIndex('games', { week: 2 }), 'game_id')
-        expect(read).toEqual([...(await gamesOfWeek(2)), { ...extra, season: 2023, week: 2 }])
+        const before = await storage.listFiles('')
+        const error = await failureOf(storage.convertToDelta('games'))
+        expect(error).toMatchObject({ code: 'NOT_SUPPORTED' })
+        expect(String(error.message)).toMatch(/data\.csv/)
+        expect(await storage.listFiles('')).toEqual(before)
       })
     })
 
@@ -176,6 +166,25 @@ export const legacyLayout: ConformanceGroup = (ctx) => {
         const { rows, partitions } = (await loadExpected()).datasets['duckdb-hive/plays']!
         expect(sortedBy(await storage.readIndex('plays'), 'play_id')).toEqual(rows)
         expect(valuesOf(await storage.listPartitions('plays'))).toEqual(partitions)
+      })
+
+      it('converts to a Delta table in place: same rows, no data copied, then writes like any table', async () => {
+        const storage = await ctx.create()
+        await copyFixtureTree(storage, 'duckdb-hive')
+        const { rows, partitions } = (await loadExpected()).datasets['duckdb-hive/plays']!
+        const dataBefore = (await storage.listFiles('plays/')).filter((k) => k.endsWith('.parquet'))
+        expect(await storage.convertToDelta('plays')).toEqual({ version: 0, files: dataBefore.length })
+        expect((await storage.listFiles('plays/')).filter((k) => k.endsWith('.parquet'))).toEqual(dataBefore)
+        expect(sortedBy(await storage.readIndex('plays'), 'play_id')).toEqual(rows)
+        expect(valuesOf(await storage.listPartitions('plays'))).toEqual(partitions)
+        const info = await storage.schema('plays')
+        expect(info.partitionBy).toEqual(['season', 'week'])
+        // The files keep DuckDB's INTEGER (INT32) columns, which this library does not write: refused, not widened.
+        const before = await storage.listFiles('')
+        const one = rows.find((r) => r.season === 2023 && r.week === 1)!
+        expect(await failureOf(storage.write('plays', [{ ...one }], { season: 2023, week: 1 }))).toMatchObject({ code: 'NOT_SUPPORTED' })
+        expect(await storage.listFiles('')).toEqual(before)
+        expect(await failureOf(storage.convertToDelta('plays'))).toMatchObject({ code: 'CONFLICT' })
       })
     })
   })

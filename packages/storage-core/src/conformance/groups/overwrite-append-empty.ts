@@ -81,28 +81,15 @@ export const overwriteAppendEmpty: ConformanceGroup = (ctx) => {
       expect(await storage.readIndex('other')).toEqual([])
     })
 
-    it('writes CSV with { format: "csv" } and reads it back typed', async () => {
+    it('writes CSV files through the path API; keeps empty strings apart from nulls', async () => {
       const storage = await ctx.create()
       const rows = [
-        { id: 1, team: 'Navy', yards: 12.5, home: true, note: 'a, "quoted" note' },
-        { id: 2, team: '007', yards: -3, home: false, note: 'x' },
+        { id: 1, team: 'Navy', note: 'a, "quoted" note' },
+        { id: 2, team: 'Army', note: '' },
+        { id: 3, team: 'Air Force', note: null },
       ]
-      expect(await storage.write('games', rows, P, { format: 'csv' })).toBe(2)
-      const files = await dataFiles(storage, 'games/')
-      expect(files.length).toBeGreaterThan(0)
-      expect(files.every((key) => key.endsWith('.csv'))).toBe(true)
-      expect(byId(await storage.readIndex('games'))).toEqual(rows.map((row) => ({ ...row, ...P })))
-    })
-
-    it('keeps empty strings apart from nulls in CSV', async () => {
-      const storage = await ctx.create()
-      const rows = [
-        { id: 1, note: '' },
-        { id: 2, note: null },
-        { id: 3, note: 'x' },
-      ]
-      await storage.write('games', rows, P, { format: 'csv' })
-      expect(byId(await storage.readIndex('games'))).toEqual(rows.map((row) => ({ ...row, ...P })))
+      expect(await storage.writeCsv('exports/games.csv', rows)).toBe(3)
+      expect(await storage.readCsv('exports/games.csv')).toEqual(rows)
     })
 
     it('ignores a data file that no commit references (a crashed writer)', async () => {
