@@ -57,7 +57,7 @@ describe('Parquet writer', () => {
     ]
     const { metadata } = await roundTrip(records)
     const stats = Object.fromEntries(metadata.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema[0], c.meta_data!.statistics]))
-    expect(stats.n).toMatchObject({ min_value: -2_147_483_648, max_value: 3, null_count: 1n })
+    expect(stats.n).toMatchObject({ min_value: -2_147_483_648n, max_value: 3n, null_count: 1n })
     expect(Object.is(stats.f!.min_value, -0)).toBe(true)
     expect(Object.is(stats.f!.max_value, 0)).toBe(true)
     // UTF-8 byte order: U+1F600 sorts after U+FFFF, though its UTF-16 surrogates sort before.
