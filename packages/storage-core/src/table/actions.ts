@@ -115,6 +115,8 @@ function isRelativePath(path: unknown): boolean {
   }
 }
 
+const EMPTY_SCHEMA = '{"type":"struct","fields":[]}'
+
 const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const isStringMap = (v: unknown) => isObject(v) && Object.values(v).every((x) => x === null || typeof x === 'string')
 
@@ -130,9 +132,18 @@ export function checkAction(value: unknown): Action | undefined | false {
   }
   if ('metaData' in value && value.metaData != null) {
     const m = value.metaData
-    return isObject(m) && typeof m.schemaString === 'string' && (m.partitionColumns === undefined || Array.isArray(m.partitionColumns))
-      ? { metaData: { ...m, partitionColumns: m.partitionColumns ?? [], configuration: m.configuration ?? {} } as Metadata }
-      : false
+    if (!isObject(m) || !(m.schemaString == null || typeof m.schemaString === 'string')) return false
+    if (!(m.partitionColumns == null || Array.isArray(m.partitionColumns))) return false
+    // Logs written action by action (Spark's commitManually) may carry no schema: an empty table.
+    return {
+      metaData: {
+        ...m,
+        schemaString: m.schemaString ?? EMPTY_SCHEMA,
+        partitionColumns: m.partitionColumns ?? [],
+        configuration: m.configuration ?? {},
+        format: m.format ?? { provider: 'parquet', options: {} },
+      } as Metadata,
+    }
   }
   if ('protocol' in value && value.protocol != null) {
     const p = value.protocol
