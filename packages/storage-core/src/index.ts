@@ -37,7 +37,7 @@ export type {
 } from './object-store.js'
 export type { PartitionInput, PartitionValue, PartitionValueType } from './partition.js'
 export { decodeSegment, encodeSegment, NULL_MARKER, Partition } from './partition.js'
-export { ObjectStorage } from './storage.js'
+export { ObjectStorage, type ObjectStorageOptions } from './storage.js'
 export { type ChecksumMode, objectSha256, SHA256_METADATA, sha256Hex } from './transfer/digest.js'
 export { listObjects, topLevel } from './transfer/listing.js'
 export { type MigrateOptions, type MigrateResult, migrate, type TransferProgress } from './transfer/migrate.js'

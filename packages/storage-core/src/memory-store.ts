@@ -52,6 +52,7 @@ export class MemoryObjectStore implements ObjectStore {
     let lastPrefix: string | undefined
     for (const key of keys) {
       if (!key.startsWith(prefix)) continue
+      if (options.startAfter !== undefined && compareKeys(key, options.startAfter) <= 0) continue
       const stored = this.objects.get(key)
       if (!stored) continue
       if (options.delimiter) {

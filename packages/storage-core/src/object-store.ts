@@ -22,6 +22,11 @@ export interface ListOptions {
   delimiter?: string
   /** A hint that the caller stops after this many entries (S3 sends it as `MaxKeys`). */
   limit?: number
+  /**
+   * A hint: only keys after this one (in UTF-8 byte order) are wanted, as S3's `StartAfter`. A
+   * store may still yield earlier keys; callers skip them.
+   */
+  startAfter?: string
 }
 
 /** Half-open byte range `[start, end)`, as `Uint8Array.prototype.slice` takes it. */

@@ -24,6 +24,15 @@ import { compareKeys } from './memory-store.js'
 import type { ObjectStore, StoreCapabilities } from './object-store.js'
 import type { Partition, PartitionInput } from './partition.js'
 
+export interface ObjectStorageOptions {
+  /**
+   * On a store without conditional create (`capabilities.conditionalPut` false), table writes are
+   * refused unless this process declares itself each table's only writer: two writers there could
+   * lose each other's commits. Ignored where the store has conditional create.
+   */
+  singleWriter?: boolean
+}
+
 /**
  * The `StorageBackend` every adapter gives users, built on an adapter's `ObjectStore`.
  * Keys are normalised here, at the edge; errors leave with the backend name and key filled in.
@@ -33,10 +42,13 @@ export class ObjectStorage implements StorageBackend {
   readonly capabilities: StoreCapabilities
   private readonly dataset: Dataset
 
-  constructor(readonly store: ObjectStore) {
+  constructor(
+    readonly store: ObjectStore,
+    options: ObjectStorageOptions = {},
+  ) {
     this.name = store.name
     this.capabilities = store.capabilities
-    this.dataset = new Dataset(store)
+    this.dataset = new Dataset(store, options.singleWriter === true)
   }
 
   /** Runs `fn`, re-throwing any failure as a `StorageError` carrying this backend and `key`. */

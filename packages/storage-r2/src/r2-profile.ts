@@ -20,6 +20,8 @@ export interface R2StorageOptions {
   client?: S3Client
   /** Overrides of what the server can do (a local test server lacks conditional PUT). */
   capabilities?: Partial<StoreCapabilities>
+  /** See `ObjectStorageOptions.singleWriter`: only for servers without conditional create. */
+  singleWriter?: boolean
 }
 
 /** R2 accepts at most 700 keys per DeleteObjects (S3: 1,000). */
@@ -80,6 +82,7 @@ export function r2Profile(options: R2StorageOptions): S3StorageOptions {
     deleteBatchSize: R2_DELETE_BATCH,
     checkKey: checkR2Key,
     capabilities: { distinctUnicodeNormalization: false, ...options.capabilities },
+    singleWriter: options.singleWriter,
     // R2 answers 501 to the SDK's default CRC32 checksum headers.
     clientConfig: { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' },
   }

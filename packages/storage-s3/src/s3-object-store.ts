@@ -285,7 +285,12 @@ export class S3ObjectStore implements ObjectStore {
     const seenTokens = new Set<string>()
     const pages = paginateListObjectsV2(
       { client: this.client, pageSize: Math.min(Math.max(options.limit ?? 1000, 1), 1000) },
-      { Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: options.delimiter },
+      {
+        Bucket: this.bucket,
+        Prefix: this.prefix + prefix,
+        Delimiter: options.delimiter,
+        StartAfter: options.startAfter === undefined ? undefined : this.prefix + options.startAfter,
+      },
     )
     // Timed per page: the time between pages is the caller's.
     let pageStartedAt = Date.now()

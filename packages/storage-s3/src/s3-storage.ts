@@ -1,14 +1,14 @@
-import { ObjectStorage } from '@cfb/storage-core'
+import { ObjectStorage, type ObjectStorageOptions } from '@cfb/storage-core'
 import { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store.js'
 
-export type S3StorageOptions = S3ObjectStoreOptions
+export type S3StorageOptions = S3ObjectStoreOptions & ObjectStorageOptions
 
 /** A `StorageBackend` over an S3 bucket (or any S3-compatible server). */
 export class S3Storage extends ObjectStorage {
   declare readonly store: S3ObjectStore
 
   constructor(options: S3StorageOptions) {
-    super(new S3ObjectStore(options))
+    super(new S3ObjectStore(options), { singleWriter: options.singleWriter })
   }
 
   /** Closes the sockets of the client it made (not of a client passed in); unusable afterwards. */

@@ -72,7 +72,7 @@ function countDescendants(schema: readonly SchemaElement[], at: number): number 
  * no data copied. Files whose columns disagree, CSV files and column types Delta cannot hold are
  * reported (SCHEMA_MISMATCH / NOT_SUPPORTED naming the files), never guessed.
  */
-export async function convertToDelta(store: ObjectStore, entity: string): Promise<{ version: number; files: number }> {
+export async function convertToDelta(store: ObjectStore, entity: string, singleWriter = false): Promise<{ version: number; files: number }> {
   const { keys, files } = await plainFiles(store, entity, new Map())
   if (files.length === 0) throw new StorageError('NOT_FOUND', `${entity} has no data files to convert`, { key: `${entity}/` })
   const csv = files.filter((f) => f.format === 'csv')
@@ -144,6 +144,6 @@ export async function convertToDelta(store: ObjectStore, entity: string): Promis
   const committed = await commit(store, entity, undefined, (current) => {
     if (current) throw new StorageError('CONFLICT', `${entity} became a Delta table while it was being converted`)
     return actions
-  })
+  }, { singleWriter })
   return { version: committed.state.version, files: files.length }
 }

@@ -32,7 +32,10 @@ const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
 export class Dataset {
   private readonly tables: TableCache
 
-  constructor(private readonly store: ObjectStore) {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly singleWriter = false,
+  ) {
     this.tables = new TableCache(store)
   }
 
@@ -76,6 +79,7 @@ export class Dataset {
       schema: options.schema,
       txn: options.txn,
       table: options.table,
+      singleWriter: this.singleWriter,
     })
   }
 
@@ -95,6 +99,7 @@ export class Dataset {
       concurrency: 1,
       schema: options.schema,
       table: { keepRemovedFilesMs: options.keepRemovedFilesMs },
+      singleWriter: this.singleWriter,
     })
   }
 
@@ -188,7 +193,7 @@ export class Dataset {
   async convert(entity: string): Promise<{ version: number; files: number }> {
     validateEntity(entity)
     if ((await this.tables.latest(entity)) !== undefined) throw new StorageError('CONFLICT', `${entity} is already a Delta table`)
-    return convertToDelta(this.store, entity)
+    return convertToDelta(this.store, entity, this.singleWriter)
   }
 
   async vacuum(entity: string, options: VacuumOptions = {}): Promise<VacuumResult> {

@@ -36,6 +36,8 @@ export interface TableWrite {
   schema?: TableSchema
   txn?: WriteTxn
   table?: TableOptions
+  /** The caller vouches that no other process writes this table (stores without conditional create). */
+  singleWriter?: boolean
 }
 
 interface WrittenFile {
@@ -65,7 +67,9 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
     const schema = resolveWriteSchema(write.entity, state, inferred, write.partitionKeys, state ? undefined : write.schema)
     const files = await mapConcurrent(nonEmpty, write.concurrency, (g) => writeFile(store, write.entity, g, schema))
     try {
-      const committed = await commit(store, write.entity, state, (current) => actionsFor(write, schema, files, state, current))
+      const committed = await commit(store, write.entity, state, (current) => actionsFor(write, schema, files, state, current), {
+        singleWriter: write.singleWriter,
+      })
       tables.remember(committed.state)
       if (write.overwrite && removesSuperseded(committed.state.metadata.configuration)) {
         const removed = committed.actions.flatMap((a) => ('remove' in a ? [keyOfPath(write.entity, a.remove.path)] : []))

@@ -31,8 +31,15 @@ export async function commit(
   table: string,
   state: TableState | undefined,
   build: (state: TableState | undefined) => Action[],
+  options: { singleWriter?: boolean } = {},
 ): Promise<Committed> {
   const conditional = store.capabilities.conditionalPut
+  if (!conditional && !options.singleWriter) {
+    throw new StorageError(
+      'NOT_SUPPORTED',
+      `the ${store.name} store cannot create a file only if it is absent (conditional PUT, If-None-Match: *), so two writers could lose each other's commits to ${table}; use a server that supports it, or declare this process the table's only writer (singleWriter: true)`,
+    )
+  }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const actions = build(state)
     const version = (state?.version ?? -1) + 1

@@ -3,7 +3,7 @@ import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../object-store.js'
 import { parseActions } from './actions.js'
 import { readCheckpoint } from './checkpoint.js'
-import { logPrefix, parseLogName } from './log-files.js'
+import { commitKey, logPrefix, parseLogName } from './log-files.js'
 import { StateBuilder, type TableState } from './table-state.js'
 
 const READ_CONCURRENCY = 16
@@ -18,7 +18,8 @@ async function listLog(store: ObjectStore, table: string, after?: number): Promi
   const commits = new Map<number, { key: string; time: number }>()
   const checkpoints = new Map<number, string>()
   const prefix = logPrefix(table)
-  for await (const entry of store.list(prefix)) {
+  const startAfter = after === undefined ? undefined : commitKey(table, after)
+  for await (const entry of store.list(prefix, { startAfter })) {
     if (entry.kind !== 'object') continue
     const name = entry.key.slice(prefix.length)
     const parsed = parseLogName(name)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { newWriteId } from '../../write-id.js'
+import { ObjectStorage } from '../../storage.js'
 import type { ConformanceGroup } from '../context.js'
 import { byId, dataFiles, utf8 } from '../harness.js'
 
@@ -51,8 +52,17 @@ export const overwriteAppendEmpty: ConformanceGroup = (ctx) => {
       expect(await storage.readIndex('games')).toEqual([{ id: 1, ...P }])
     })
 
-    it('never loses concurrent appends to one partition', async () => {
+    it('never loses concurrent appends to one partition; without conditional create, refuses undeclared writers', async () => {
       const storage = await ctx.create()
+      if (!(await ctx.capabilities()).conditionalPut) {
+        // The opposite assertion: a backend that cannot create-if-absent never writes unless the
+        // user declared a single writer (the storage under test did; a plain one over its store did not).
+        const undeclared = new ObjectStorage((storage as ObjectStorage).store)
+        await expect(undeclared.write('games', [{ id: 1 }], P)).rejects.toMatchObject({ code: 'NOT_SUPPORTED' })
+        await expect(undeclared.write('games', [{ id: 1 }], P)).rejects.toThrow(/singleWriter/)
+        expect(await storage.listFiles('games/_delta_log/')).toEqual([])
+        return
+      }
       await Promise.all(
         Array.from({ length: 6 }, (_, i) => storage.write('games', [{ id: i + 1 }], P, { overwrite: false })),
       )
