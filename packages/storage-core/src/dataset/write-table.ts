@@ -7,7 +7,7 @@ import { normalizeKey } from '../keys.js'
 import type { ObjectStore } from '../object-store.js'
 import type { Partition } from '../partition.js'
 import type { Action, AddFile, RemoveFile } from '../table/actions.js'
-import { commit, StaleWrite } from '../table/commit.js'
+import { assertCanCommit, commit, outcomeUnknown, StaleWrite } from '../table/commit.js'
 import { columnOf, type DeltaField, mismatch, schemaString, type TableColumn } from '../table/delta-schema.js'
 import { keyOfPath, pathOfKey } from '../table/log-files.js'
 import { fitPartitionValue, parsePartitionValue, serializePartitionValue } from '../table/partition-values.js'
@@ -54,6 +54,7 @@ const MAX_RESTARTS = 5
  * An overwrite removes what is live in its partitions at the version it commits on.
  */
 export async function writeTable(store: ObjectStore, tables: TableCache, write: TableWrite): Promise<number> {
+  assertCanCommit(store, write.entity, write.singleWriter)
   for (let restart = 0; ; restart++) {
     const state = await tables.latest(write.entity)
     if (state) checkWritable(state, write.overwrite)
@@ -65,7 +66,14 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
     const inferred = nonEmpty.map((g) => ({ partition: g.partition, schema: inferColumns(g.records, false, write.partitionKeys).schema }))
     if (!state && inferred.length === 0 && !write.schema) return 0
     const schema = resolveWriteSchema(write.entity, state, inferred, write.partitionKeys, state ? undefined : write.schema)
-    const files = await mapConcurrent(nonEmpty, write.concurrency, (g) => writeFile(store, write.entity, g, schema))
+    const put: string[] = []
+    const files = await mapConcurrent(nonEmpty, write.concurrency, (g) => writeFile(store, write.entity, g, schema, put)).catch(
+      async (error: unknown) => {
+        // A partition that cannot be stored fails the whole write: nothing of it stays behind.
+        await store.delete(put).catch(() => undefined)
+        throw error
+      },
+    )
     try {
       const committed = await commit(store, write.entity, state, (current) => actionsFor(write, schema, files, state, current), {
         singleWriter: write.singleWriter,
@@ -78,8 +86,10 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
       }
       return files.reduce((sum, f) => sum + f.rows, 0)
     } catch (error) {
+      // Files no version names are removed at once, unless the version's own write failed
+      // unseen (it may have landed); vacuum removes those if it did not.
+      if (!outcomeUnknown(error)) await store.delete(files.map((f) => f.key)).catch(() => undefined)
       if (!(error instanceof StaleWrite || error instanceof TxnApplied)) throw error
-      await store.delete(files.map((f) => f.key)).catch(() => undefined)
       if (error instanceof TxnApplied) return 0
       if (restart === MAX_RESTARTS) {
         throw new StorageError('CONFLICT', `${write.entity} kept changing its schema under this write; write again`)
@@ -101,6 +111,7 @@ async function writeFile(
   entity: string,
   group: { partition: Partition; records: readonly Row[] },
   schema: WriteSchema,
+  put: string[],
 ): Promise<WrittenFile> {
   const rows = group.records.length
   const partitionKeys = group.partition.keys
@@ -121,6 +132,7 @@ async function writeFile(
     rows,
     fileSchema,
   )
+  put.push(key)
   await store.put(key, bytes)
   const partitionValues: Record<string, string | null> = {}
   for (const name of partitionKeys) {

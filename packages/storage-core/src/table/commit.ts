@@ -21,6 +21,25 @@ export interface Committed {
   actions: Action[]
 }
 
+/** Set on an error of the version file's own write, whose outcome nobody knows. */
+export const OUTCOME_UNKNOWN = Symbol('cfb.commitOutcomeUnknown')
+
+export function outcomeUnknown(error: unknown): boolean {
+  return error instanceof Error && (error as unknown as Record<symbol, unknown>)[OUTCOME_UNKNOWN] === true
+}
+
+/**
+ * A store without conditional create cannot keep two writers from replacing each other's version
+ * files: writes there need the caller's word that there is one writer.
+ */
+export function assertCanCommit(store: ObjectStore, table: string, singleWriter: boolean | undefined): void {
+  if (store.capabilities.conditionalPut || singleWriter) return
+  throw new StorageError(
+    'NOT_SUPPORTED',
+    `the ${store.name} store cannot create a file only if it is absent (conditional PUT, If-None-Match: *), so two writers could lose each other's commits to ${table}; use a server that supports it, or declare this process the table's only writer (singleWriter: true)`,
+  )
+}
+
 /**
  * Commits the next version: `build` gives its actions for the state it will follow (undefined for
  * a new table), and the version file is created only if absent. A writer that loses the race
@@ -33,19 +52,22 @@ export async function commit(
   build: (state: TableState | undefined) => Action[],
   options: { singleWriter?: boolean } = {},
 ): Promise<Committed> {
+  assertCanCommit(store, table, options.singleWriter)
   const conditional = store.capabilities.conditionalPut
-  if (!conditional && !options.singleWriter) {
-    throw new StorageError(
-      'NOT_SUPPORTED',
-      `the ${store.name} store cannot create a file only if it is absent (conditional PUT, If-None-Match: *), so two writers could lose each other's commits to ${table}; use a server that supports it, or declare this process the table's only writer (singleWriter: true)`,
-    )
-  }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const actions = build(state)
     const version = (state?.version ?? -1) + 1
     const key = commitKey(table, version)
     const bytes = encodeActions(actions)
-    if (await create(store, key, bytes, conditional)) {
+    let created: boolean
+    try {
+      created = await create(store, key, bytes, conditional)
+    } catch (error) {
+      // The version file may or may not have landed: its writer must not delete the data it names.
+      if (error instanceof Error) Object.defineProperty(error, OUTCOME_UNKNOWN, { value: true })
+      throw error
+    }
+    if (created) {
       const builder = new StateBuilder(table, state)
       builder.apply(actions, version, Date.now())
       const next = builder.build(key)

@@ -60,6 +60,19 @@ export const writePartitioned: ConformanceGroup = (ctx) => {
       expect(byId(await storage.readIndex('games', { team: 't7' })).map((r) => r.id)).toEqual([7, 37, 67, 97, 127, 157, 187, 217, 247, 277])
     })
 
+    it('commits every partition in one version: a partition that cannot be stored fails the whole write, leaving nothing', async () => {
+      const storage = await ctx.create()
+      await storage.writePartitioned('games', [{ id: 1, team: 'a' }, { id: 2, team: 'b' }], ['team'])
+      const before = await storage.listFiles('')
+      const rows = Array.from({ length: 40 }, (_, i) => ({ id: 10 + i, team: `t${i % 20}`, note: i === 33 ? 'bad \ud800' : 'ok' }))
+      await expect(storage.writePartitioned('games', rows, ['team'], { concurrency: 4 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+      expect(await storage.listFiles('')).toEqual(before)
+      expect((await storage.history('games')).map((h) => h.version)).toEqual([0])
+      await storage.writePartitioned('games', rows.map((r) => ({ ...r, note: 'ok' })), ['team'])
+      const history = await storage.history('games')
+      expect(history.map((h) => [h.version, h.rowsAdded])).toEqual([[0, 2], [1, 40]])
+    })
+
     it.each([
       ['a record without a partition column', [{ id: 1, season: 2024, week: 1 }, { id: 2, season: 2024 }], ['season', 'week'], {}],
       ['a partition value that is an object', [{ id: 1, season: { y: 2024 } }], ['season'], {}],
