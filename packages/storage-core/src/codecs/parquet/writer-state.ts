@@ -1,0 +1,30 @@
+import { snappyCompressor } from 'hysnappy'
+import { CODECS } from './format.js'
+import { Sink } from './sink.js'
+
+/**
+ * What one writer reuses from page to page and column to column (one is encoded at a time,
+ * synchronously): a page is encoded into `levels` and `values`, then compressed or copied into the
+ * file; typed arrays are reused rather than allocated per column chunk.
+ */
+export class WriterState {
+  readonly levels = new Sink()
+  readonly values = new Sink()
+  bigints = new BigInt64Array(0)
+  booleans = new Uint8Array(0)
+  /** Snappy in WebAssembly: several times faster than JavaScript ports on compressible pages. */
+  private snappy: ((input: Uint8Array) => Uint8Array) | undefined
+
+  /** Scratch arrays for at least `count` rows. */
+  reserveRows(count: number): void {
+    if (this.bigints.length >= count) return
+    this.bigints = new BigInt64Array(count)
+    this.booleans = new Uint8Array(count)
+  }
+
+  compress(codec: number, raw: Uint8Array): Uint8Array {
+    if (codec !== CODECS.SNAPPY) return raw
+    this.snappy ??= snappyCompressor()
+    return this.snappy(raw)
+  }
+}
