@@ -13,6 +13,9 @@ export interface Dictionary {
   indexes: Int32Array
   /** The distinct values of a string column, by index (statistics are taken from them). */
   texts: readonly string[] | undefined
+  /** Scratch for finding a page's distinct indexes: all 0 between uses. */
+  seen: Uint8Array
+  distinct: Int32Array
   writeValues(out: Sink): void
 }
 
@@ -93,5 +96,5 @@ export function buildDictionary(column: Column, nulls: number, range: { low: num
   }
   const bitWidth = Math.max(1, Math.ceil(Math.log2(size)))
   if (2 * (dictionaryBytes + Math.ceil((present * bitWidth) / 8)) > plainBytes) return undefined
-  return { size, bitWidth, indexes, texts, writeValues }
+  return { size, bitWidth, indexes, texts, writeValues, seen: new Uint8Array(texts ? size : 0), distinct: new Int32Array(texts ? size : 0) }
 }

@@ -48,19 +48,7 @@ export function numberBounds(column: Column, from: number, to: number): { low: n
  */
 export function valueBounds(column: Column, from: number, to: number, dictionary: Dictionary | undefined, indexes: Int32Array): Bounds | undefined {
   const { defined, bigints, booleans, items } = column
-  if (dictionary?.texts) {
-    if (indexes.length === 0) return undefined
-    const texts = dictionary.texts
-    let lowId = indexes[0]!
-    let highId = lowId
-    for (let k = 1; k < indexes.length; k++) {
-      const id = indexes[k]!
-      if (id === lowId || id === highId) continue
-      if (compareText(texts[id]!, texts[lowId]!) < 0) lowId = id
-      else if (compareText(texts[id]!, texts[highId]!) > 0) highId = id
-    }
-    return { low: texts[lowId]!, high: texts[highId]! }
-  }
+  if (dictionary?.texts) return textBounds(dictionary, indexes)
   let first = from
   while (first < to && defined[first] === 0) first++
   if (first === to) return undefined
@@ -93,6 +81,34 @@ export function valueBounds(column: Column, from: number, to: number, dictionary
     const value = values[i] as string | Uint8Array
     if (compareBounds(value, low) < 0) low = value
     else if (compareBounds(value, high) > 0) high = value
+  }
+  return { low, high }
+}
+
+/**
+ * Bounds of a page of dictionary-encoded text: its distinct indexes are found first, so each text
+ * is compared once per page, not once per row.
+ */
+function textBounds(dictionary: Dictionary, indexes: Int32Array): Bounds | undefined {
+  if (indexes.length === 0) return undefined
+  const texts = dictionary.texts!
+  const { seen, distinct } = dictionary
+  let count = 0
+  for (let k = 0; k < indexes.length; k++) {
+    const id = indexes[k]!
+    if (seen[id] === 1) continue
+    seen[id] = 1
+    distinct[count++] = id
+  }
+  let low = texts[distinct[0]!]!
+  let high = low
+  seen[distinct[0]!] = 0
+  for (let k = 1; k < count; k++) {
+    const id = distinct[k]!
+    seen[id] = 0
+    const text = texts[id]!
+    if (compareText(text, low) < 0) low = text
+    else if (compareText(text, high) > 0) high = text
   }
   return { low, high }
 }

@@ -1,6 +1,6 @@
-import { snappyCompressor } from 'hysnappy'
 import { CODECS } from './format.js'
 import { Sink } from './sink.js'
+import { snappyCompress } from './snappy.js'
 
 /**
  * What one writer reuses from page to page and column to column (one is encoded at a time,
@@ -12,8 +12,6 @@ export class WriterState {
   readonly values = new Sink()
   bigints = new BigInt64Array(0)
   booleans = new Uint8Array(0)
-  /** Snappy in WebAssembly: several times faster than JavaScript ports on compressible pages. */
-  private snappy: ((input: Uint8Array) => Uint8Array) | undefined
 
   /** Scratch arrays for at least `count` rows. */
   reserveRows(count: number): void {
@@ -23,8 +21,6 @@ export class WriterState {
   }
 
   compress(codec: number, raw: Uint8Array): Uint8Array {
-    if (codec !== CODECS.SNAPPY) return raw
-    this.snappy ??= snappyCompressor()
-    return this.snappy(raw)
+    return codec === CODECS.SNAPPY ? snappyCompress(raw) : raw
   }
 }
