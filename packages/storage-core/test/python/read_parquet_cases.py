@@ -166,7 +166,7 @@ def pruning(table, paths, row_group_size):
     return results
 
 
-def read_case(folder):
+def read_case(folder, con):
     with open(os.path.join(folder, "case.json")) as f:
         case = json.load(f)
     row_group_size = case["rowGroupSize"]
@@ -175,7 +175,6 @@ def read_case(folder):
     own = os.path.join(folder, "pyarrow.parquet")
     pq.write_table(table, own, row_group_size=row_group_size)
     paths = {name: os.path.join(folder, f"{name}.parquet") for name in FILES}
-    con = duckdb.connect()
     out = {}
     for name, path in paths.items():
         arrow = pq.read_table(path)
@@ -185,7 +184,6 @@ def read_case(folder):
             "polars": polars_read(path),
             "statistics": statistics(path),
         }
-    con.close()
     out["pruning"] = pruning(table, paths, row_group_size)
     return out
 
@@ -193,7 +191,10 @@ def read_case(folder):
 def main():
     root = sys.argv[1]
     cases = sorted(os.listdir(root))
-    json.dump({name: read_case(os.path.join(root, name)) for name in cases}, sys.stdout, allow_nan=False)
+    con = duckdb.connect()
+    reads = {name: read_case(os.path.join(root, name), con) for name in cases}
+    con.close()
+    sys.stdout.write(json.dumps(reads, allow_nan=False))
 
 
 if __name__ == "__main__":
