@@ -3,7 +3,7 @@ import { parquetMetadata } from 'hyparquet'
 import { parquetHeader } from 'hyparquet/src/column.js'
 import { readParquetRows } from '../src/codecs/parquet-pages.js'
 import { decodeParquet, encodeParquet } from '../src/codecs/parquet.js'
-import { PAGE_ROWS } from '../src/codecs/parquet-writer.js'
+import { PAGE_ROWS } from '../src/codecs/parquet/pages.js'
 import { inferSchema } from '../src/codecs/schema.js'
 
 // Reads decode a page at a time, so memory is bounded by pages, not row groups: the writer must cut

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parquetMetadata } from 'hyparquet'
+import { parquetMetadata, readColumnIndex, readOffsetIndex } from 'hyparquet'
 import { decodeParquet, encodeParquet } from '../src/codecs/parquet.js'
 import { inferSchema } from '../src/codecs/schema.js'
 
@@ -65,6 +65,54 @@ describe('Parquet writer', () => {
     expect(stats.big).toMatchObject({ min_value: -5n, max_value: 2n ** 62n })
     expect(stats.at).toMatchObject({ min_value: new Date(-5), max_value: new Date(5) })
     expect(stats.b).toMatchObject({ min_value: true, max_value: true, null_count: 1n })
+  })
+
+  it('truncates byte-array min/max past 64 bytes as parquet-mr does: the max rounded up at a character boundary', async () => {
+    const records = [
+      { s: `${'é'.repeat(40)}z`, t: `${'a'.repeat(63)}😀`, u: '\u{10ffff}'.repeat(17), b: new Uint8Array(70).fill(0xff), j: { k: 'x'.repeat(80) } },
+      { s: 'a', t: null, u: null, b: new Uint8Array([1]), j: null },
+    ]
+    const { metadata } = await roundTrip(records)
+    const stats = Object.fromEntries(metadata.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema[0], c.meta_data!.statistics]))
+    expect(stats.s).toMatchObject({ min_value: 'a', is_min_value_exact: true, max_value: `${'é'.repeat(31)}ê`, is_max_value_exact: false })
+    // A 4-byte character is not cut in half; the last 'a' of the prefix rounds up to 'b'.
+    expect(stats.t).toMatchObject({ min_value: 'a'.repeat(63), is_min_value_exact: false, max_value: `${'a'.repeat(62)}b`, is_max_value_exact: false })
+    // Nothing above U+10FFFF and 0xFF: no max can be shorter, so there is none.
+    expect(stats.u).toMatchObject({ min_value: '\u{10ffff}'.repeat(16), is_min_value_exact: false })
+    expect(stats.u!.max_value).toBeUndefined()
+    // hyparquet reads byte-array bounds as text.
+    expect(stats.b!.min_value).toBe('\x01')
+    expect(stats.b!.max_value).toBeUndefined()
+    const json = `{"k":"${'x'.repeat(80)}"}`
+    expect(stats.j).toMatchObject({ min_value: json.slice(0, 64), max_value: `${json.slice(0, 63)}y`, is_max_value_exact: false })
+  })
+
+  it('writes a column index and an offset index for every column chunk, pages located and bounded', () => {
+    const records = Array.from({ length: 10_000 }, (_, i) => ({ id: i, gap: i >= 4_096 && i < 8_192 ? null : -i, team: ['b', 'a', 'c'][i % 3] }))
+    const bytes = encodeParquet(records, inferSchema(records))
+    const metadata = parquetMetadata(bufferOf(bytes))
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const indexes = new Map(
+      metadata.row_groups[0]!.columns.map((chunk, j) => [
+        chunk.meta_data!.path_in_schema[0]!,
+        {
+          columns: readColumnIndex({ view, offset: Number(chunk.column_index_offset) }, metadata.schema[j + 1]!),
+          offsets: readOffsetIndex({ view, offset: Number(chunk.offset_index_offset) }),
+          dataOffset: Number(chunk.meta_data!.data_page_offset),
+        },
+      ]),
+    )
+    expect([...indexes.keys()]).toEqual(['id', 'gap', 'team'])
+    for (const { offsets, dataOffset } of indexes.values()) {
+      expect(offsets.page_locations.map((p) => Number(p.first_row_index))).toEqual([0, 4_096, 8_192])
+      expect(Number(offsets.page_locations[0]!.offset)).toBe(dataOffset)
+      const [a, b, c] = offsets.page_locations
+      expect([Number(b!.offset), Number(c!.offset)]).toEqual([Number(a!.offset) + a!.compressed_page_size, Number(b!.offset) + b!.compressed_page_size])
+    }
+    expect(indexes.get('id')!.columns).toMatchObject({ min_values: [0, 4_096, 8_192], max_values: [4_095, 8_191, 9_999], boundary_order: 'ASCENDING' })
+    expect(indexes.get('gap')!.columns).toMatchObject({ null_pages: [false, true, false], min_values: [-4_095, new Uint8Array(0), -9_999], boundary_order: 'DESCENDING' })
+    expect(indexes.get('gap')!.columns.null_counts).toEqual([0n, 4_096n, 0n])
+    expect(indexes.get('team')!.columns).toMatchObject({ min_values: ['a', 'a', 'a'], max_values: ['c', 'c', 'c'], boundary_order: 'ASCENDING' })
   })
 
   it('refuses a bigint outside INT64', () => {

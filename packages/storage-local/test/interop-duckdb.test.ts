@@ -9,7 +9,7 @@ import { DuckDBSession, readDataset, sqlString } from './duckdb-session.js'
 // Interop both ways: DuckDB reads what we write with hive_partitioning, and we read what DuckDB
 // writes with PARTITION_BY. Type mapping, JS value -> Parquet -> DuckDB -> JS from DuckDB:
 //   integer number -> INT32 -> INTEGER -> number      float -> DOUBLE -> DOUBLE -> number
-//   bigint -> INT64 -> BIGINT -> bigint               Date -> INT64 TIMESTAMP_MILLIS -> TIMESTAMP -> Date
+//   bigint -> INT64 -> BIGINT -> bigint               Date -> INT64 TIMESTAMP(UTC, ms) -> TIMESTAMP WITH TIME ZONE -> Date
 //   string -> UTF8 -> VARCHAR -> string               boolean -> BOOLEAN -> BOOLEAN -> boolean
 // Partition folder values carry no type: DuckDB infers BIGINT (a bigint), we infer a number.
 
@@ -20,7 +20,7 @@ const DUCKDB_TYPES = {
   yards: 'INTEGER',
   epa: 'DOUBLE',
   is_scoring: 'BOOLEAN',
-  wallclock: 'TIMESTAMP',
+  wallclock: 'TIMESTAMP WITH TIME ZONE',
   penalty: 'VARCHAR',
   sequence: 'BIGINT',
   season: 'BIGINT',

@@ -2,7 +2,8 @@ import { parquetMetadata, parquetMetadataAsync, parquetReadObjects, parquetSchem
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { StorageError } from '../errors.js'
-import { transpose, writeParquet } from './parquet-writer.js'
+import { transpose } from './parquet/columns.js'
+import { writeParquet } from './parquet/write.js'
 import type { ColumnType, ColumnValues, TableSchema } from './schema.js'
 
 /** Key-value metadata entry that carries our logical schema, so reads return the written types. */

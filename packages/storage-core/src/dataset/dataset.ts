@@ -1,5 +1,4 @@
 import type { Row, ScanOptions, TableInfo, TableOptions as CreateOptions, TableVersion, VacuumOptions, VacuumResult, WriteOptions, WritePartitionedOptions } from '../backend.js'
-import type { TableSchema } from '../codecs/schema.js'
 import { mapConcurrent } from '../concurrency.js'
 import { StorageError } from '../errors.js'
 import { type Filters, matchesCondition, normalizeFilters } from '../filters.js'

@@ -104,7 +104,7 @@ export function excludedByStats(stats: FileStats, column: string, type: ColumnTy
   const allNull = typeof nulls === 'number' && nulls === stats.numRecords
   const needsValue = range.gt !== undefined || range.gte !== undefined || range.lt !== undefined || range.lte !== undefined
   const pinned = pinnedValues(range)
-  if (allNull && (needsValue || (pinned && pinned.every((v) => v !== null)))) return true
+  if (allNull && (needsValue || pinned?.every((v) => v !== null))) return true
   const min = stats.minValues[column]
   const max = stats.maxValues[column]
   if (min === undefined || max === undefined || min === null || max === null) return false
