@@ -104,15 +104,13 @@ interface Pruning {
 type CaseRead = Record<'ours' | 'hyparquet' | 'pyarrow', FileRead> & { pruning: Pruning[] }
 
 /** hyparquet-writer's schema element for one of our columns: the annotations a reader expects. */
-function referenceElement(name: string, type: ColumnType, values: unknown[]): SchemaElement {
+function referenceElement(name: string, type: ColumnType): SchemaElement {
   const base = { name, repetition_type: 'OPTIONAL' } as const
   // Integers by converted type alone: hyparquet-writer 0.17 writes INTEGER's bitWidth as an i32, not
   // the i8 parquet.thrift has, and parquet-cpp then refuses the whole footer. Readers derive
   // INTEGER(bits, signed) from INT_32 and INT_64, so the types read still compare.
-  if (type === 'int') {
-    const narrow = values.every((v) => v == null || ((v as number) >= -(2 ** 31) && (v as number) < 2 ** 31))
-    return narrow ? { ...base, type: 'INT32', converted_type: 'INT_32' } : { ...base, type: 'INT64', converted_type: 'INT_64' }
-  }
+  // JS integers are a table's `long` column: INT64 whatever the values.
+  if (type === 'int') return { ...base, type: 'INT64', converted_type: 'INT_64' }
   if (type === 'bigint') return { ...base, type: 'INT64', converted_type: 'INT_64' }
   if (type === 'float') return { ...base, type: 'DOUBLE' }
   if (type === 'boolean') return { ...base, type: 'BOOLEAN' }
@@ -127,7 +125,7 @@ function referenceElement(name: string, type: ColumnType, values: unknown[]): Sc
 function hyparquetFile({ records, rowGroupSize }: Case, schema: TableSchema): Uint8Array {
   const columns = schema.columns.map(({ name, type }) => {
     const values = records.map((r) => r[name] ?? null)
-    return { name, type, values, element: referenceElement(name, type, values) }
+    return { name, type, values, element: referenceElement(name, type) }
   })
   const buffer = parquetWriteBuffer({
     columnData: columns.map(({ name, type, values, element }) => ({
@@ -290,9 +288,9 @@ describe('Parquet writer against hyparquet-writer, read by pyarrow, DuckDB and p
   it('types columns in every engine as pyarrow types its own file of the same data', () => {
     const types = Object.fromEntries(ENGINES.map((engine) => [engine, reads.sorted!.ours[engine].types]))
     expect(types).toEqual({
-      pyarrow: { id: 'int32', big: 'int64', score: 'double', name: 'string', long: 'string', at: 'timestamp[ms, tz=UTC]', bytes: 'binary', doc: 'extension<arrow.json>' },
-      duckdb: { id: 'INTEGER', big: 'BIGINT', score: 'DOUBLE', name: 'VARCHAR', long: 'VARCHAR', at: 'TIMESTAMP WITH TIME ZONE', bytes: 'BLOB', doc: 'JSON' },
-      polars: { id: 'Int32', big: 'Int64', score: 'Float64', name: 'String', long: 'String', at: "Datetime(time_unit='ms', time_zone='UTC')", bytes: 'Binary', doc: 'Binary' },
+      pyarrow: { id: 'int64', big: 'int64', score: 'double', name: 'string', long: 'string', at: 'timestamp[ms, tz=UTC]', bytes: 'binary', doc: 'extension<arrow.json>' },
+      duckdb: { id: 'BIGINT', big: 'BIGINT', score: 'DOUBLE', name: 'VARCHAR', long: 'VARCHAR', at: 'TIMESTAMP WITH TIME ZONE', bytes: 'BLOB', doc: 'JSON' },
+      polars: { id: 'Int64', big: 'Int64', score: 'Float64', name: 'String', long: 'String', at: "Datetime(time_unit='ms', time_zone='UTC')", bytes: 'Binary', doc: 'Binary' },
     })
   })
 })

@@ -109,7 +109,7 @@ describe('Parquet writer', () => {
       const [a, b, c] = offsets.page_locations
       expect([Number(b!.offset), Number(c!.offset)]).toEqual([Number(a!.offset) + a!.compressed_page_size, Number(b!.offset) + b!.compressed_page_size])
     }
-    expect(indexes.get('id')!.columns).toMatchObject({ min_values: [0, 4_096, 8_192], max_values: [4_095, 8_191, 9_999], boundary_order: 'ASCENDING' })
+    expect(indexes.get('id')!.columns).toMatchObject({ min_values: [0n, 4_096n, 8_192n], max_values: [4_095n, 8_191n, 9_999n], boundary_order: 'ASCENDING' })
     expect(indexes.get('gap')!.columns).toMatchObject({ null_pages: [false, true, false], min_values: [-4_095, new Uint8Array(0), -9_999], boundary_order: 'DESCENDING' })
     expect(indexes.get('gap')!.columns.null_counts).toEqual([0n, 4_096n, 0n])
     expect(indexes.get('team')!.columns).toMatchObject({ min_values: ['a', 'a', 'a'], max_values: ['c', 'c', 'c'], boundary_order: 'ASCENDING' })
