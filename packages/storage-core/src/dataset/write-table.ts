@@ -65,6 +65,8 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
     // while encoding, so a write holds only the partitions it is encoding at once.
     const inferred = nonEmpty.map((g) => ({ partition: g.partition, schema: inferColumns(g.records, false, write.partitionKeys).schema }))
     if (!state && inferred.length === 0 && !write.schema) return 0
+    // Nothing to add and nothing to replace: no version for it.
+    if (state && inferred.length === 0 && (!write.overwrite || superseded(state, write, 0).length === 0)) return 0
     const schema = resolveWriteSchema(write.entity, state, inferred, write.partitionKeys, state ? undefined : write.schema)
     const put: string[] = []
     const files = await mapConcurrent(nonEmpty, write.concurrency, (g) => writeFile(store, write.entity, g, schema, put)).catch(

@@ -85,7 +85,8 @@ function compare(stat: unknown, operand: FilterScalar, type: ColumnType | undefi
     return t < o ? -1 : t > o ? 1 : undefined
   }
   if ((type === 'int' || type === 'float' || type === 'bigint') && typeof stat === 'number' && typeof operand === 'number') {
-    if (Number.isNaN(operand)) return undefined
+    // JSON numbers past 2^53 were rounded when parsed: they bound nothing exactly.
+    if (Number.isNaN(operand) || (type !== 'float' && !Number.isSafeInteger(stat))) return undefined
     return stat < operand ? -1 : stat > operand ? 1 : 0
   }
   if (type === 'string' && typeof stat === 'string' && typeof operand === 'string') {
