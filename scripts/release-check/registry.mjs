@@ -9,7 +9,8 @@ const VERDACCIO = { dependencies: { verdaccio: '6.8.0' }, overrides: { 'node-fet
 
 export async function installVerdaccio(dir) {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'release-check-registry', private: true, ...VERDACCIO }))
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir })
+  // From the public registry (npm's own config), reusing npm's cache without revalidating it.
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir })
 }
 
 export async function startVerdaccio(dir, upstream) {

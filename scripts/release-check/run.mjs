@@ -90,6 +90,19 @@ function assertNone(installed, pattern, what) {
   assert(found.length === 0, `installed ${what}: ${found.slice(0, 5).join(', ')}`)
 }
 
+/** The conformance suite's legacy group reads every file expected.json names, and the datasets' folders. */
+async function assertFixturesShipped(tarball, files) {
+  const expected = JSON.parse((await run('tar', ['xzOf', tarball, 'package/fixtures/expected.json'])).stdout)
+  const missing = Object.keys(expected.files).filter((file) => !files.includes(`package/fixtures/${file}`))
+  assert(missing.length === 0, `core does not ship the fixtures ${missing.join(', ')}`)
+  for (const dataset of Object.keys(expected.datasets))
+    assert(
+      files.some((f) => f.startsWith(`package/fixtures/${dataset}/`)),
+      `core does not ship the fixture dataset ${dataset}`,
+    )
+  assert(!files.includes('package/fixtures/README.md'), 'core ships fixtures/README.md, which no code reads')
+}
+
 /** The first ```js block under the README's "## Quick start", exactly as written. */
 function readmeQuickStart() {
   const readme = readFileSync(join(root, 'README.md'), 'utf8')
@@ -148,6 +161,7 @@ try {
             `${manifest.name} depends on ${dep}@${range}, which excludes ${published.get(dep)}`,
           )
       }
+      if (manifest.name === '@cfb/storage-core') await assertFixturesShipped(path, files)
       await npm(['publish', path, '--registry', registry.url, '--loglevel=error'], work)
       published.set(manifest.name, manifest.version)
       console.log(`       ${manifest.name}@${manifest.version}: ${kb(statSync(path).size)} tarball, ${files.length} files`)
@@ -195,6 +209,8 @@ try {
   await step('npm install @cfb/storage-core @cfb/storage-s3; write and read on moto through getStorage()', async () => {
     b = await installs.b
     describe(b)
+    // The same test that finds no AWS SDK in core + local finds it here.
+    assert(b.installed.includes('node_modules/@aws-sdk/client-s3'), 'no @aws-sdk/client-s3 under core + s3')
     assertNone(b.installed, /duckdb/i, 'DuckDB')
     assertNone(b.installed, /^(jest|@jest\/|jest-)/, 'test dependencies')
     const port = await freePort()
@@ -257,9 +273,10 @@ try {
   await Promise.all(servers.map(stop))
 }
 
-const seconds = ((Date.now() - began) / 1000).toFixed(0)
-console.log(`== release check: ${passed} passed, ${failed} failed in ${seconds} s`)
 mkdirSync(dirname(resultsFile), { recursive: true })
 writeFileSync(resultsFile, JSON.stringify({ numPassedTests: passed, numFailedTests: failed, numRuntimeErrorTestSuites: 0 }))
+// Kept when something failed, to look into.
 if (failed === 0) rmSync(work, { recursive: true, force: true })
+const seconds = ((Date.now() - began) / 1000).toFixed(0)
+console.log(`== release check: ${passed} passed, ${failed} failed in ${seconds} s${failed ? `; see ${work}` : ''}`)
 process.exitCode = failed > 0 ? 1 : 0
