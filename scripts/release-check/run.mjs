@@ -253,13 +253,15 @@ try {
     const help = (await npx(['--help'])).stdout
     assert(help.startsWith('Usage: cfb-storage'), `--help printed:\n${help.slice(0, 500)}`)
     copyFileSync(join(consumer, 'games.csv'), join(c.dir, 'games.csv'))
-    await npx(['write', 'games', '--partition', 'season=2024,week=1', '--from', 'games.csv', '--format', 'csv', '--backend', 'local:./data'])
+    await npx(['write', 'games', '--partition', 'season=2024,week=1', '--from', 'games.csv', '--backend', 'local:./data'])
     const read = (await npx(['read', 'games', '--backend', 'local:./data', '--format', 'csv'])).stdout
     const written = readFileSync(join(c.dir, 'games.csv'), 'utf8').trimEnd().split('\n')
     const expected = [`${written[0]},season,week`, ...written.slice(1).map((line) => `${line},2024,1`)]
     assert(read.trimEnd().split('\n').join('\n') === expected.join('\n'), `read back:\n${read}`)
+    // A CSV in, a Delta table of Parquet stored, CSV out.
     const stored = readdirSync(join(c.dir, 'data/games/season=2024/week=1'))
-    assert(stored.some((f) => f.endsWith('.csv')), `stored ${stored.join(', ')}, no CSV`)
+    assert(stored.some((f) => f.endsWith('.parquet')), `stored ${stored.join(', ')}, no Parquet`)
+    assert(readdirSync(join(c.dir, 'data/games/_delta_log')).includes('00000000000000000000.json'), 'no Delta log version 0')
   })
 
   await step('a strict TypeScript consumer (module nodenext) type-checks against the installed packages', async () => {
