@@ -146,4 +146,38 @@ describe('Delta golden tables', () => {
       message: expect.stringMatching(/metaData/),
     })
   })
+
+  it('our log actions have the shape of Spark\'s: every field the golden logs carry, the same kinds of values', async () => {
+    const fields = (text: string) => {
+      const out = new Map<string, Map<string, string>>()
+      for (const line of text.trim().split('\n')) {
+        const [kind, body] = Object.entries(JSON.parse(line) as Record<string, Record<string, unknown>>)[0]!
+        const seen = out.get(kind) ?? new Map<string, string>()
+        for (const [k, v] of Object.entries(body)) if (v !== null) seen.set(k, Array.isArray(v) ? 'array' : typeof v)
+        out.set(kind, seen)
+      }
+      return out
+    }
+    const theirs = new Map<string, Map<string, string>>()
+    for (const file of ['snapshot-data2-deleted/_delta_log/00000000000000000000.json', 'snapshot-data2-deleted/_delta_log/00000000000000000002.json', 'data-reader-partition-values/_delta_log/00000000000000000000.json']) {
+      for (const [kind, seen] of fields(await readFile(new URL(file, GOLDEN), 'utf8'))) {
+        theirs.set(kind, new Map([...(theirs.get(kind) ?? []), ...seen]))
+      }
+    }
+    const store = new MemoryObjectStore()
+    const storage = new ObjectStorage(store)
+    await storage.write('t', [{ id: 1, name: 'a' }], { p: 1 })
+    await storage.write('t', [{ id: 2, name: 'b' }], { p: 1 })
+    const ours = new Map<string, Map<string, string>>()
+    for (const key of ['t/_delta_log/00000000000000000000.json', 't/_delta_log/00000000000000000001.json']) {
+      for (const [kind, seen] of fields(new TextDecoder().decode(await store.get(key)))) ours.set(kind, new Map([...(ours.get(kind) ?? []), ...seen]))
+    }
+    const optional = new Set(['commitInfo.isolationLevel', 'commitInfo.engineInfo', 'commitInfo.txnId', 'commitInfo.operationMetrics', 'commitInfo.readVersion'])
+    for (const kind of ['protocol', 'metaData', 'add', 'remove', 'commitInfo']) {
+      for (const [field, type] of theirs.get(kind)!) {
+        if (optional.has(`${kind}.${field}`)) continue
+        expect([kind, field, ours.get(kind)?.get(field)]).toEqual([kind, field, type])
+      }
+    }
+  })
 })
