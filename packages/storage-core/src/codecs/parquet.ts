@@ -1,7 +1,9 @@
-import { parquetMetadata, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet'
+import { parquetMetadata, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet'
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
-import { compressors } from 'hyparquet-compressors'
 import { StorageError } from '../errors.js'
+import { readableMetadata, parquetReadError, schemaTreeOf } from './parquet-check.js'
+import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
+import { type DecimalMode, PARQUET_PARSERS, setOwn, valueFixes, withRawDecimals } from './parquet-values.js'
 import { transpose, writeParquet } from './parquet-writer.js'
 import type { ColumnType, ColumnValues, TableSchema } from './schema.js'
 
@@ -77,20 +79,40 @@ export function footerOf(bytes: Uint8Array): Uint8Array | undefined {
 
 /**
  * A file's metadata: parsed from a footer the commit carried (no request at all), or read from the
- * end of the file.
+ * end of the file. A footer that does not parse is CORRUPT_DATA; an encrypted one NOT_SUPPORTED.
  */
 export async function readParquetMetadata(file: AsyncBuffer, footer?: Uint8Array): Promise<FileMetaData> {
-  if (footer) return parquetMetadata(footer.buffer.slice(footer.byteOffset, footer.byteOffset + footer.byteLength) as ArrayBuffer)
-  return parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES })
+  try {
+    if (footer) {
+      const bytes = footer.buffer.slice(footer.byteOffset, footer.byteOffset + footer.byteLength) as ArrayBuffer
+      return parquetMetadata(bytes, { parsers: PARQUET_PARSERS })
+    }
+    return await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES, parsers: PARQUET_PARSERS })
+  } catch (cause) {
+    throw await footerError(file, cause)
+  }
+}
+
+async function footerError(file: AsyncBuffer, cause: unknown): Promise<StorageError> {
+  if (cause instanceof StorageError) return cause
+  if (file.byteLength >= 4) {
+    const magic = new TextDecoder().decode(await file.slice(file.byteLength - 4))
+    if (magic === 'PARE') return new StorageError('NOT_SUPPORTED', 'encrypted Parquet (a PARE footer) cannot be read', { cause })
+  }
+  const message = cause instanceof Error ? cause.message : String(cause)
+  const words = /^parquet /.test(message)
+    ? message.replace(/^parquet /, '')
+    : 'its metadata does not decode'
+  return new StorageError('CORRUPT_DATA', `not a readable Parquet file: ${words}`, { cause })
 }
 
 export interface ParquetDecodeOptions {
   columns?: readonly string[]
-  /** hyparquet filter, used to skip row groups by statistics and to drop rows. */
-  filter?: Record<string, unknown>
   rowStart?: number
   rowEnd?: number
   metadata?: FileMetaData
+  /** DECIMAL values as the nearest double (`'number'`, the default) or as exact fixed-point text (`'string'`). */
+  decimals?: DecimalMode
 }
 
 function converterFor(type: ColumnType): ((v: unknown) => unknown) | undefined {
@@ -103,33 +125,63 @@ function converterFor(type: ColumnType): ((v: unknown) => unknown) | undefined {
   return undefined
 }
 
-/** Decodes rows; values come back with the logical types recorded at write time. */
+/**
+ * Decodes rows; values come back with the logical types recorded at write time, and a foreign
+ * file's values as exactly as JavaScript holds them (see parquet-values.ts). Failures are
+ * StorageErrors: CORRUPT_DATA saying what is malformed, NOT_SUPPORTED for what cannot be held.
+ */
 export async function decodeParquet(
   file: AsyncBuffer,
   options: ParquetDecodeOptions = {},
 ): Promise<Record<string, unknown>[]> {
-  const metadata = options.metadata ?? (await parquetMetadataAsync(file))
-  const schema = schemaFromMetadata(metadata)
-  const rows: Record<string, unknown>[] = await parquetReadObjects({
-    file,
-    metadata,
-    columns: options.columns ? [...options.columns] : undefined,
-    filter: options.filter as never,
-    filterStrict: false,
-    rowStart: options.rowStart,
-    rowEnd: options.rowEnd,
-    compressors,
-    utf8: !schema?.columns.some((c) => c.type === 'binary'),
-  })
-  const convert = converters(schema, options.columns)
-  if (convert.length > 0) {
-    for (const row of rows) {
-      for (const [name, to] of convert) {
-        if (row[name] !== null && row[name] !== undefined) row[name] = to(row[name])
-      }
-    }
+  const metadata = readableMetadata(options.metadata ?? (await readParquetMetadata(file)), file.byteLength)
+  const present = parquetColumnNames(metadata)
+  const names = options.columns ? present.filter((name) => options.columns!.includes(name)) : present
+  const fixes = valueFixes(schemaTreeOf(metadata), names, { decimals: options.decimals ?? 'number' })
+  const convert = new Map(converters(schemaFromMetadata(metadata), names))
+  let arrays: unknown[][] = []
+  try {
+    await parquetRead({
+      file,
+      metadata: withRawDecimals(metadata),
+      columns: names,
+      rowStart: options.rowStart,
+      rowEnd: options.rowEnd,
+      compressors: PARQUET_COMPRESSORS,
+      parsers: PARQUET_PARSERS,
+      utf8: false,
+      rowFormat: 'array',
+      onComplete: (rows) => {
+        arrays = rows as unknown[][]
+      },
+    })
+  } catch (cause) {
+    throw parquetReadError(cause)
+  }
+  const steps = names.map((name) => rowStep(name, fixes.get(name), convert.get(name)))
+  const rows: Record<string, unknown>[] = new Array(arrays.length)
+  for (let r = 0; r < arrays.length; r++) {
+    const values = arrays[r]!
+    const row: Record<string, unknown> = {}
+    for (let i = 0; i < steps.length; i++) steps[i]!(row, values[i])
+    rows[r] = row
   }
   return rows
+}
+
+/** Stores one column's value in a row object: fixed up, converted to its logical type, as an own property. */
+export function rowStep(
+  name: string,
+  fix: ((v: unknown) => unknown) | undefined,
+  to: ((v: unknown) => unknown) | undefined,
+): (row: Record<string, unknown>, value: unknown) => void {
+  const own = name === '__proto__'
+  return (row, value) => {
+    let v = fix ? fix(value) : value
+    if (to && v !== null && v !== undefined) v = to(v)
+    if (own) setOwn(row, name, v)
+    else row[name] = v
+  }
 }
 
 /** Converters from hyparquet's values to the logical types our schema recorded, by column. */
