@@ -30,8 +30,8 @@ const EXPECTED: Record<string, { verdict: Exclude<Verdict, 'identical'>; reason:
   'data/int96_from_spark.parquet': {
     verdict: 'differs',
     reason:
-      'row 5 is in the year 290000, outside a JS Date and int64 nanoseconds: pyarrow overflows to one wrong instant, ' +
-      'hyparquet decodes the INT96 to another (rows 0-4 are identical)',
+      'row 5 (the year 290000) overflowed in Spark as it wrote the INT96: we decode the stored day and nanoseconds ' +
+      'exactly (-004128-06-12T14:32:44.157Z), pyarrow overflows int64 again; rows 0-4 are identical',
   },
   'data/large_string_map.brotli.parquet': {
     verdict: 'refused',

@@ -8,8 +8,29 @@ import type { FileMetaData, SchemaTree } from 'hyparquet'
 import { parquetSchema } from 'hyparquet'
 import { StorageError } from '../errors.js'
 
-function corrupt(message: string, cause?: unknown): StorageError {
-  return new StorageError('CORRUPT_DATA', message, cause === undefined ? {} : { cause })
+/**
+ * A Parquet read failure in words, with the code it is reported under. It is not a StorageError
+ * because the reader does not know the file's key: the dataset reports any failure below it as
+ * CORRUPT_DATA naming the file, and `decodeParquet` turns it into a StorageError of its code.
+ */
+export class ParquetFailure extends Error {
+  override readonly name = 'ParquetFailure'
+  constructor(
+    readonly code: 'CORRUPT_DATA' | 'NOT_SUPPORTED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** A failure as the StorageError of its code (for callers that report it themselves); any other error as it is. */
+export function asStorageError(error: unknown): unknown {
+  return error instanceof ParquetFailure ? new StorageError(error.code, error.message, { cause: error.cause }) : error
+}
+
+function corrupt(message: string, cause?: unknown): ParquetFailure {
+  return new ParquetFailure('CORRUPT_DATA', message, cause === undefined ? {} : { cause })
 }
 
 function leaves(node: SchemaTree, out: SchemaTree[] = []): SchemaTree[] {
@@ -67,7 +88,7 @@ export function readableMetadata(metadata: FileMetaData, byteLength: number): Fi
     const columns = group.columns.map((chunk, c) => {
       const meta = chunk.meta_data
       if (chunk.crypto_metadata !== undefined || chunk.encrypted_column_metadata !== undefined) {
-        throw new StorageError('NOT_SUPPORTED', 'encrypted Parquet columns cannot be read')
+        throw new ParquetFailure('NOT_SUPPORTED', 'encrypted Parquet columns cannot be read')
       }
       const expected = leafNodes[c]!.path.join('.')
       if (!meta) throw corrupt(`row group ${g} has no metadata for column ${expected}`)
@@ -101,18 +122,21 @@ export function readableMetadata(metadata: FileMetaData, byteLength: number): Fi
 }
 
 const STRING_TOO_LONG = /Cannot create a string longer than|Invalid string length/
+/** hyparquet's refusals of a valid footer's features; anything else it rejects is malformed data. */
+const UNSUPPORTED = /^(unsupported compression codec: [A-Z]|bson not supported|interval not supported|file_path not supported)/
 
 /**
- * A failure while decoding pages, as a StorageError whose message says what is wrong: hyparquet's
+ * A failure while decoding pages, as a ParquetFailure whose message says what is wrong: hyparquet's
  * own messages are kept; a JavaScript error from inside the decoder (a TypeError or RangeError on
- * malformed bytes) is described instead of quoted, and kept as the cause.
+ * malformed bytes) is described instead of quoted, and kept as the cause. A StorageError (the
+ * store's, e.g. NOT_FOUND) passes through.
  */
-export function parquetReadError(cause: unknown, column?: string): StorageError {
-  if (cause instanceof StorageError) return cause
+export function parquetReadError(cause: unknown, column?: string): Error {
+  if (cause instanceof StorageError || cause instanceof ParquetFailure) return cause
   const where = column === undefined ? '' : ` in column ${column}`
   const message = cause instanceof Error ? cause.message : String(cause)
   if (STRING_TOO_LONG.test(message) || (cause as { code?: string } | undefined)?.code === 'ERR_STRING_TOO_LONG') {
-    return new StorageError(
+    return new ParquetFailure(
       'NOT_SUPPORTED',
       `a text value${where} is longer than the longest string JavaScript can hold (2^29 - 24 characters)`,
       { cause },
@@ -120,7 +144,7 @@ export function parquetReadError(cause: unknown, column?: string): StorageError 
   }
   if (cause instanceof Error && /^parquet /.test(message)) {
     const words = message.replace(/^parquet /, '')
-    if (/unsupported|not supported/.test(words)) return new StorageError('NOT_SUPPORTED', `Parquet${where}: ${words}`, { cause })
+    if (UNSUPPORTED.test(words)) return new ParquetFailure('NOT_SUPPORTED', `Parquet${where}: ${words}`, { cause })
     return corrupt(`Parquet data is malformed${where}: ${words}`, cause)
   }
   if (cause instanceof RangeError) {

@@ -15,7 +15,7 @@ import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
 import { parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
-import { converters, decodeParquet, parquetColumnNames, rowStep, schemaFromMetadata } from './parquet.js'
+import { converters, decodeRows, parquetColumnNames, rowStep, schemaFromMetadata } from './parquet.js'
 
 const PARSERS = { ...DEFAULT_PARSERS, ...PARQUET_PARSERS }
 
@@ -52,7 +52,7 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
     if (!paths.every((path) => path.length === 2 && isFlatColumn(path))) {
       // Nested columns (never ours) span several leaves: hyparquet assembles the group whole.
       const rowStart = group.groupStart
-      yield* slices(await decodeParquet(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }), sliceRows)
+      yield* slices(await decodeRows(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }), sliceRows)
       continue
     }
     const fetched = await Promise.all(

@@ -6,7 +6,7 @@
  * value passes one schema-guided fix-up on its way out.
  */
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from 'hyparquet'
-import { StorageError } from '../errors.js'
+import { ParquetFailure } from './parquet-check.js'
 
 /** How DECIMAL values come back: the nearest double (default), or their exact fixed-point text. */
 export type DecimalMode = 'number' | 'string'
@@ -110,7 +110,7 @@ function leafFix(node: SchemaTree, column: string, options: FixOptions): Fix | u
     return (v) => {
       if (v === null || v === undefined) return null
       if (v instanceof Date && Number.isNaN(v.getTime())) {
-        throw new StorageError(
+        throw new ParquetFailure(
           'NOT_SUPPORTED',
           `column ${column} holds a date outside the range a JavaScript Date holds (±275,760 years from 1970)`,
         )
@@ -217,7 +217,7 @@ export function valueFixes(tree: SchemaTree, names: readonly string[], options: 
 function refuseProtoFields(node: SchemaTree, column: string): void {
   for (const child of node.children) {
     if (child.element.name === '__proto__') {
-      throw new StorageError('NOT_SUPPORTED', `column ${column} has a nested field named __proto__, which cannot be read`)
+      throw new ParquetFailure('NOT_SUPPORTED', `column ${column} has a nested field named __proto__, which cannot be read`)
     }
     refuseProtoFields(child, column)
   }

@@ -1,7 +1,7 @@
 import { parquetMetadata, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet'
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { StorageError } from '../errors.js'
-import { readableMetadata, parquetReadError, schemaTreeOf } from './parquet-check.js'
+import { asStorageError, ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { type DecimalMode, PARQUET_PARSERS, setOwn, valueFixes, withRawDecimals } from './parquet-values.js'
 import { transpose, writeParquet } from './parquet-writer.js'
@@ -79,7 +79,8 @@ export function footerOf(bytes: Uint8Array): Uint8Array | undefined {
 
 /**
  * A file's metadata: parsed from a footer the commit carried (no request at all), or read from the
- * end of the file. A footer that does not parse is CORRUPT_DATA; an encrypted one NOT_SUPPORTED.
+ * end of the file. A footer that does not parse is a ParquetFailure (CORRUPT_DATA; an encrypted
+ * one NOT_SUPPORTED).
  */
 export async function readParquetMetadata(file: AsyncBuffer, footer?: Uint8Array): Promise<FileMetaData> {
   try {
@@ -93,17 +94,15 @@ export async function readParquetMetadata(file: AsyncBuffer, footer?: Uint8Array
   }
 }
 
-async function footerError(file: AsyncBuffer, cause: unknown): Promise<StorageError> {
+async function footerError(file: AsyncBuffer, cause: unknown): Promise<Error> {
   if (cause instanceof StorageError) return cause
   if (file.byteLength >= 4) {
     const magic = new TextDecoder().decode(await file.slice(file.byteLength - 4))
-    if (magic === 'PARE') return new StorageError('NOT_SUPPORTED', 'encrypted Parquet (a PARE footer) cannot be read', { cause })
+    if (magic === 'PARE') return new ParquetFailure('NOT_SUPPORTED', 'encrypted Parquet (a PARE footer) cannot be read', { cause })
   }
   const message = cause instanceof Error ? cause.message : String(cause)
-  const words = /^parquet /.test(message)
-    ? message.replace(/^parquet /, '')
-    : 'its metadata does not decode'
-  return new StorageError('CORRUPT_DATA', `not a readable Parquet file: ${words}`, { cause })
+  const words = /^parquet /.test(message) ? message.replace(/^parquet /, '') : 'its metadata does not decode'
+  return new ParquetFailure('CORRUPT_DATA', `not a readable Parquet file: ${words}`, { cause })
 }
 
 export interface ParquetDecodeOptions {
@@ -134,6 +133,15 @@ export async function decodeParquet(
   file: AsyncBuffer,
   options: ParquetDecodeOptions = {},
 ): Promise<Record<string, unknown>[]> {
+  try {
+    return await decodeRows(file, options)
+  } catch (error) {
+    throw asStorageError(error)
+  }
+}
+
+/** `decodeParquet` for readers that report failures themselves: a ParquetFailure, not a StorageError. */
+export async function decodeRows(file: AsyncBuffer, options: ParquetDecodeOptions): Promise<Record<string, unknown>[]> {
   const metadata = readableMetadata(options.metadata ?? (await readParquetMetadata(file)), file.byteLength)
   const present = parquetColumnNames(metadata)
   const names = options.columns ? present.filter((name) => options.columns!.includes(name)) : present
