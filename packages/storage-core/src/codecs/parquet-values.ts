@@ -6,6 +6,7 @@
  * value passes one schema-guided fix-up on its way out.
  */
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from 'hyparquet'
+import { setOwn } from '../own-property.js'
 import { ParquetFailure } from './parquet-check.js'
 
 /** How DECIMAL values come back: the nearest double (default), or their exact fixed-point text. */
@@ -91,12 +92,6 @@ function isTimeValued(element: SchemaElement): boolean {
   const l = element.logical_type?.type
   return c === 'DATE' || c === 'TIMESTAMP_MILLIS' || c === 'TIMESTAMP_MICROS' || l === 'TIMESTAMP' || l === 'DATE' ||
     (element.type === 'INT96' && c === undefined)
-}
-
-/** An own property, whatever its name (`__proto__` included). */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-  else target[key] = value
 }
 
 function leafFix(node: SchemaTree, column: string, options: FixOptions): Fix | undefined {
