@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { compareText, matchesCondition, normalizeFilters } from '../src/filters.js'
+import { compareText, type Filters, matchesCondition, normalizeFilters } from '../src/filters.js'
+import { MemoryStorage } from '../src/memory-storage.js'
 
 describe('filters', () => {
   it('treat 2024 and "2024" alike and compare numbers numerically', () => {
@@ -65,5 +66,22 @@ describe('filter order and NaN', () => {
       expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('wallclock') }),
     )
     expect(() => matchesCondition(at, { lt: '1' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+  })
+})
+
+describe('filters through a dataset read', () => {
+  it('find an emoji above U+FF5E and compare a Date column with date text', async () => {
+    const storage = new MemoryStorage()
+    const rows = [
+      { id: 1, s: '😀', wallclock: new Date('1998-06-01T00:00:00Z') },
+      { id: 2, s: '～', wallclock: new Date('2001-06-01T00:00:00Z') },
+      { id: 3, s: 'a', wallclock: new Date('1999-01-01T00:00:00Z') },
+    ]
+    await storage.write('t', rows, {})
+    const ids = async (filters: Filters) => (await storage.readIndex('t', filters)).map((r) => r.id)
+    expect(await ids({ s: { gt: '～' } })).toEqual([1])
+    expect(await ids({ wallclock: { lt: '1999-01-01' } })).toEqual([1])
+    expect(await ids({ wallclock: { lte: '1999-01-01T00:00:00' } })).toEqual([1, 3])
+    await expect(ids({ wallclock: { lt: 'last year' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
   })
 })
