@@ -35,7 +35,7 @@ const EXPECTED: Record<string, { verdict: Exclude<Verdict, 'identical'>; reason:
   },
   'data/large_string_map.brotli.parquet': {
     verdict: 'refused',
-    reason: 'a value longer than V8 strings allow: NOT_SUPPORTED (pyarrow refuses it too, as a chunked nested array)',
+    reason: 'a 1 GiB page of strings longer than V8 allows: NOT_SUPPORTED (pyarrow refuses it too, as a chunked nested array)',
   },
 }
 
