@@ -4,7 +4,7 @@
  * file, fails deep inside it (and can leave a read running after the failure is reported), so the
  * footer is checked first and refused with what is wrong.
  */
-import type { FileMetaData, SchemaTree } from 'hyparquet'
+import type { ColumnMetaData, FileMetaData, SchemaTree } from 'hyparquet'
 import { parquetSchema } from 'hyparquet'
 import { StorageError } from '../errors.js'
 
@@ -67,12 +67,24 @@ function writtenBeforeParquet816(createdBy: string | undefined): boolean {
 
 const PARQUET_816_PADDING = 100
 
+/**
+ * The deprecated `min`/`max` statistics of a byte-array column were written in signed byte order
+ * by old writers, which is not the order text compares in; parquet-cpp ignores them, and so does
+ * row-group pruning here (`min_value`/`max_value` are kept).
+ */
+function hasSignedByteStats(meta: ColumnMetaData): boolean {
+  const stats = meta.statistics
+  return (meta.type === 'BYTE_ARRAY' || meta.type === 'FIXED_LEN_BYTE_ARRAY') &&
+    stats !== undefined && (stats.min !== undefined || stats.max !== undefined)
+}
+
 /** Footers already checked (and padded): a second check would pad again. */
 const readable = new WeakSet<FileMetaData>()
 
 /**
- * The footer, checked against the schema and the file's length, ready for hyparquet. Throws
- * CORRUPT_DATA naming what is wrong, NOT_SUPPORTED for encrypted columns.
+ * The footer, checked against the schema and the file's length, ready for hyparquet: chunk sizes
+ * of old parquet-mr padded, signed-order byte-array statistics dropped. Throws CORRUPT_DATA naming
+ * what is wrong, NOT_SUPPORTED for encrypted columns.
  */
 export function readableMetadata(metadata: FileMetaData, byteLength: number): FileMetaData {
   if (readable.has(metadata)) return metadata
@@ -80,7 +92,7 @@ export function readableMetadata(metadata: FileMetaData, byteLength: number): Fi
   const leafNodes = leaves(tree).filter((leaf) => leaf !== tree)
   const dataEnd = byteLength - 8 - metadata.metadata_length
   const pad = writtenBeforeParquet816(metadata.created_by)
-  let padded = false
+  let changed = false
   const rowGroups = metadata.row_groups.map((group, g) => {
     if (group.columns.length !== leafNodes.length) {
       throw corrupt(`row group ${g} has ${group.columns.length} column chunks, the schema ${leafNodes.length} columns`)
@@ -108,15 +120,16 @@ export function readableMetadata(metadata: FileMetaData, byteLength: number): Fi
       if (flat && meta.num_values !== group.num_rows) {
         throw corrupt(`column chunk of ${path} in row group ${g} holds ${meta.num_values} values, its row group ${group.num_rows} rows`)
       }
-      if (!pad) return chunk
-      const more = Math.min(PARQUET_816_PADDING, dataEnd - (start + size))
-      if (more <= 0) return chunk
-      padded = true
-      return { ...chunk, meta_data: { ...meta, total_compressed_size: meta.total_compressed_size + BigInt(more) } }
+      const more = pad ? Math.min(PARQUET_816_PADDING, dataEnd - (start + size)) : 0
+      const untrusted = hasSignedByteStats(meta)
+      if (more <= 0 && !untrusted) return chunk
+      changed = true
+      const statistics = untrusted ? { ...meta.statistics, min: undefined, max: undefined } : meta.statistics
+      return { ...chunk, meta_data: { ...meta, statistics, total_compressed_size: meta.total_compressed_size + BigInt(Math.max(more, 0)) } }
     })
-    return padded ? { ...group, columns } : group
+    return changed ? { ...group, columns } : group
   })
-  const out = padded ? { ...metadata, row_groups: rowGroups } : metadata
+  const out = changed ? { ...metadata, row_groups: rowGroups } : metadata
   readable.add(out)
   return out
 }
