@@ -68,6 +68,18 @@ describe('malformed Parquet', () => {
     })
   })
 
+  it('says which column is recorded as JSON but holds something else', async () => {
+    const rows = [{ j: 'not json' }]
+    const buffer = bufferOf(encodeParquet(rows, { columns: [{ name: 'j', type: 'string' }] }))
+    const metadata = parquetMetadata(buffer)
+    const entry = metadata.key_value_metadata!.find((kv) => kv.key === 'cfb.schema')!
+    entry.value = JSON.stringify({ columns: [{ name: 'j', type: 'json' }] })
+    await expect(decodeParquet(buffer, { metadata })).rejects.toMatchObject({
+      code: 'CORRUPT_DATA',
+      message: 'column j is recorded as JSON but holds text that is not JSON',
+    })
+  })
+
   it('refuses encrypted files as NOT_SUPPORTED', async () => {
     await expect(decodeParquet(fixture('data/uniform_encryption.parquet.encrypted'))).rejects.toMatchObject({ code: 'NOT_SUPPORTED' })
     await expect(decodeParquet(fixture('data/encrypt_columns_plaintext_footer.parquet.encrypted'))).rejects.toMatchObject({

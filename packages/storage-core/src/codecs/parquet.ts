@@ -115,10 +115,17 @@ export interface ParquetDecodeOptions {
   decimals?: DecimalMode
 }
 
-function converterFor(type: ColumnType): ((v: unknown) => unknown) | undefined {
+function converterFor(type: ColumnType, column: string): ((v: unknown) => unknown) | undefined {
   if (type === 'int') return (v) => (typeof v === 'bigint' ? Number(v) : v)
   if (type === 'json') {
-    return (v) => (typeof v === 'string' ? JSON.parse(v) : v instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(v)) : v)
+    const parse = (text: string) => {
+      try {
+        return JSON.parse(text)
+      } catch (cause) {
+        throw new ParquetFailure('CORRUPT_DATA', `column ${column} is recorded as JSON but holds text that is not JSON`, { cause })
+      }
+    }
+    return (v) => (typeof v === 'string' ? parse(v) : v instanceof Uint8Array ? parse(new TextDecoder().decode(v)) : v)
   }
   if (type === 'binary') return (v) => (typeof v === 'string' ? new TextEncoder().encode(v) : v)
   if (type === 'null') return () => null
@@ -199,6 +206,6 @@ export function converters(schema: TableSchema | undefined, columns: readonly st
   const wanted = columns ? new Set(columns) : undefined
   return schema.columns
     .filter((c) => !wanted || wanted.has(c.name))
-    .map((c) => [c.name, converterFor(c.type)] as const)
+    .map((c) => [c.name, converterFor(c.type, c.name)] as const)
     .filter((entry): entry is readonly [string, (v: unknown) => unknown] => entry[1] !== undefined)
 }
