@@ -124,6 +124,8 @@ table = pa.table({
   'tags': pa.array([[], None], pa.list_(pa.string())),
   'point': pa.array([{'x': 1, 'y': None}, None], pa.struct([('x', pa.int32()), ('y', pa.int32())])),
   'items': pa.array([[1, None], [None]], pa.list_(pa.int32())),
+  'prices': pa.array([[decimal.Decimal('1003.858'), None], []], pa.list_(pa.decimal128(10, 3))),
+  'when': pa.array([{'at': before}, {'at': None}], pa.struct([('at', pa.timestamp('us'))])),
   '__proto__': pa.array([1, 2], pa.int32()),
 })
 pq.write_table(table, sys.argv[1])
@@ -150,11 +152,18 @@ pq.write_table(table, sys.argv[1])
     expect(second!.point).toBeNull()
     expect(first!.items).toStrictEqual([1, null])
     expect(second!.items).toStrictEqual([null])
+    expect(first!.prices).toStrictEqual([1003.858, null])
+    expect(second!.prices).toStrictEqual([])
+    expect(((first!.when as { at: Date }).at).toISOString()).toBe('1969-12-31T23:59:59.999Z')
+    expect(second!.when).toStrictEqual({ at: null })
   })
 
   it('gives decimals as exact text with decimals: string', async () => {
-    const rows = await decodeParquet(file, { decimals: 'string', columns: ['price'] })
-    expect(rows).toEqual([{ price: '1003.858' }, { price: '-0.001' }])
+    const rows = await decodeParquet(file, { decimals: 'string', columns: ['price', 'prices'] })
+    expect(rows).toEqual([
+      { price: '1003.858', prices: ['1003.858', null] },
+      { price: '-0.001', prices: [] },
+    ])
   })
 
   it('makes a column named __proto__ an own property, never the prototype', async () => {
@@ -172,6 +181,20 @@ pq.write_table(table, sys.argv[1])
       expect(Object.getOwnPropertyDescriptor(rows[i], '__proto__')?.value).toBe(i + 1)
       expect({ ...rows[i] }).toStrictEqual({ ...whole[i] })
     }
+  })
+
+  it('refuses a nested field named __proto__, which hyparquet cannot assemble intact', async () => {
+    const path = join(dir, 'nested-proto.parquet')
+    execFileSync('python3', [
+      '-c',
+      `import sys, pyarrow as pa, pyarrow.parquet as pq
+pq.write_table(pa.table({'s': pa.array([{'__proto__': 1}], pa.struct([('__proto__', pa.int32())]))}), sys.argv[1])`,
+      path,
+    ])
+    await expect(decodeParquet(bufferOf(readFileSync(path)))).rejects.toMatchObject({
+      code: 'NOT_SUPPORTED',
+      message: 'column s has a nested field named __proto__, which cannot be read',
+    })
   })
 
   it('refuses a date outside what a JavaScript Date holds, naming the column', async () => {
