@@ -155,7 +155,10 @@ export async function decodeRows(file: AsyncBuffer, options: ParquetDecodeOption
   const names = options.columns ? present.filter((name) => options.columns!.includes(name)) : present
   const fixes = valueFixes(schemaTreeOf(metadata), names, { decimals: options.decimals ?? 'number' })
   const convert = new Map(converters(schemaFromMetadata(metadata), names))
-  let arrays: unknown[][] = []
+  // hyparquet's row objects are built by assignment, which would make a `__proto__` column the
+  // row's prototype: with such a column, rows come as arrays and become objects here.
+  const asArrays = names.includes('__proto__')
+  let decoded: unknown[] = []
   try {
     await parquetRead({
       file,
@@ -166,21 +169,29 @@ export async function decodeRows(file: AsyncBuffer, options: ParquetDecodeOption
       compressors: PARQUET_COMPRESSORS,
       parsers: PARQUET_PARSERS,
       utf8: false,
-      rowFormat: 'array',
-      onComplete: (rows) => {
-        arrays = rows as unknown[][]
+      rowFormat: asArrays ? 'array' : 'object',
+      onComplete: (rows: unknown[]) => {
+        decoded = rows
       },
     })
   } catch (cause) {
     throw parquetReadError(cause)
   }
-  const steps = names.map((name) => rowStep(name, fixes.get(name), convert.get(name)))
-  const rows: Record<string, unknown>[] = new Array(arrays.length)
-  for (let r = 0; r < arrays.length; r++) {
-    const values = arrays[r]!
-    const row: Record<string, unknown> = {}
-    for (let i = 0; i < steps.length; i++) steps[i]!(row, values[i])
-    rows[r] = row
+  if (asArrays) {
+    const steps = names.map((name) => rowStep(name, fixes.get(name), convert.get(name)))
+    return (decoded as unknown[][]).map((values) => {
+      const row: Record<string, unknown> = {}
+      for (let i = 0; i < steps.length; i++) steps[i]!(row, values[i])
+      return row
+    })
+  }
+  const rows = decoded as Record<string, unknown>[]
+  for (const name of names) {
+    const fix = fixes.get(name)
+    const to = convert.get(name)
+    if (!fix && !to) continue
+    const step = rowStep(name, fix, to)
+    for (const row of rows) step(row, row[name])
   }
   return rows
 }
