@@ -89,3 +89,20 @@ describe('Parquet pages', () => {
     })
   })
 })
+
+describe('Parquet pages that stop short', () => {
+  it('name the column whose pages hold fewer values than the footer says', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ id: i }))
+    const bytes = encodeParquet(rows, inferSchema(rows))
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    const metadata = parquetMetadata(buffer)
+    // The footer agrees with itself (chunk values = group rows) but not with the pages.
+    metadata.row_groups[0]!.num_rows = 12n
+    metadata.row_groups[0]!.columns[0]!.meta_data!.num_values = 12n
+    const file = { byteLength: buffer.byteLength, slice: async (s: number, e?: number) => buffer.slice(s, e) }
+    await expect(collect(readParquetRows(file, { metadata, sliceRows: 100 }))).rejects.toMatchObject({
+      code: 'CORRUPT_DATA',
+      message: 'column id ends 2 rows short of its row group',
+    })
+  })
+})

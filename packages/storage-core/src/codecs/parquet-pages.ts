@@ -12,7 +12,7 @@ import { parquetHeader, readPage } from 'hyparquet/src/column.js'
 import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
 import { parquetPlanGroup, parquetPlanGroups } from 'hyparquet/src/plan.js'
 import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
-import { parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
+import { ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { converters, decodeRows, parquetColumnNames, rowStep, schemaFromMetadata } from './parquet.js'
@@ -116,7 +116,7 @@ class ColumnPages {
     let row = 0
     while (row < count) {
       if (this.at === this.page.length && !this.nextPage()) {
-        throw new Error(`column ${this.decoder.pathInSchema.join('.')} ends ${count - row} rows short`)
+        throw new ParquetFailure('CORRUPT_DATA', `column ${this.decoder.pathInSchema.join('.')} ends ${count - row} rows short of its row group`)
       }
       const n = Math.min(count - row, this.page.length - this.at)
       use(this.page, this.at, row, n)
