@@ -13,6 +13,7 @@ import { readParquetRows } from '../src/codecs/parquet-pages.js'
 import { decodeParquet, encodeParquet } from '../src/codecs/parquet.js'
 import { inferSchema } from '../src/codecs/schema.js'
 import { matchesAll, normalizeFilters, toParquetFilter } from '../src/filters.js'
+import { MemoryStorage } from '../src/memory-storage.js'
 
 const corpus = fileURLToPath(new URL('../fixtures/parquet-testing/', import.meta.url))
 
@@ -45,6 +46,24 @@ describe('malformed Parquet', () => {
       process.off('unhandledRejection', listener)
     }
     expect(unhandled).toEqual([])
+  })
+
+  it('is CORRUPT_DATA in words through readParquet and through a dataset read, naming the file', async () => {
+    const storage = new MemoryStorage()
+    const bytes = new Uint8Array(fixture('bad_data/ARROW-GH-41317.parquet'))
+    await storage.writeBytes('raw/bad.parquet', bytes)
+    await storage.writeBytes('legacy/season=1/part-0.parquet', bytes)
+    const words = 'row group 1 has a column chunk for timestampWus_no_tz where the schema has timestamp_us_no_tz'
+    await expect(storage.readParquet('raw/bad.parquet')).rejects.toMatchObject({
+      code: 'CORRUPT_DATA',
+      key: 'raw/bad.parquet',
+      message: expect.stringContaining(words),
+    })
+    await expect(storage.readIndex('legacy')).rejects.toMatchObject({
+      code: 'CORRUPT_DATA',
+      key: 'legacy/season=1/part-0.parquet',
+      message: expect.stringContaining(words),
+    })
   })
 
   it('says in words what is wrong, never quoting a TypeError from inside the decoder', async () => {
