@@ -1,4 +1,5 @@
 import { StorageError } from './errors.js'
+import { parseIsoTimestamp } from './iso-timestamp.js'
 
 /** A scalar a filter compares against. */
 export type FilterScalar = string | number | bigint | boolean | Date | null
@@ -65,12 +66,61 @@ function badOperand(column: string): StorageError {
 }
 
 /**
- * Orders two values: numerically when both read as numbers (so `2024` matches `"2024"`),
- * by time for dates, otherwise as text. `null` only equals `null`.
+ * Code-point order of two strings, which is UTF-8 byte order: the order of Parquet statistics,
+ * DuckDB, pyarrow and polars. JavaScript's `<` compares UTF-16 units, which puts an emoji (a
+ * surrogate pair, U+D800-DFFF) before U+E000-FFFF; a surrogate stands for a code point above
+ * U+FFFF, so it orders after every other unit.
  */
-export function compareValues(a: unknown, b: unknown): number {
-  if (a instanceof Date) a = a.getTime()
-  if (b instanceof Date) b = b.getTime()
+export function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    const xs = x >= 0xd800 && x <= 0xdfff
+    const ys = y >= 0xd800 && y <= 0xdfff
+    if (xs !== ys) return xs ? 1 : -1
+    return x < y ? -1 : 1
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0
+}
+
+const isNaNumber = (v: unknown) => typeof v === 'number' && Number.isNaN(v)
+
+/** The instant a value compared with a Date stands for: a row value that is no date is unordered. */
+function instantOfValue(v: unknown): number {
+  if (v instanceof Date) return v.getTime()
+  if (typeof v === 'number') return v
+  if (typeof v === 'string') return parseIsoTimestamp(v) ?? Number.NaN
+  return Number.NaN
+}
+
+/** The instant a filter operand compared with a Date stands for; text that is no ISO-8601 date is refused. */
+function instantOfOperand(v: unknown, column: string | undefined): number {
+  if (typeof v !== 'string') return instantOfValue(v)
+  const ms = parseIsoTimestamp(v)
+  if (ms === undefined) {
+    throw new StorageError(
+      'INVALID_ARGUMENT',
+      `filter value ${JSON.stringify(v)}${column === undefined ? '' : ` on ${column}`} is compared with timestamps but is not an ISO-8601 date`,
+    )
+  }
+  return ms
+}
+
+/**
+ * Orders a row value against a filter operand: numerically when both read as numbers (so `2024`
+ * matches `"2024"`), as instants when either is a Date (text as ISO-8601, naive text as UTC),
+ * otherwise as text in code-point order. NaN is unordered (IEEE 754, as pyarrow): the result is
+ * NaN, so no ordering operator matches it, whether or not statistics pruned its row group.
+ */
+export function compareValues(a: unknown, b: unknown, column?: string): number {
+  if (isNaNumber(a) || isNaNumber(b)) return Number.NaN
+  if (a instanceof Date || b instanceof Date) {
+    const x = instantOfValue(a)
+    const y = instantOfOperand(b, column)
+    return x < y ? -1 : x > y ? 1 : x === y ? 0 : Number.NaN
+  }
   if (typeof a === 'bigint' || typeof b === 'bigint') {
     try {
       const x = BigInt(a as never)
@@ -83,35 +133,39 @@ export function compareValues(a: unknown, b: unknown): number {
   const x = typeof a === 'number' ? a : typeof a === 'string' && a.trim() !== '' ? Number(a) : Number.NaN
   const y = typeof b === 'number' ? b : typeof b === 'string' && b.trim() !== '' ? Number(b) : Number.NaN
   if (!Number.isNaN(x) && !Number.isNaN(y)) return x < y ? -1 : x > y ? 1 : 0
-  const s = String(a)
-  const t = String(b)
-  return s < t ? -1 : s > t ? 1 : 0
+  return compareText(String(a), String(b))
 }
 
-function isEqual(a: unknown, b: unknown): boolean {
+/** Equality as filters mean it: null only equals null, and NaN equals NaN (so `{ x: NaN }` finds NaN rows). */
+function isEqual(a: unknown, b: unknown, column?: string): boolean {
   if (a === null || a === undefined || b === null || b === undefined) {
     return (a ?? null) === (b ?? null)
   }
-  return compareValues(a, b) === 0
+  if (isNaNumber(a) || isNaNumber(b)) return isNaNumber(a) && isNaNumber(b)
+  return compareValues(a, b, column) === 0
 }
 
-/** Whether `value` satisfies `range`. Ordering operators never match null, as in SQL. */
-export function matchesCondition(value: unknown, range: FilterRange): boolean {
-  if ('eq' in range && !isEqual(value, range.eq)) return false
+/**
+ * Whether `value` satisfies `range`. Ordering operators never match null, as in SQL, nor NaN,
+ * as in IEEE 754 and pyarrow; `eq`, `in` and `ne` treat NaN as equal to NaN.
+ */
+export function matchesCondition(value: unknown, range: FilterRange, column?: string): boolean {
+  if ('eq' in range && !isEqual(value, range.eq, column)) return false
   // As in SQL, `<> x` never matches null; `ne: null` means IS NOT NULL.
-  if ('ne' in range && (isEqual(value, range.ne) || value === null || value === undefined)) return false
-  if (range.in !== undefined && !range.in.some((candidate) => isEqual(value, candidate))) return false
+  if ('ne' in range && (isEqual(value, range.ne, column) || value === null || value === undefined)) return false
+  if (range.in !== undefined && !range.in.some((candidate) => isEqual(value, candidate, column))) return false
   const ordered = value !== null && value !== undefined
-  if (range.gt !== undefined && !(ordered && range.gt !== null && compareValues(value, range.gt) > 0)) return false
-  if (range.gte !== undefined && !(ordered && range.gte !== null && compareValues(value, range.gte) >= 0)) return false
-  if (range.lt !== undefined && !(ordered && range.lt !== null && compareValues(value, range.lt) < 0)) return false
-  if (range.lte !== undefined && !(ordered && range.lte !== null && compareValues(value, range.lte) <= 0)) return false
+  const compare = (operand: FilterScalar) => compareValues(value, operand, column)
+  if (range.gt !== undefined && !(ordered && range.gt !== null && compare(range.gt) > 0)) return false
+  if (range.gte !== undefined && !(ordered && range.gte !== null && compare(range.gte) >= 0)) return false
+  if (range.lt !== undefined && !(ordered && range.lt !== null && compare(range.lt) < 0)) return false
+  if (range.lte !== undefined && !(ordered && range.lte !== null && compare(range.lte) <= 0)) return false
   return true
 }
 
 export function matchesAll(row: Record<string, unknown>, conditions: ReadonlyMap<string, FilterRange>): boolean {
   for (const [column, range] of conditions) {
-    if (!matchesCondition(row[column], range)) return false
+    if (!matchesCondition(Object.hasOwn(row, column) ? row[column] : undefined, range, column)) return false
   }
   return true
 }

@@ -82,6 +82,27 @@ describe('Parquet pages', () => {
     // A footer that claims more rows than the pages hold: the reader must fail, not invent rows.
     metadata.row_groups[0]!.num_rows = BigInt(records.length + 5)
     const file = { byteLength: buffer.byteLength, slice: async (s: number, e?: number) => buffer.slice(s, e) }
-    await expect(collect(readParquetRows(file, { metadata, sliceRows: 100_000 }))).rejects.toThrow(/column id ends 5 rows short/)
+    // The footer check finds it before a page is read.
+    await expect(collect(readParquetRows(file, { metadata, sliceRows: 100_000 }))).rejects.toMatchObject({
+      code: 'CORRUPT_DATA',
+      message: `column chunk of id in row group 0 holds ${records.length} values, its row group ${records.length + 5} rows`,
+    })
+  })
+})
+
+describe('Parquet pages that stop short', () => {
+  it('name the column whose pages hold fewer values than the footer says', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ id: i }))
+    const bytes = encodeParquet(rows, inferSchema(rows))
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    const metadata = parquetMetadata(buffer)
+    // The footer agrees with itself (chunk values = group rows) but not with the pages.
+    metadata.row_groups[0]!.num_rows = 12n
+    metadata.row_groups[0]!.columns[0]!.meta_data!.num_values = 12n
+    const file = { byteLength: buffer.byteLength, slice: async (s: number, e?: number) => buffer.slice(s, e) }
+    await expect(collect(readParquetRows(file, { metadata, sliceRows: 100 }))).rejects.toMatchObject({
+      code: 'CORRUPT_DATA',
+      message: 'column id ends 2 rows short of its row group',
+    })
   })
 })

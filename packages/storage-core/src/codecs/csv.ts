@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module'
 import type Papa from 'papaparse'
 import { StorageError } from '../errors.js'
+import { parseIsoTimestamp } from '../iso-timestamp.js'
+import { setOwn } from '../own-property.js'
 import { tokenizeCsv } from './csv-tokenizer.js'
 import { type ColumnType, checkText, type TableSchema } from './schema.js'
 
@@ -48,9 +50,10 @@ function parseTyped(text: string, type: ColumnType): unknown {
       if (/^(false|False|0)$/.test(text)) return false
       throw new Error(text)
     case 'timestamp': {
-      const date = new Date(text)
-      if (Number.isNaN(date.getTime())) throw new Error(text)
-      return date
+      // ISO-8601 only, naive as UTC: `new Date(text)` would read "1" as 2001 and naive text in local time.
+      const ms = parseIsoTimestamp(text)
+      if (ms === undefined) throw new Error(text)
+      return new Date(ms)
     }
     case 'json':
       return JSON.parse(text)
@@ -84,6 +87,11 @@ export function decodeCsv(bytes: Uint8Array, schema?: TableSchema, key?: string)
   const [header, ...body] = tokenizeCsv(new TextDecoder().decode(bytes), key)
   if (header === undefined) return []
   const names = header.fields
+  const seen = new Set<string>()
+  for (const name of names) {
+    if (seen.has(name)) throw new StorageError('INVALID_ARGUMENT', `CSV header names column ${JSON.stringify(name)} twice`, { key })
+    seen.add(name)
+  }
   const types = new Map(schema?.columns.map((c) => [c.name, c.type]))
   return body.map(({ fields, quoted }, index) => {
     if (fields.length !== names.length) {
@@ -98,10 +106,11 @@ export function decodeCsv(bytes: Uint8Array, schema?: TableSchema, key?: string)
       const field = fields[i]!
       const type = types.get(names[i]!)
       try {
-        row[names[i]!] =
+        const value =
           field === '' ? (quoted[i] && (type === undefined || type === 'string') ? '' : null)
           : type ? parseTyped(field, type)
           : parseUntyped(field)
+        setOwn(row, names[i]!, value)
       } catch (cause) {
         throw new StorageError('CORRUPT_DATA', `CSV row ${index + 2}, column ${names[i]}: not a ${type}`, { key, cause })
       }

@@ -2,16 +2,22 @@
  * Rows of a Parquet file decoded a page at a time. hyparquet decodes a whole row group before it
  * returns anything, so a reader's memory grows with the row groups it meets; here each column holds
  * one decoded page, and row objects are made a slice at a time. The page-level pieces come from
- * hyparquet's own modules (its `./src/*.js` exports), so decoding is still hyparquet's.
+ * hyparquet's own modules (its `./src/*.js` exports), so decoding is still hyparquet's: they are
+ * not its documented API, so package.json pins hyparquet exactly and test/hyparquet-internals.test.ts
+ * fails when an upgrade moves them.
  */
 import type { AsyncBuffer, DataReader, DecodedArray, FileMetaData, SchemaTree } from 'hyparquet'
 import { parquetSchema } from 'hyparquet'
-import { compressors } from 'hyparquet-compressors'
 import { parquetHeader, readPage } from 'hyparquet/src/column.js'
 import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
 import { parquetPlanGroup, parquetPlanGroups } from 'hyparquet/src/plan.js'
 import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
-import { converters, decodeParquet, parquetColumnNames, schemaFromMetadata } from './parquet.js'
+import { ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
+import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
+import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
+import { converters, decodeRows, parquetColumnNames, rowStep, schemaFromMetadata } from './parquet.js'
+
+const PARSERS = { ...DEFAULT_PARSERS, ...PARQUET_PARSERS }
 
 type Row = Record<string, unknown>
 type ColumnDecoder = Parameters<typeof readPage>[2]
@@ -31,12 +37,13 @@ export interface ParquetRowsOptions {
  * one slice for each row group read (empty when the group is), none for groups the filter skips.
  */
 export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
-  const { metadata, sliceRows } = options
-  const tree = parquetSchema(metadata)
+  const { sliceRows } = options
+  const metadata = readableMetadata(options.metadata, file.byteLength)
+  const raw = withRawDecimals(metadata)
+  const tree = parquetSchema(raw)
   const names = options.columns ? [...options.columns] : parquetColumnNames(metadata)
-  const schema = schemaFromMetadata(metadata)
-  const utf8 = !schema?.columns.some((c) => c.type === 'binary')
-  const convertTo = new Map(converters(schema, names))
+  const convertTo = new Map(converters(schemaFromMetadata(metadata), names))
+  const fixes = valueFixes(schemaTreeOf(metadata), names, { decimals: 'number' })
   const { groups } = parquetPlanGroups({ file, metadata, columns: names, filter: options.filter as never, filterStrict: false })
   for (const group of groups) {
     const plan = parquetPlanGroup({ ...group, columns: names })
@@ -45,7 +52,7 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
     if (!paths.every((path) => path.length === 2 && isFlatColumn(path))) {
       // Nested columns (never ours) span several leaves: hyparquet assembles the group whole.
       const rowStart = group.groupStart
-      yield* slices(await decodeParquet(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }), sliceRows)
+      yield* slices(await decodeRows(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }), sliceRows)
       continue
     }
     const fetched = await Promise.all(
@@ -63,11 +70,11 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
         element: (path[path.length - 1] as SchemaTree).element,
         schemaPath: path,
         codec: chunk.columnMetadata.codec,
-        parsers: DEFAULT_PARSERS,
-        compressors,
-        utf8,
+        parsers: PARSERS,
+        compressors: PARQUET_COMPRESSORS,
+        utf8: false,
       }
-      return { name, pages: new ColumnPages(bytes, decoder), to: convertTo.get(name) }
+      return { name, pages: new ColumnPages(bytes, decoder), store: rowStep(name, fixes.get(name), convertTo.get(name)) }
     })
     let at = 0
     do {
@@ -75,13 +82,14 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
       const rows: Row[] = new Array(count)
       for (let i = 0; i < count; i++) rows[i] = {}
       for (const column of columns) {
-        const { name, to } = column
-        column.pages.take(count, (values, from, row, n) => {
-          for (let k = 0; k < n; k++) {
-            const value = values[from + k]
-            rows[row + k]![name] = to && value !== null && value !== undefined ? to(value) : value
-          }
-        })
+        const { name, store } = column
+        try {
+          column.pages.take(count, (values, from, row, n) => {
+            for (let k = 0; k < n; k++) store(rows[row + k]!, values[from + k])
+          })
+        } catch (cause) {
+          throw parquetReadError(cause, name)
+        }
       }
       at += count
       yield rows
@@ -108,7 +116,7 @@ class ColumnPages {
     let row = 0
     while (row < count) {
       if (this.at === this.page.length && !this.nextPage()) {
-        throw new Error(`column ${this.decoder.pathInSchema.join('.')} ends ${count - row} rows short`)
+        throw new ParquetFailure('CORRUPT_DATA', `column ${this.decoder.pathInSchema.join('.')} ends ${count - row} rows short of its row group`)
       }
       const n = Math.min(count - row, this.page.length - this.at)
       use(this.page, this.at, row, n)

@@ -1,7 +1,10 @@
-import { parquetMetadata, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet'
+import { parquetMetadata, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet'
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
-import { compressors } from 'hyparquet-compressors'
 import { StorageError } from '../errors.js'
+import { asStorageError, ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
+import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
+import { setOwn } from '../own-property.js'
+import { type DecimalMode, PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { transpose } from './parquet/columns.js'
 import { writeParquet } from './parquet/write.js'
 import type { ColumnType, ColumnValues, TableSchema } from './schema.js'
@@ -78,59 +81,135 @@ export function footerOf(bytes: Uint8Array): Uint8Array | undefined {
 
 /**
  * A file's metadata: parsed from a footer the commit carried (no request at all), or read from the
- * end of the file.
+ * end of the file. A footer that does not parse is a ParquetFailure (CORRUPT_DATA; an encrypted
+ * one NOT_SUPPORTED).
  */
 export async function readParquetMetadata(file: AsyncBuffer, footer?: Uint8Array): Promise<FileMetaData> {
-  if (footer) return parquetMetadata(footer.buffer.slice(footer.byteOffset, footer.byteOffset + footer.byteLength) as ArrayBuffer)
-  return parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES })
+  try {
+    if (footer) {
+      const bytes = footer.buffer.slice(footer.byteOffset, footer.byteOffset + footer.byteLength) as ArrayBuffer
+      return parquetMetadata(bytes, { parsers: PARQUET_PARSERS })
+    }
+    return await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES, parsers: PARQUET_PARSERS })
+  } catch (cause) {
+    throw await footerError(file, cause)
+  }
+}
+
+async function footerError(file: AsyncBuffer, cause: unknown): Promise<Error> {
+  if (cause instanceof StorageError) return cause
+  if (file.byteLength >= 4) {
+    const magic = new TextDecoder().decode(await file.slice(file.byteLength - 4))
+    if (magic === 'PARE') return new ParquetFailure('NOT_SUPPORTED', 'encrypted Parquet (a PARE footer) cannot be read', { cause })
+  }
+  const message = cause instanceof Error ? cause.message : String(cause)
+  const words = /^parquet /.test(message) ? message.replace(/^parquet /, '') : 'its metadata does not decode'
+  return new ParquetFailure('CORRUPT_DATA', `not a readable Parquet file: ${words}`, { cause })
 }
 
 export interface ParquetDecodeOptions {
   columns?: readonly string[]
-  /** hyparquet filter, used to skip row groups by statistics and to drop rows. */
-  filter?: Record<string, unknown>
   rowStart?: number
   rowEnd?: number
   metadata?: FileMetaData
+  /** DECIMAL values as the nearest double (`'number'`, the default) or as exact fixed-point text (`'string'`). */
+  decimals?: DecimalMode
 }
 
-function converterFor(type: ColumnType): ((v: unknown) => unknown) | undefined {
+function converterFor(type: ColumnType, column: string): ((v: unknown) => unknown) | undefined {
   if (type === 'int') return (v) => (typeof v === 'bigint' ? Number(v) : v)
   if (type === 'json') {
-    return (v) => (typeof v === 'string' ? JSON.parse(v) : v instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(v)) : v)
+    const parse = (text: string) => {
+      try {
+        return JSON.parse(text)
+      } catch (cause) {
+        throw new ParquetFailure('CORRUPT_DATA', `column ${column} is recorded as JSON but holds text that is not JSON`, { cause })
+      }
+    }
+    return (v) => (typeof v === 'string' ? parse(v) : v instanceof Uint8Array ? parse(new TextDecoder().decode(v)) : v)
   }
   if (type === 'binary') return (v) => (typeof v === 'string' ? new TextEncoder().encode(v) : v)
   if (type === 'null') return () => null
   return undefined
 }
 
-/** Decodes rows; values come back with the logical types recorded at write time. */
+/**
+ * Decodes rows; values come back with the logical types recorded at write time, and a foreign
+ * file's values as exactly as JavaScript holds them (see parquet-values.ts). Failures are
+ * StorageErrors: CORRUPT_DATA saying what is malformed, NOT_SUPPORTED for what cannot be held.
+ */
 export async function decodeParquet(
   file: AsyncBuffer,
   options: ParquetDecodeOptions = {},
 ): Promise<Record<string, unknown>[]> {
-  const metadata = options.metadata ?? (await parquetMetadataAsync(file))
-  const schema = schemaFromMetadata(metadata)
-  const rows: Record<string, unknown>[] = await parquetReadObjects({
-    file,
-    metadata,
-    columns: options.columns ? [...options.columns] : undefined,
-    filter: options.filter as never,
-    filterStrict: false,
-    rowStart: options.rowStart,
-    rowEnd: options.rowEnd,
-    compressors,
-    utf8: !schema?.columns.some((c) => c.type === 'binary'),
-  })
-  const convert = converters(schema, options.columns)
-  if (convert.length > 0) {
-    for (const row of rows) {
-      for (const [name, to] of convert) {
-        if (row[name] !== null && row[name] !== undefined) row[name] = to(row[name])
-      }
-    }
+  try {
+    return await decodeRows(file, options)
+  } catch (error) {
+    throw asStorageError(error)
+  }
+}
+
+/** `decodeParquet` for readers that report failures themselves: a ParquetFailure, not a StorageError. */
+export async function decodeRows(file: AsyncBuffer, options: ParquetDecodeOptions): Promise<Record<string, unknown>[]> {
+  const metadata = readableMetadata(options.metadata ?? (await readParquetMetadata(file)), file.byteLength)
+  const present = parquetColumnNames(metadata)
+  const names = options.columns ? present.filter((name) => options.columns!.includes(name)) : present
+  const fixes = valueFixes(schemaTreeOf(metadata), names, { decimals: options.decimals ?? 'number' })
+  const convert = new Map(converters(schemaFromMetadata(metadata), names))
+  // hyparquet's row objects are built by assignment, which would make a `__proto__` column the
+  // row's prototype: with such a column, rows come as arrays and become objects here.
+  const asArrays = names.includes('__proto__')
+  let decoded: unknown[] = []
+  try {
+    await parquetRead({
+      file,
+      metadata: withRawDecimals(metadata),
+      columns: names,
+      rowStart: options.rowStart,
+      rowEnd: options.rowEnd,
+      compressors: PARQUET_COMPRESSORS,
+      parsers: PARQUET_PARSERS,
+      utf8: false,
+      rowFormat: asArrays ? 'array' : 'object',
+      onComplete: (rows: unknown[]) => {
+        decoded = rows
+      },
+    })
+  } catch (cause) {
+    throw parquetReadError(cause)
+  }
+  if (asArrays) {
+    const steps = names.map((name) => rowStep(name, fixes.get(name), convert.get(name)))
+    return (decoded as unknown[][]).map((values) => {
+      const row: Record<string, unknown> = {}
+      for (let i = 0; i < steps.length; i++) steps[i]!(row, values[i])
+      return row
+    })
+  }
+  const rows = decoded as Record<string, unknown>[]
+  for (const name of names) {
+    const fix = fixes.get(name)
+    const to = convert.get(name)
+    if (!fix && !to) continue
+    const step = rowStep(name, fix, to)
+    for (const row of rows) step(row, row[name])
   }
   return rows
+}
+
+/** Stores one column's value in a row object: fixed up, converted to its logical type, as an own property. */
+export function rowStep(
+  name: string,
+  fix: ((v: unknown) => unknown) | undefined,
+  to: ((v: unknown) => unknown) | undefined,
+): (row: Record<string, unknown>, value: unknown) => void {
+  const own = name === '__proto__'
+  return (row, value) => {
+    let v = fix ? fix(value) : value
+    if (to && v !== null && v !== undefined) v = to(v)
+    if (own) setOwn(row, name, v)
+    else row[name] = v
+  }
 }
 
 /** Converters from hyparquet's values to the logical types our schema recorded, by column. */
@@ -139,6 +218,6 @@ export function converters(schema: TableSchema | undefined, columns: readonly st
   const wanted = columns ? new Set(columns) : undefined
   return schema.columns
     .filter((c) => !wanted || wanted.has(c.name))
-    .map((c) => [c.name, converterFor(c.type)] as const)
+    .map((c) => [c.name, converterFor(c.type, c.name)] as const)
     .filter((entry): entry is readonly [string, (v: unknown) => unknown] => entry[1] !== undefined)
 }
