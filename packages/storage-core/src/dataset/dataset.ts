@@ -11,7 +11,7 @@ import type { TableState } from '../table/table-state.js'
 import { unreferencedFiles } from '../table/vacuum.js'
 import { convertToDelta } from './convert.js'
 import { checkPartitionColumns, groupRecords } from './group-records.js'
-import { plainFiles } from './plain-folders.js'
+import { orphansWithoutLog, plainFiles } from './plain-folders.js'
 import { type FileRows, type ReadPlan, readFileChunks } from './read-file.js'
 import { partitionOf, planPlainRead, planTableRead } from './read-plan.js'
 import { TableCache } from './table-cache.js'
@@ -204,8 +204,10 @@ export class Dataset {
       const config = state.metadata.configuration
       const keep = removesSuperseded(config) ? 0 : retentionMs(config)
       deleted.push(...(await unreferencedFiles(this.store, state, { olderThanMs, retentionMs: keep, now: Date.now() })))
-      await this.store.delete(deleted)
+    } else {
+      deleted.push(...(await orphansWithoutLog(this.store, entity, Date.now() - olderThanMs)))
     }
+    await this.store.delete(deleted)
     deleted.push(...((await this.store.removeLeftovers?.(`${entity}/`, olderThanMs)) ?? []))
     return { deleted }
   }

@@ -5,6 +5,7 @@ import { type FilterRange, matchesCondition } from '../filters.js'
 import { isHiddenName } from '../keys.js'
 import type { ObjectStore } from '../object-store.js'
 import { decodeSegment, Partition } from '../partition.js'
+import { isOwnDataFile } from './data-file-names.js'
 
 /**
  * Folders with no Delta log: the Python pipeline's `part-0.parquet` and `data.csv` + `manifest.json`,
@@ -35,7 +36,7 @@ function classify(entity: string, key: string): Role {
   while (i < parts.length - 1 && parts[i]!.indexOf('=') > 0 && !isHiddenName(parts[i]!)) i++
   if (i !== parts.length - 1) return undefined
   const name = parts[i]!
-  if (isHiddenName(name)) return undefined
+  if (isHiddenName(name) || isOwnDataFile(name)) return undefined
   const segments = parts.slice(1, i)
   const dir = parts.slice(0, i).join('/')
   if (name === LEGACY_MANIFEST) return { kind: 'manifest', dir, segments }
@@ -94,6 +95,17 @@ export async function plainFiles(
     files.push(...folder.data.map((d) => ({ ...d, schema })))
   }
   return { keys, files }
+}
+
+/** Our data files under an entity with no log, older than `cutoff`: writers that died before version 0. */
+export async function orphansWithoutLog(store: ObjectStore, entity: string, cutoff: number): Promise<string[]> {
+  const found: string[] = []
+  for await (const entry of store.list(`${entity}/`)) {
+    if (entry.kind !== 'object') continue
+    const name = entry.key.slice(entry.key.lastIndexOf('/') + 1)
+    if (isOwnDataFile(name) && (entry.lastModified?.getTime() ?? cutoff) < cutoff) found.push(entry.key)
+  }
+  return found
 }
 
 /** The column types a legacy manifest records; advisory, so an unreadable one is ignored. */

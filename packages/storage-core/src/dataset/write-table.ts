@@ -13,7 +13,7 @@ import { keyOfPath, pathOfKey } from '../table/log-files.js'
 import { fitPartitionValue, parsePartitionValue, serializePartitionValue } from '../table/partition-values.js'
 import { statsJson } from '../table/stats.js'
 import { checkWritable, type TableState } from '../table/table-state.js'
-import { newWriteId } from '../write-id.js'
+import { newDataFileName } from './data-file-names.js'
 import { assertNoPlainData } from './plain-folders.js'
 import type { TableCache } from './table-cache.js'
 import { removesSuperseded, type TableOptions, tableConfiguration } from './table-options.js'
@@ -118,7 +118,7 @@ async function writeFile(
   const rows = group.records.length
   const partitionKeys = group.partition.keys
   const suffix = group.partition.pathSuffix()
-  const key = `${suffix === '' ? entity : `${entity}/${suffix}`}/part-${newWriteId()}-0.parquet`
+  const key = `${suffix === '' ? entity : `${entity}/${suffix}`}/${newDataFileName()}`
   normalizeKey(key)
   const found = inferColumns(group.records, true, partitionKeys)
   const byName = new Map(found.schema.columns.map((c, j) => [c.name, { type: c.type, values: found.values[j]! }]))

@@ -121,6 +121,24 @@ export const overwriteAppendEmpty: ConformanceGroup = (ctx) => {
       expect(await storage.readIndex('games')).toEqual([{ id: 1, ...P }])
     })
 
+    it('ignores the file of a table\'s first writer that died before version 0, and writes go on', async () => {
+      const storage = await ctx.create()
+      await storage.writeParquet('scratch/orphan.parquet', [{ id: 666 }])
+      const orphan = `${DIR}/part-${newWriteId()}-0.parquet`
+      await storage.writeBytes(orphan, await storage.readBytes('scratch/orphan.parquet'))
+      // Not a plain Hive folder: no rows, no partitions, and a write creates the table.
+      expect(await storage.readIndex('games')).toEqual([])
+      expect(await storage.listPartitions('games')).toEqual([])
+      await storage.write('games', [{ id: 1 }], { season: 2024, week: 2 })
+      expect(await storage.readIndex('games')).toEqual([{ id: 1, season: 2024, week: 2 }])
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect((await storage.vacuum('games', { olderThanMs: 0 })).deleted).toEqual([orphan])
+      const bare = await ctx.create()
+      await bare.writeBytes(orphan, await storage.readBytes('scratch/orphan.parquet'))
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect((await bare.vacuum('games', { olderThanMs: 0 })).deleted).toEqual([orphan])
+    })
+
     it('ignores a new partition whose first writer died before its commit', async () => {
       const storage = await ctx.create()
       await storage.write('games', [{ id: 1 }], P)
