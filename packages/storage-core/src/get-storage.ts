@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { StorageBackend } from './backend.js'
+import type { StorageBackend } from './facade/storage-backend.js'
 import { StorageError } from './errors.js'
-import { MemoryStorage } from './memory-storage.js'
+import { MemoryStorage } from './facade/memory-storage.js'
 
 /** Environment variables as `process.env` holds them. */
 export type Env = Record<string, string | undefined>

@@ -12,20 +12,21 @@ export type {
   VacuumResult,
   WriteOptions,
   WritePartitionedOptions,
-} from './backend.js'
+} from './facade/storage-backend.js'
 export { decodeCsv, encodeCsv } from './codecs/csv.js'
-export { decodeParquet, encodeParquet, SCHEMA_METADATA_KEY } from './codecs/parquet.js'
+export { decodeParquet, encodeParquet } from './codecs/parquet.js'
 export type { ColumnSchema, ColumnType, TableSchema } from './codecs/schema.js'
 export { inferSchema } from './codecs/schema.js'
-export { concatAhead, mapConcurrent } from './concurrency.js'
+// For adapter authors: bounded concurrency over requests, and listings read ahead.
+export { concatAhead, mapConcurrent } from './store/concurrency.js'
 export type { StorageErrorCode, StorageErrorOptions } from './errors.js'
-export { isStorageError, StorageError, withContext } from './errors.js'
-export type { FilterCondition, FilterRange, Filters, FilterScalar } from './filters.js'
+export { isStorageError, StorageError } from './errors.js'
+export type { FilterCondition, FilterRange, Filters, FilterScalar } from './filters/filters.js'
 export type { AdapterModule, BackendName, Env } from './get-storage.js'
 export { ADAPTER_PACKAGES, getStorage, loadAdapter } from './get-storage.js'
-export { isHiddenName, MAX_KEY_BYTES, normalizeKey, normalizePrefix, validateEntity, validatePartitionKey } from './keys.js'
-export { MemoryStorage } from './memory-storage.js'
-export { compareKeys, MemoryObjectStore } from './memory-store.js'
+export { isHiddenName, MAX_KEY_BYTES, normalizeKey, normalizePrefix, validateEntity, validatePartitionKey } from './keys/keys.js'
+export { MemoryStorage } from './facade/memory-storage.js'
+export { MemoryObjectStore } from './store/memory-object-store.js'
 export type {
   ByteRange,
   ListEntry,
@@ -34,12 +35,11 @@ export type {
   ObjectStore,
   PutOptions,
   StoreCapabilities,
-} from './object-store.js'
-export type { PartitionInput, PartitionValue, PartitionValueType } from './partition.js'
-export { decodeSegment, encodeSegment, NULL_MARKER, Partition } from './partition.js'
-export { ObjectStorage, type ObjectStorageOptions } from './storage.js'
-export { type ChecksumMode, objectSha256, SHA256_METADATA, sha256Hex } from './transfer/digest.js'
-export { listObjects, topLevel } from './transfer/listing.js'
+} from './store/object-store.js'
+export type { PartitionInput, PartitionValue, PartitionValueType } from './partition/partition.js'
+export { decodeSegment, encodeSegment, NULL_MARKER, Partition } from './partition/partition.js'
+export { ObjectStorage, type ObjectStorageOptions } from './facade/object-storage.js'
+export type { ChecksumMode } from './transfer/digest.js'
 export { type MigrateOptions, type MigrateResult, migrate, type TransferProgress } from './transfer/migrate.js'
 export {
   formatGroup,
@@ -49,4 +49,3 @@ export {
   type VerifyResult,
   verify,
 } from './transfer/verify.js'
-export { newWriteId, writeIdTime } from './write-id.js'

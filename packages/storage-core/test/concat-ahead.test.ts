@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { concatAhead } from '../src/concurrency.js'
+import { concatAhead } from '../src/store/concurrency.js'
 
 // concatAhead reads the next sources' first items while the current one is consumed (the local
 // listing walks sub-folders with it): order must hold, open sources stay bounded, and nothing

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { compareText, type Filters, matchesCondition, normalizeFilters } from '../src/filters.js'
-import { MemoryStorage } from '../src/memory-storage.js'
+import { compareText, type Filters, matchesCondition, normalizeFilters } from '../src/filters/filters.js'
+import { MemoryStorage } from '../src/facade/memory-storage.js'
 
 describe('filters', () => {
   it('treat 2024 and "2024" alike and compare numbers numerically', () => {

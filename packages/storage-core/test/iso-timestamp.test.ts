@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { parseIsoTimestamp } from '../src/iso-timestamp.js'
+import { parseIsoTimestamp } from '../src/codecs/iso-timestamp.js'
 
 describe('parseIsoTimestamp', () => {
   it('reads back every instant a Date prints, and its naive form as UTC', () => {

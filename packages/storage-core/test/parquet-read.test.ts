@@ -12,8 +12,8 @@ import { parquetMetadata } from 'hyparquet'
 import { readParquetRows } from '../src/codecs/parquet-pages.js'
 import { decodeParquet, encodeParquet } from '../src/codecs/parquet.js'
 import { inferSchema } from '../src/codecs/schema.js'
-import { matchesAll, normalizeFilters, toParquetFilter } from '../src/filters.js'
-import { MemoryStorage } from '../src/memory-storage.js'
+import { matchesAll, normalizeFilters, toParquetFilter } from '../src/filters/filters.js'
+import { MemoryStorage } from '../src/facade/memory-storage.js'
 
 const corpus = fileURLToPath(new URL('../fixtures/parquet-testing/', import.meta.url))
 

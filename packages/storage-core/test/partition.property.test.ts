@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { decodeSegment, encodeSegment, NULL_MARKER, Partition, type PartitionInput } from '../src/partition.js'
+import { decodeSegment, encodeSegment, NULL_MARKER, Partition, type PartitionInput } from '../src/partition/partition.js'
 
 // Keys start with a letter: a JavaScript object puts integer-like keys ('0', '2024') first whatever
 // order they were given in, so no object-based API can keep their order.

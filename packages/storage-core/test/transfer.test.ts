@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatGroup, MemoryObjectStore, migrate, SHA256_METADATA, sha256Hex, verify } from '../src/index.js'
+import { formatGroup, MemoryObjectStore, migrate, verify } from '../src/index.js'
+import { SHA256_METADATA, sha256Hex } from '../src/transfer/digest.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { newWriteId, writeIdTime } from '../src/index.js'
+import { newWriteId, writeIdTime } from '../src/dataset/write-id.js'
 
 describe('write ids', () => {
   it('sort by creation order as text, even within one millisecond', () => {

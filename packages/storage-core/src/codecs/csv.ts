@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module'
 import type Papa from 'papaparse'
 import { StorageError } from '../errors.js'
-import { parseIsoTimestamp } from '../iso-timestamp.js'
-import { setOwn } from '../own-property.js'
+import { parseIsoTimestamp } from './iso-timestamp.js'
+import { setOwn } from './own-property.js'
 import { tokenizeCsv } from './csv-tokenizer.js'
 import { type ColumnType, checkText, type TableSchema } from './schema.js'
 

@@ -6,7 +6,7 @@
  * value passes one schema-guided fix-up on its way out.
  */
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from 'hyparquet'
-import { setOwn } from '../own-property.js'
+import { setOwn } from './own-property.js'
 import { ParquetFailure } from './parquet-check.js'
 
 /** How DECIMAL values come back: the nearest double (default), or their exact fixed-point text. */

@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.js'
-import { isWellFormedText } from '../keys.js'
+import { isWellFormedText } from '../keys/keys.js'
 import { BIGINT, BOOLEAN, FLOAT, INT, OTHER, type RecordReader, readerFor, SKIP, STRING, TIMESTAMP } from './record-reader.js'
 
 /**

@@ -1,5 +1,5 @@
-import type { StorageBackend } from '../backend.js'
-import type { StoreCapabilities } from '../object-store.js'
+import type { StorageBackend } from '../facade/storage-backend.js'
+import type { StoreCapabilities } from '../store/object-store.js'
 
 /**
  * Returns a fresh, isolated backend (its own empty root) each time it is called.

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
-import type { Row, StorageBackend } from '../backend.js'
-import type { PartitionInput } from '../partition.js'
+import type { Row, StorageBackend } from '../facade/storage-backend.js'
+import type { PartitionInput } from '../partition/partition.js'
 
 /**
  * Files other tools wrote (DuckDB, the old Python pipeline), shipped in the package's `fixtures/`.

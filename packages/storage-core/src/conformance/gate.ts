@@ -1,5 +1,5 @@
 import { it } from '@jest/globals'
-import type { StoreCapabilities } from '../object-store.js'
+import type { StoreCapabilities } from '../store/object-store.js'
 import type { ConformanceContext } from './context.js'
 
 /**

@@ -1,5 +1,5 @@
-import type { Row, StorageBackend } from '../backend.js'
-import { mapConcurrent } from '../concurrency.js'
+import type { Row, StorageBackend } from '../facade/storage-backend.js'
+import { mapConcurrent } from '../store/concurrency.js'
 
 /** How many requests the suite keeps in flight when it writes many objects. */
 export const CONCURRENCY = 32

@@ -11,8 +11,8 @@
  * function per behaviour; capabilities gate optional tests, as abstract-level's `db.supports` does.
  */
 import { afterAll, describe } from '@jest/globals'
-import type { StorageBackend } from '../backend.js'
-import type { StoreCapabilities } from '../object-store.js'
+import type { StorageBackend } from '../facade/storage-backend.js'
+import type { StoreCapabilities } from '../store/object-store.js'
 import type { BackendFactory, ConformanceCapabilities, ConformanceContext, ConformanceGroup } from './context.js'
 import { badInput } from './groups/bad-input.js'
 import { deletion } from './groups/delete.js'

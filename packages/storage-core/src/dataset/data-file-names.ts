@@ -1,4 +1,4 @@
-import { newWriteId, WRITE_ID_PATTERN } from '../write-id.js'
+import { newWriteId, WRITE_ID_PATTERN } from './write-id.js'
 
 /**
  * The names this library gives data files: `part-<writeId>-0.parquet`, unique across writers

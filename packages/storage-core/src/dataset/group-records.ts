@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.js'
-import { canonicalText, Partition, type PartitionInput, type PartitionValue } from '../partition.js'
+import { canonicalText, Partition, type PartitionInput, type PartitionValue } from '../partition/partition.js'
 
 type Row = Record<string, unknown>
 

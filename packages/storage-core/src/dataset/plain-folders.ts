@@ -1,10 +1,10 @@
 import { schemaFromManifest } from '../codecs/manifest.js'
 import type { TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
-import { type FilterRange, matchesCondition } from '../filters.js'
-import { isHiddenName } from '../keys.js'
-import type { ObjectStore } from '../object-store.js'
-import { decodeSegment, Partition } from '../partition.js'
+import { type FilterRange, matchesCondition } from '../filters/filters.js'
+import { isHiddenName } from '../keys/keys.js'
+import type { ObjectStore } from '../store/object-store.js'
+import { decodeSegment, Partition } from '../partition/partition.js'
 import { isOwnDataFile } from './data-file-names.js'
 
 /**

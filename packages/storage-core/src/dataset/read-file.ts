@@ -3,10 +3,10 @@ import { parquetColumnNames, readParquetMetadata } from '../codecs/parquet.js'
 import { readParquetRows } from '../codecs/parquet-pages.js'
 import type { TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
-import { type FilterRange, matchesAll } from '../filters.js'
-import type { ObjectStore } from '../object-store.js'
-import type { PartitionInput } from '../partition.js'
-import { rangedFile } from '../ranged-file.js'
+import { type FilterRange, matchesAll } from '../filters/filters.js'
+import type { ObjectStore } from '../store/object-store.js'
+import type { PartitionInput } from '../partition/partition.js'
+import { rangedFile } from '../store/ranged-file.js'
 
 type Row = Record<string, unknown>
 

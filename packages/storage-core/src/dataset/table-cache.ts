@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../object-store.js'
+import type { ObjectStore } from '../store/object-store.js'
 import { loadState } from '../table/snapshot.js'
 import type { TableState } from '../table/table-state.js'
 

@@ -1,6 +1,6 @@
 import { type ColumnType, type TableSchema, unifyTypes } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
-import type { Partition } from '../partition.js'
+import type { Partition } from '../partition/partition.js'
 import { accepts, columnOf, type DeltaField, fieldOf, mismatch, type TableColumn } from '../table/delta-schema.js'
 import { fitPartitionValue, partitionColumnType } from '../table/partition-values.js'
 import type { TableState } from '../table/table-state.js'

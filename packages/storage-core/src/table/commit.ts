@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.js'
-import type { ObjectStore } from '../object-store.js'
+import type { ObjectStore } from '../store/object-store.js'
 import { type Action, encodeActions } from './actions.js'
 import { CHECKPOINT_INTERVAL, writeCheckpoint } from './checkpoint.js'
 import { commitKey } from './log-files.js'

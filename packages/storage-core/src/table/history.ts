@@ -1,5 +1,5 @@
-import type { TableVersion } from '../backend.js'
-import type { ObjectStore } from '../object-store.js'
+import type { TableVersion } from '../facade/storage-backend.js'
+import type { ObjectStore } from '../store/object-store.js'
 import { readCommits } from './snapshot.js'
 
 

@@ -1,5 +1,5 @@
 import type { ColumnType } from '../codecs/schema.js'
-import type { PartitionValue } from '../partition.js'
+import type { PartitionValue } from '../partition/partition.js'
 
 /**
  * Partition values as the Delta log serialises them (PROTOCOL.md, "Partition Value

@@ -1,6 +1,6 @@
-import { mapConcurrent } from '../concurrency.js'
+import { mapConcurrent } from '../store/concurrency.js'
 import { StorageError } from '../errors.js'
-import type { ObjectStore } from '../object-store.js'
+import type { ObjectStore } from '../store/object-store.js'
 import { parseActions } from './actions.js'
 import { readCheckpoint } from './checkpoint.js'
 import { commitKey, logPrefix, parseLogName } from './log-files.js'

@@ -1,5 +1,5 @@
 import type { ColumnType, ColumnValues } from '../codecs/schema.js'
-import { type FilterRange, type FilterScalar, pinnedValues } from '../filters.js'
+import { type FilterRange, type FilterScalar, pinnedValues } from '../filters/filters.js'
 
 /**
  * Per-file statistics in the log (`add.stats`, PROTOCOL.md "Per-file Statistics"): row count,

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../object-store.js'
+import type { ObjectStore } from '../store/object-store.js'
 import { keyOfPath, LOG_DIR } from './log-files.js'
 import type { TableState } from './table-state.js'
 

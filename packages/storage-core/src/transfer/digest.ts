@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { ObjectStore } from '../object-store.js'
+import type { ObjectStore } from '../store/object-store.js'
 
 /** User-metadata name under which an object's SHA-256 (hex) is stored with it. */
 export const SHA256_METADATA = 'sha256'

@@ -1,4 +1,4 @@
-import type { ObjectInfo, ObjectStore } from '../object-store.js'
+import type { ObjectInfo, ObjectStore } from '../store/object-store.js'
 
 /** Every object under each prefix (all of them for `['']`), by key. Overlapping prefixes count once. */
 export async function listObjects(store: ObjectStore, prefixes: readonly string[]): Promise<Map<string, ObjectInfo>> {

@@ -1,6 +1,6 @@
-import { mapConcurrent } from '../concurrency.js'
+import { mapConcurrent } from '../store/concurrency.js'
 import { StorageError } from '../errors.js'
-import type { ObjectInfo, ObjectStore } from '../object-store.js'
+import type { ObjectInfo, ObjectStore } from '../store/object-store.js'
 import { type ChecksumMode, objectSha256, SHA256_METADATA, sha256Hex } from './digest.js'
 import { listObjects } from './listing.js'
 

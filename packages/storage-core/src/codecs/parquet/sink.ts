@@ -1,4 +1,4 @@
-import { isWellFormedText } from '../../keys.js'
+import { isWellFormedText } from '../../keys/keys.js'
 
 /** An auto-growing byte buffer. */
 export class Sink {

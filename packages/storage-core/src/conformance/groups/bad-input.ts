@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { StorageBackend } from '../../backend.js'
-import type { PartitionInput } from '../../partition.js'
+import type { StorageBackend } from '../../facade/storage-backend.js'
+import type { PartitionInput } from '../../partition/partition.js'
 import type { ConformanceGroup } from '../context.js'
 
 const BAD_ENTITIES = ['../x', 'a/b', '', 'a\u0000b', '.hidden', '_x', '..', 'a\\b', ' x']

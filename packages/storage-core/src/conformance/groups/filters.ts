@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import type { Row, StorageBackend } from '../../backend.js'
-import type { Filters } from '../../filters.js'
+import type { Row, StorageBackend } from '../../facade/storage-backend.js'
+import type { Filters } from '../../filters/filters.js'
 import type { ConformanceGroup } from '../context.js'
 
 /**

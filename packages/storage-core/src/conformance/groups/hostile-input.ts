@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import type { FileFormat, Row, StorageBackend } from '../../backend.js'
+import type { FileFormat, Row, StorageBackend } from '../../facade/storage-backend.js'
 import type { StorageErrorCode } from '../../errors.js'
-import { NULL_MARKER, type PartitionInput } from '../../partition.js'
+import { NULL_MARKER, type PartitionInput } from '../../partition/partition.js'
 import type { ConformanceGroup } from '../context.js'
 import { byId, collect, failureOf, fromUtf8, utf8 } from '../harness.js'
 

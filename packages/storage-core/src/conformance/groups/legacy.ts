@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Row, StorageBackend } from '../../backend.js'
-import type { Partition } from '../../partition.js'
+import type { Row, StorageBackend } from '../../facade/storage-backend.js'
+import type { Partition } from '../../partition/partition.js'
 import type { ConformanceContext, ConformanceGroup } from '../context.js'
 import { copyFixtureTree, fixtureBytes, loadExpected, sortedBy } from '../fixture-files.js'
 import { failureOf } from '../harness.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { newWriteId } from '../../write-id.js'
-import { ObjectStorage } from '../../storage.js'
+import { newWriteId } from '../../dataset/write-id.js'
+import { ObjectStorage } from '../../facade/object-storage.js'
 import type { ConformanceGroup } from '../context.js'
 import { byId, dataFiles, utf8 } from '../harness.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { NULL_MARKER, Partition } from '../../partition.js'
+import { NULL_MARKER, Partition } from '../../partition/partition.js'
 import type { ConformanceGroup } from '../context.js'
 import { byId, dataFiles } from '../harness.js'
 

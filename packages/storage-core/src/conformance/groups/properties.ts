@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import type { Row } from '../../backend.js'
+import type { Row } from '../../facade/storage-backend.js'
 import type { ConformanceGroup } from '../context.js'
 import { byId } from '../harness.js'
 

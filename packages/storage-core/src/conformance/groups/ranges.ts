@@ -1,6 +1,6 @@
 import { itWhen } from '../gate.js'
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import type { StorageBackend } from '../../backend.js'
+import type { StorageBackend } from '../../facade/storage-backend.js'
 import type { ConformanceGroup } from '../context.js'
 
 const SIZE = 100

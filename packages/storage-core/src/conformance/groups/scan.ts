@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import type { Row, StorageBackend } from '../../backend.js'
+import type { Row, StorageBackend } from '../../facade/storage-backend.js'
 import type { ConformanceGroup } from '../context.js'
 import { byId, collect } from '../harness.js'
 

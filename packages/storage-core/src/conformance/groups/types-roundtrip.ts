@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Row, StorageBackend } from '../../backend.js'
+import type { Row, StorageBackend } from '../../facade/storage-backend.js'
 import type { ConformanceGroup } from '../context.js'
 import { byId, dataFiles } from '../harness.js'
 

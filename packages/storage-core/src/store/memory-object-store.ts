@@ -1,4 +1,4 @@
-import { StorageError } from './errors.js'
+import { StorageError } from '../errors.js'
 import type { ByteRange, ListEntry, ListOptions, ObjectInfo, ObjectStore, PutOptions, StoreCapabilities } from './object-store.js'
 
 interface Stored {

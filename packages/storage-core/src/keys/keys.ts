@@ -1,4 +1,4 @@
-import { StorageError } from './errors.js'
+import { StorageError } from '../errors.js'
 
 /**
  * The one key normaliser, called at the edge (the storage facade) and trusted inside.

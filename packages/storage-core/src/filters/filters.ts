@@ -1,5 +1,5 @@
-import { StorageError } from './errors.js'
-import { parseIsoTimestamp } from './iso-timestamp.js'
+import { StorageError } from '../errors.js'
+import { parseIsoTimestamp } from '../codecs/iso-timestamp.js'
 
 /** A scalar a filter compares against. */
 export type FilterScalar = string | number | bigint | boolean | Date | null

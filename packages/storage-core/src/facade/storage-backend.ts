@@ -1,7 +1,7 @@
-import type { ColumnType, TableSchema } from './codecs/schema.js'
-import type { Filters } from './filters.js'
-import type { StoreCapabilities } from './object-store.js'
-import type { Partition, PartitionInput } from './partition.js'
+import type { ColumnType, TableSchema } from '../codecs/schema.js'
+import type { Filters } from '../filters/filters.js'
+import type { StoreCapabilities } from '../store/object-store.js'
+import type { Partition, PartitionInput } from '../partition/partition.js'
 
 /** One record: column name to value. */
 export type Row = Record<string, unknown>

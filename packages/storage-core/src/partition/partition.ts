@@ -1,5 +1,5 @@
-import { StorageError } from './errors.js'
-import { isWellFormedText, validatePartitionKey } from './keys.js'
+import { StorageError } from '../errors.js'
+import { isWellFormedText, validatePartitionKey } from '../keys/keys.js'
 
 /** A partition value as it is written into a Hive folder name. */
 export type PartitionValue = string | number | boolean | null

@@ -11,18 +11,18 @@ import type {
   VacuumResult,
   WriteOptions,
   WritePartitionedOptions,
-} from './backend.js'
-import { decodeCsv, encodeCsv } from './codecs/csv.js'
-import { decodeParquet, encodeParquet } from './codecs/parquet.js'
-import { inferSchema } from './codecs/schema.js'
-import { Dataset } from './dataset/dataset.js'
-import { LOG_DIR } from './table/log-files.js'
-import { StorageError, withContext } from './errors.js'
-import type { Filters } from './filters.js'
-import { normalizeKey, normalizePrefix, validateEntity } from './keys.js'
-import { compareKeys } from './memory-store.js'
-import type { ObjectStore, StoreCapabilities } from './object-store.js'
-import type { Partition, PartitionInput } from './partition.js'
+} from './storage-backend.js'
+import { decodeCsv, encodeCsv } from '../codecs/csv.js'
+import { decodeParquet, encodeParquet } from '../codecs/parquet.js'
+import { inferSchema } from '../codecs/schema.js'
+import { Dataset } from '../dataset/dataset.js'
+import { LOG_DIR } from '../table/log-files.js'
+import { StorageError, withContext } from '../errors.js'
+import type { Filters } from '../filters/filters.js'
+import { normalizeKey, normalizePrefix, validateEntity } from '../keys/keys.js'
+import { compareKeys } from '../store/memory-object-store.js'
+import type { ObjectStore, StoreCapabilities } from '../store/object-store.js'
+import type { Partition, PartitionInput } from '../partition/partition.js'
 
 export interface ObjectStorageOptions {
   /**
