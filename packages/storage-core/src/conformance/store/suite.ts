@@ -1,0 +1,86 @@
+import { afterAll, describe, it } from '@jest/globals'
+import type { ObjectStore, StoreCapabilities } from '../../object-store.js'
+import type { ConformanceCapabilities } from '../context.js'
+import { caseTitle, runStoreCase, type StoreCase } from './case.js'
+import { storeCaseGroups } from './index.js'
+
+/** Returns a fresh, isolated, empty store each time it is called. */
+export type StoreFactory = () => ObjectStore | Promise<ObjectStore>
+
+/** What is known of a capability before any store exists: only what was declared. */
+function declaredTitle(storeCase: StoreCase, declared: ConformanceCapabilities): string {
+  if (storeCase.capability === undefined) return storeCase.name
+  const value = declared[storeCase.capability]
+  return value === undefined ? `${storeCase.name} [${storeCase.capability}]` : caseTitle(storeCase, value)
+}
+
+/**
+ * Registers one `it` per store-level case, each on a fresh store from `create`. A gated case runs
+ * its `run` when the capability (declared, else the store's own) is true and its opposite
+ * assertion when it is false, so no capability makes a test pass by doing nothing.
+ */
+export function registerStoreCases(create: () => Promise<ObjectStore>, declared: ConformanceCapabilities): void {
+  for (const group of storeCaseGroups) {
+    describe(group.name, () => {
+      for (const storeCase of group.cases) {
+        it(declaredTitle(storeCase, declared), async () => {
+          const store = await create()
+          const capabilities: StoreCapabilities = { ...store.capabilities, ...defined(declared) }
+          try {
+            await runStoreCase(storeCase, store, capabilities)
+          } catch (error) {
+            const side = caseTitle(storeCase, storeCase.capability === undefined || capabilities[storeCase.capability])
+            if (error instanceof Error) error.message = `${store.name}: ${side}\n${error.message}`
+            throw error
+          }
+        })
+      }
+    })
+  }
+}
+
+function defined(capabilities: ConformanceCapabilities): Partial<StoreCapabilities> {
+  return Object.fromEntries(Object.entries(capabilities).filter(([, value]) => value !== undefined))
+}
+
+interface Closable {
+  close?: () => unknown
+  [Symbol.asyncDispose]?: () => PromiseLike<void>
+}
+
+async function close(store: ObjectStore): Promise<void> {
+  const s = store as ObjectStore & Closable
+  if (typeof s[Symbol.asyncDispose] === 'function') await s[Symbol.asyncDispose]!()
+  else if (typeof s.close === 'function') await s.close()
+}
+
+/**
+ * Registers the store-level suite for a bare `ObjectStore` under
+ * `describe(\`${name} object store conformance\`)`. (`describeConformance` runs it too, on the
+ * `store` of every backend it creates.)
+ *
+ * @param factory returns a fresh, isolated, empty store on every call; a store with `close()` or
+ *   `[Symbol.asyncDispose]()` is closed after the last test
+ * @param capabilities overrides merged over what the store reports
+ */
+export function describeStoreConformance(name: string, factory: StoreFactory, capabilities: ConformanceCapabilities = {}): void {
+  describe(`${name} object store conformance`, () => {
+    const created: ObjectStore[] = []
+    registerStoreCases(async () => {
+      const store = await factory()
+      created.push(store)
+      return store
+    }, capabilities)
+    afterAll(async () => {
+      const failures: unknown[] = []
+      for (const store of created.splice(0)) {
+        try {
+          await close(store)
+        } catch (error) {
+          failures.push(error)
+        }
+      }
+      if (failures.length > 0) throw new AggregateError(failures, `${name}: closing stores failed`)
+    })
+  })
+}
