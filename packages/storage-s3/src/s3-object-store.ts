@@ -217,13 +217,21 @@ export class S3ObjectStore implements ObjectStore {
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
   async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
+    // Dropping the header would turn a create-only put into an overwrite the caller never sees.
+    if (options.ifNoneMatch !== undefined && !this.capabilities.conditionalPut) {
+      throw new StorageError(
+        'NOT_SUPPORTED',
+        `PUT s3://${this.bucket}/${this.prefix}${key}: this store is configured without conditional put (capabilities.conditionalPut: false), so it cannot create only if absent`,
+        { backend: this.name, key },
+      )
+    }
     const params = {
       Bucket: this.bucket,
       Key: this.objectKey(key),
       Body: bytes,
       ContentType: options.contentType ?? 'application/octet-stream',
       Metadata: options.metadata,
-      IfNoneMatch: options.ifNoneMatch && this.capabilities.conditionalPut ? options.ifNoneMatch : undefined,
+      IfNoneMatch: options.ifNoneMatch,
     }
     const startedAt = Date.now()
     const direct = bytes.length <= DIRECT_PUT_MAX_BYTES ? await this.openDirectPut() : undefined

@@ -13,7 +13,13 @@
 import { afterAll, describe } from '@jest/globals'
 import type { StorageBackend } from '../backend.js'
 import type { ObjectStore, StoreCapabilities } from '../object-store.js'
-import type { BackendFactory, ConformanceCapabilities, ConformanceContext, ConformanceGroup } from './context.js'
+import type {
+  BackendFactory,
+  ConformanceCapabilities,
+  ConformanceContext,
+  ConformanceGroup,
+  ConformanceOptions,
+} from './context.js'
 import { badInput } from './groups/bad-input.js'
 import { deletion } from './groups/delete.js'
 import { filters } from './groups/filters.js'
@@ -32,10 +38,23 @@ import { typesRoundTrip } from './groups/types-roundtrip.js'
 import { writePartitioned } from './groups/write-partitioned.js'
 import { registerStoreCases } from './store/suite.js'
 
-export type { BackendFactory, ConformanceCapabilities, ConformanceContext, ConformanceGroup } from './context.js'
+export type {
+  BackendFactory,
+  ConformanceCapabilities,
+  ConformanceContext,
+  ConformanceGroup,
+  ConformanceOptions,
+} from './context.js'
 export { itWhen } from './gate.js'
-export type { GatedStoreCase, StoreCase, StoreCaseGroup, UngatedStoreCase } from './store/index.js'
-export { caseTitle, runStoreCase, storeCaseGroups } from './store/index.js'
+export type {
+  GatedStoreCase,
+  StoreCase,
+  StoreCaseCapabilities,
+  StoreCaseContext,
+  StoreCaseGroup,
+  UngatedStoreCase,
+} from './store/index.js'
+export { caseCapabilities, caseTitle, LARGE_LISTING_KEYS, runStoreCase, storeCaseGroups } from './store/index.js'
 export { describeStoreConformance, type StoreFactory } from './store/suite.js'
 
 /** Every behaviour group, in the order the suite runs them. */
@@ -89,11 +108,13 @@ async function dispose(backend: StorageBackend): Promise<void> {
  * @param factory returns a fresh, isolated backend (its own empty root) on every call
  * @param capabilities overrides merged over what the backend reports; a capability declared
  *   `false` here runs the opposite assertion of its tests (or skips a test that has none)
+ * @param options sizes, for backends where the defaults would be slow
  */
 export function describeConformance(
   name: string,
   factory: BackendFactory,
   capabilities: ConformanceCapabilities = {},
+  options: ConformanceOptions = {},
 ): void {
   describe(`${name} conformance`, () => {
     const created: StorageBackend[] = []
@@ -120,7 +141,9 @@ export function describeConformance(
     }
 
     for (const group of conformanceGroups) group(ctx)
-    describe('object store', () => registerStoreCases(async () => storeOf(await create()), capabilities))
+    const storeTitle =
+      options.largeListingKeys === undefined ? 'object store' : `object store (large listing: ${options.largeListingKeys} keys)`
+    describe(storeTitle, () => registerStoreCases(async () => storeOf(await create()), capabilities, options))
 
     afterAll(async () => {
       const failures: unknown[] = []

@@ -2,11 +2,29 @@ import type { ListEntry, ListOptions, ObjectStore, StoreCapabilities } from '../
 import { mapConcurrent } from '../../concurrency.js'
 import { StorageError, type StorageErrorCode } from '../../errors.js'
 
+/** What a store-level check may gate on: the store's capabilities, and the order of its listings. */
+export interface StoreCaseCapabilities extends StoreCapabilities {
+  /** Listings come in UTF-8 byte order, as S3's do (false only for test servers that sort otherwise). */
+  utf8ListingOrder: boolean
+}
+
+/** What a check runs with besides its store. */
+export interface StoreCaseContext {
+  capabilities: StoreCaseCapabilities
+  /** Keys in the listing that must span several pages. */
+  largeListingKeys: number
+}
+
+/** More keys than any service puts in one page (S3 and R2: 1,000; Azure Blob: 5,000). */
+export const LARGE_LISTING_KEYS = 10_001
+/** The least a backend may lower it to: three pages of 1,000. */
+export const MIN_LARGE_LISTING_KEYS = 2_001
+
 /** One store-level check: a plain async function over a fresh, empty store; it throws to fail. */
 export interface UngatedStoreCase {
   name: string
   capability?: undefined
-  run(store: ObjectStore): Promise<void>
+  run(store: ObjectStore, context: StoreCaseContext): Promise<void>
 }
 
 /**
@@ -16,9 +34,9 @@ export interface UngatedStoreCase {
  */
 export interface GatedStoreCase {
   name: string
-  capability: keyof StoreCapabilities
-  run(store: ObjectStore): Promise<void>
-  without: { name: string; run(store: ObjectStore): Promise<void> }
+  capability: keyof StoreCaseCapabilities
+  run(store: ObjectStore, context: StoreCaseContext): Promise<void>
+  without: { name: string; run(store: ObjectStore, context: StoreCaseContext): Promise<void> }
 }
 
 export type StoreCase = UngatedStoreCase | GatedStoreCase
@@ -35,10 +53,42 @@ export function caseTitle(storeCase: StoreCase, has: boolean): string {
   return has ? `${storeCase.name} [${storeCase.capability}]` : `${storeCase.without.name} [no ${storeCase.capability}]`
 }
 
-/** Runs the side of `storeCase` that applies to `capabilities`. */
-export async function runStoreCase(storeCase: StoreCase, store: ObjectStore, capabilities: StoreCapabilities): Promise<void> {
-  if (storeCase.capability !== undefined && !capabilities[storeCase.capability]) return storeCase.without.run(store)
-  return storeCase.run(store)
+/** The capabilities a check runs with: the store's, then what was declared, listing order true unless declared. */
+export function caseCapabilities(store: ObjectStore, declared: Partial<StoreCaseCapabilities> = {}): StoreCaseCapabilities {
+  const given = Object.fromEntries(Object.entries(declared).filter(([, value]) => value !== undefined))
+  return { utf8ListingOrder: true, ...store.capabilities, ...given }
+}
+
+/**
+ * Runs the side of `storeCase` that applies to `context.capabilities`. On a store declared to list
+ * in another order, every check but the order checks sees its listings re-sorted, as the facade
+ * re-sorts them, so each still proves what it is about.
+ */
+export async function runStoreCase(storeCase: StoreCase, store: ObjectStore, context: StoreCaseContext): Promise<void> {
+  const view = context.capabilities.utf8ListingOrder || storeCase.capability === 'utf8ListingOrder' ? store : resorted(store)
+  if (storeCase.capability !== undefined && !context.capabilities[storeCase.capability]) {
+    return storeCase.without.run(view, context)
+  }
+  return storeCase.run(view, context)
+}
+
+/** `store` with each listing collected and yielded in UTF-8 byte order. */
+function resorted(store: ObjectStore): ObjectStore {
+  const name = (entry: ListEntry) => Buffer.from(entry.kind === 'object' ? entry.key : entry.prefix, 'utf8')
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property !== 'list') {
+        const value = Reflect.get(target, property, receiver)
+        return typeof value === 'function' ? value.bind(target) : value
+      }
+      return (prefix: string, options?: ListOptions) =>
+        (async function* () {
+          const entries: ListEntry[] = []
+          for await (const entry of target.list(prefix, options)) entries.push(entry)
+          yield* entries.sort((a, b) => Buffer.compare(name(a), name(b)))
+        })()
+    },
+  })
 }
 
 /** Requests the suite keeps in flight when it writes many objects. */

@@ -16,5 +16,5 @@ export const storeCaseGroups: readonly StoreCaseGroup[] = [
   deleteGroup,
 ]
 
-export type { GatedStoreCase, StoreCase, StoreCaseGroup, UngatedStoreCase } from './case.js'
-export { caseTitle, runStoreCase } from './case.js'
+export type { GatedStoreCase, StoreCase, StoreCaseCapabilities, StoreCaseContext, StoreCaseGroup, UngatedStoreCase } from './case.js'
+export { caseCapabilities, caseTitle, LARGE_LISTING_KEYS, runStoreCase } from './case.js'

@@ -1,7 +1,14 @@
 import { afterAll, describe, it } from '@jest/globals'
-import type { ObjectStore, StoreCapabilities } from '../../object-store.js'
-import type { ConformanceCapabilities } from '../context.js'
-import { caseTitle, runStoreCase, type StoreCase } from './case.js'
+import type { ObjectStore } from '../../object-store.js'
+import type { ConformanceCapabilities, ConformanceOptions } from '../context.js'
+import {
+  caseCapabilities,
+  caseTitle,
+  LARGE_LISTING_KEYS,
+  MIN_LARGE_LISTING_KEYS,
+  runStoreCase,
+  type StoreCase,
+} from './case.js'
 import { storeCaseGroups } from './index.js'
 
 /** Returns a fresh, isolated, empty store each time it is called. */
@@ -19,15 +26,23 @@ function declaredTitle(storeCase: StoreCase, declared: ConformanceCapabilities):
  * its `run` when the capability (declared, else the store's own) is true and its opposite
  * assertion when it is false, so no capability makes a test pass by doing nothing.
  */
-export function registerStoreCases(create: () => Promise<ObjectStore>, declared: ConformanceCapabilities): void {
+export function registerStoreCases(
+  create: () => Promise<ObjectStore>,
+  declared: ConformanceCapabilities,
+  options: ConformanceOptions = {},
+): void {
+  const largeListingKeys = options.largeListingKeys ?? LARGE_LISTING_KEYS
+  if (!Number.isSafeInteger(largeListingKeys) || largeListingKeys < MIN_LARGE_LISTING_KEYS) {
+    throw new Error(`largeListingKeys must be a whole number of at least ${MIN_LARGE_LISTING_KEYS} (three pages of 1,000)`)
+  }
   for (const group of storeCaseGroups) {
     describe(group.name, () => {
       for (const storeCase of group.cases) {
         it(declaredTitle(storeCase, declared), async () => {
           const store = await create()
-          const capabilities: StoreCapabilities = { ...store.capabilities, ...defined(declared) }
+          const capabilities = caseCapabilities(store, declared)
           try {
-            await runStoreCase(storeCase, store, capabilities)
+            await runStoreCase(storeCase, store, { capabilities, largeListingKeys })
           } catch (error) {
             const side = caseTitle(storeCase, storeCase.capability === undefined || capabilities[storeCase.capability])
             if (error instanceof Error) error.message = `${store.name}: ${side}\n${error.message}`
@@ -37,10 +52,6 @@ export function registerStoreCases(create: () => Promise<ObjectStore>, declared:
       }
     })
   }
-}
-
-function defined(capabilities: ConformanceCapabilities): Partial<StoreCapabilities> {
-  return Object.fromEntries(Object.entries(capabilities).filter(([, value]) => value !== undefined))
 }
 
 interface Closable {
@@ -62,15 +73,22 @@ async function close(store: ObjectStore): Promise<void> {
  * @param factory returns a fresh, isolated, empty store on every call; a store with `close()` or
  *   `[Symbol.asyncDispose]()` is closed after the last test
  * @param capabilities overrides merged over what the store reports
+ * @param options sizes, for backends where the defaults would be slow
  */
-export function describeStoreConformance(name: string, factory: StoreFactory, capabilities: ConformanceCapabilities = {}): void {
-  describe(`${name} object store conformance`, () => {
+export function describeStoreConformance(
+  name: string,
+  factory: StoreFactory,
+  capabilities: ConformanceCapabilities = {},
+  options: ConformanceOptions = {},
+): void {
+  const sized = options.largeListingKeys === undefined ? '' : ` (large listing: ${options.largeListingKeys} keys)`
+  describe(`${name} object store conformance${sized}`, () => {
     const created: ObjectStore[] = []
     registerStoreCases(async () => {
       const store = await factory()
       created.push(store)
       return store
-    }, capabilities)
+    }, capabilities, options)
     afterAll(async () => {
       const failures: unknown[] = []
       for (const store of created.splice(0)) {
