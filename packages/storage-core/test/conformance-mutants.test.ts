@@ -147,6 +147,14 @@ const MUTANTS: Record<string, new () => ObjectStore> = {
       return this.inner.put(key, bytes, { ...options, ifNoneMatch: undefined })
     }
   },
+  'put normalises keys to NFC while claiming distinctUnicodeNormalization': class extends Wrapped {
+    override put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<void> {
+      return this.inner.put(key.normalize('NFC'), bytes, options)
+    }
+    override get(key: string, range?: ByteRange): Promise<Uint8Array> {
+      return this.inner.get(key.normalize('NFC'), range)
+    }
+  },
   'put drops object metadata': class extends Wrapped {
     override put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
       return this.inner.put(key, bytes, { ...options, metadata: undefined })
@@ -233,7 +241,13 @@ const MUTANTS: Record<string, new () => ObjectStore> = {
 /** A store without conditional put that refuses `ifNoneMatch`, as the contract asks. */
 class RefusingCreateOnly extends Wrapped {
   override get capabilities(): StoreCapabilities {
-    return { ...this.inner.capabilities, conditionalPut: false, objectMetadata: false, delimiterListing: false, rangedReadOfEmptyObject: false }
+    return {
+      conditionalPut: false,
+      delimiterListing: false,
+      distinctUnicodeNormalization: false,
+      objectMetadata: false,
+      rangedReadOfEmptyObject: false,
+    }
   }
   override put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
     if (options.ifNoneMatch !== undefined) {

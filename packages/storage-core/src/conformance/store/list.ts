@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals'
 import type { ObjectStore } from '../../object-store.js'
-import { listAll, listKeys, numberedKeys, putAll, type StoreCaseGroup, utf8, utf8Order } from './case.js'
+import { StorageError } from '../../errors.js'
+import { listAll, listKeys, numberedKeys, putAll, type StoreCaseGroup, text, utf8, utf8Order } from './case.js'
 
 /**
  * Keys whose UTF-8 byte order differs from JavaScript's UTF-16 order: U+FFFF sorts before an emoji
@@ -20,6 +21,9 @@ const ORDER_KEYS = [
   'order/a b',
   'order/A',
 ]
+
+const NFC = 'norm/caf\u00e9.txt'
+const NFD = 'norm/cafe\u0301.txt'
 
 const TREE = ['tree/a.txt', 'tree/b.txt', 'tree/b/1', 'tree/b/2', 'tree/c.txt', 'tree/c/x/y']
 
@@ -61,7 +65,7 @@ export const listGroup: StoreCaseGroup = {
       },
     },
     {
-      name: 'yields every key of a listing larger than any page (10,001 keys unless lowered), each once, in order',
+      name: 'yields every key of a listing larger than any page, each once, in order',
       async run(store, { largeListingKeys }) {
         const keys = numberedKeys('big/', largeListingKeys)
         await putAll(store, [...keys, 'bif', 'big.txt', 'bigger', 'bih/0'], () => new Uint8Array(0))
@@ -100,6 +104,38 @@ export const listGroup: StoreCaseGroup = {
           (await listAll(store, 'sizes/')).map((entry) => [entry.kind === 'object' ? entry.key : entry.prefix, entry.kind === 'object' ? entry.size : -1]),
         )
         expect(sizes).toEqual({ 'sizes/zero': 0, 'sizes/one': 1, 'sizes/kib': 1024 })
+      },
+    },
+    {
+      name: 'keeps keys that differ only in Unicode normalisation apart',
+      capability: 'distinctUnicodeNormalization',
+      async run(store) {
+        await store.put(NFC, utf8('nfc'))
+        await store.put(NFD, utf8('nfd'))
+        expect(await listKeys(store, 'norm/')).toEqual(utf8Order([NFC, NFD]))
+        expect(text(await store.get(NFC))).toBe('nfc')
+        expect(text(await store.get(NFD))).toBe('nfd')
+      },
+      without: {
+        name: 'without distinct normalisations, an NFC key round-trips, and its NFD twin is refused or never mixes bytes',
+        async run(store) {
+          await store.put(NFC, utf8('nfc'))
+          expect(await listKeys(store, 'norm/')).toEqual([NFC])
+          expect(text(await store.get(NFC))).toBe('nfc')
+          try {
+            await store.put(NFD, utf8('nfd'))
+          } catch (error) {
+            // Refusing the key that would merge (R2's profile does) is the clear answer.
+            expect(error instanceof StorageError && error.code === 'INVALID_ARGUMENT').toBe(true)
+            expect(text(await store.get(NFC))).toBe('nfc')
+            return
+          }
+          // Accepted: either one object holding the last bytes, or two objects each with its own.
+          const listed = await listKeys(store, 'norm/')
+          const bytes = await Promise.all(listed.map(async (key) => text(await store.get(key))))
+          if (listed.length === 1) expect(bytes).toEqual(['nfd'])
+          else expect(Object.fromEntries(listed.map((key, i) => [key, bytes[i]]))).toEqual({ [NFC]: 'nfc', [NFD]: 'nfd' })
+        },
       },
     },
     {
