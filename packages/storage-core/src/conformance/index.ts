@@ -7,8 +7,10 @@
  * describeConformance('memory', () => new MemoryStorage())
  * ```
  *
- * One behaviour group per file in `./groups`, as object_store's `integration.rs` has one test
- * function per behaviour; capabilities gate optional tests, as abstract-level's `db.supports` does.
+ * One behaviour group per file in `./groups` (through the `StorageBackend` API) and in `./store`
+ * (the `ObjectStore` primitives directly, as object_store's `integration.rs` and OpenDAL's
+ * behaviour tests do); `describeStoreConformance` runs the latter on a bare store. Every
+ * capability is asserted either way, as abstract-level's `db.supports` is.
  */
 import { afterAll, describe } from '@jest/globals'
 import type { StorageBackend } from '../backend.js'
