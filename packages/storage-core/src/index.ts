@@ -49,3 +49,6 @@ export {
   type VerifyResult,
   verify,
 } from './transfer/verify.js'
+export { type DeleteBatchesOptions, deleteInBatches, type KeyFailure } from './store/delete-batches.js'
+export { cutToRange, type HttpRange, httpRange, isEmptyRangeAnswer } from './store/http-range.js'
+export { codeForHttpStatus } from './store/http-status.js'

@@ -13,10 +13,13 @@ import {
 } from '@aws-sdk/client-s3'
 import {
   type ByteRange,
+  cutToRange,
+  deleteInBatches,
+  httpRange,
+  isEmptyRangeAnswer,
   type ListEntry,
   type ListOptions,
   MAX_KEY_BYTES,
-  mapConcurrent,
   type ObjectInfo,
   type ObjectStore,
   type PutOptions,
@@ -167,10 +170,10 @@ export class S3ObjectStore implements ObjectStore {
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
   async get(key: string, range: ByteRange = {}): Promise<Uint8Array> {
-    const start = range.start ?? 0
-    if (range.end !== undefined && range.end <= start) return new Uint8Array(0)
-    const ranged = range.start !== undefined || range.end !== undefined
-    const header = ranged ? `bytes=${start}-${range.end === undefined ? '' : range.end - 1}` : undefined
+    const asked = httpRange(range)
+    if (asked.kind === 'empty') return new Uint8Array(0)
+    const ranged = asked.kind === 'range'
+    const header = ranged ? asked.header : undefined
     const objectKey = this.objectKey(key)
     const startedAt = Date.now()
     let attempts = 0
@@ -181,13 +184,13 @@ export class S3ObjectStore implements ObjectStore {
       } catch (error) {
         // A range that starts at or past the end (416) reads as empty, like a slice past the end.
         const sdk = error as { $metadata?: { httpStatusCode?: number; attempts?: number } }
-        if (ranged && sdk.$metadata?.httpStatusCode === 416) return new Uint8Array(0)
+        if (isEmptyRangeAnswer(sdk.$metadata?.httpStatusCode, ranged)) return new Uint8Array(0)
         throw this.fail(error, 'GET', key, startedAt, attempts + (sdk.$metadata?.attempts ?? 1))
       }
       attempts += response.$metadata.attempts ?? 1
       try {
         const bytes = await readWholeBody(response)
-        return ranged ? cutToRange(bytes, response.ContentRange, start, range.end) : bytes
+        return ranged ? cutToRange(bytes, response.ContentRange, asked.start, asked.end) : bytes
       } catch (error) {
         // The SDK retries a request until its headers arrive, never a body that breaks after
         // them: that retry is ours, within the same attempt budget.
@@ -217,13 +220,21 @@ export class S3ObjectStore implements ObjectStore {
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
   async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
+    // Dropping the header would turn a create-only put into an overwrite the caller never sees.
+    if (options.ifNoneMatch !== undefined && !this.capabilities.conditionalPut) {
+      throw new StorageError(
+        'NOT_SUPPORTED',
+        `PUT s3://${this.bucket}/${this.prefix}${key}: this store is configured without conditional put (capabilities.conditionalPut: false), so it cannot create only if absent`,
+        { backend: this.name, key },
+      )
+    }
     const params = {
       Bucket: this.bucket,
       Key: this.objectKey(key),
       Body: bytes,
       ContentType: options.contentType ?? 'application/octet-stream',
       Metadata: options.metadata,
-      IfNoneMatch: options.ifNoneMatch && this.capabilities.conditionalPut ? options.ifNoneMatch : undefined,
+      IfNoneMatch: options.ifNoneMatch,
     }
     const startedAt = Date.now()
     const direct = bytes.length <= DIRECT_PUT_MAX_BYTES ? await this.openDirectPut() : undefined
@@ -331,35 +342,30 @@ export class S3ObjectStore implements ObjectStore {
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
   async delete(keys: readonly string[]): Promise<void> {
-    const batches: string[][] = []
-    for (let i = 0; i < keys.length; i += this.deleteBatchSize) {
-      batches.push(keys.slice(i, i + this.deleteBatchSize))
-    }
-    await mapConcurrent(batches, Math.max(1, Math.min(4, this.concurrency)), async (batch) => {
-      let response: DeleteObjectsCommandOutput
-      const startedAt = Date.now()
-      try {
-        response = await this.client.send(
-          new DeleteObjectsCommand({
-            Bucket: this.bucket,
-            Delete: { Objects: batch.map((key) => ({ Key: this.objectKey(key) })), Quiet: true },
-          }),
-        )
-      } catch (error) {
-        throw this.fail(error, 'DELETE', batch[0], startedAt)
-      }
-      // DeleteObjects answers 200 even when some keys failed: the failures are in the body.
-      const failed = (response.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey')
-      if (failed.length > 0) {
-        const first = failed[0]!
-        const key = (first.Key ?? '').slice(this.prefix.length)
-        const code = codeOf({ name: first.Code })
-        throw new StorageError(
-          code,
-          `DELETE s3://${this.bucket}/${first.Key} failed: ${first.Code}${failed.length > 1 ? ` (and ${failed.length - 1} more keys)` : ''}`,
-          { backend: this.name, key },
-        )
-      }
+    await deleteInBatches(keys, {
+      batchSize: this.deleteBatchSize,
+      concurrency: Math.max(1, Math.min(4, this.concurrency)),
+      backend: this.name,
+      deleteBatch: async (batch) => {
+        let response: DeleteObjectsCommandOutput
+        const startedAt = Date.now()
+        try {
+          response = await this.client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.bucket,
+              Delete: { Objects: batch.map((key) => ({ Key: this.objectKey(key) })), Quiet: true },
+            }),
+          )
+        } catch (error) {
+          throw this.fail(error, 'DELETE', batch[0], startedAt)
+        }
+        // DeleteObjects answers 200 even when some keys failed: the failures are in the body.
+        return (response.Errors ?? []).map((e) => ({
+          key: (e.Key ?? '').slice(this.prefix.length),
+          code: codeOf({ name: e.Code }),
+          reason: `DELETE s3://${this.bucket}/${e.Key}: ${e.Code}`,
+        }))
+      },
     })
   }
 
@@ -407,14 +413,6 @@ function incompleteBody(detail: string, cause?: unknown): Error {
   const error = new Error(`the response body was cut short: ${detail}`, { cause })
   error.name = 'IncompleteBody'
   return error
-}
-
-/** HTTP lets a server ignore Range (200, whole object) or widen it; cut what came to what was asked. */
-function cutToRange(bytes: Uint8Array, contentRange: string | undefined, start: number, end: number | undefined): Uint8Array {
-  const offset = Number(/^bytes (\d+)-/.exec(contentRange ?? '')?.[1] ?? 0)
-  const want = end === undefined ? bytes.length : end - start
-  if (offset === start && bytes.length <= want) return bytes
-  return bytes.slice(start - offset, start - offset + want)
 }
 
 /** Full-jitter exponential backoff, as the SDK's standard mode does: up to 100, 200, 400 ms ... 2 s. */

@@ -8,8 +8,23 @@ import type { StoreCapabilities } from '../store/object-store.js'
  */
 export type BackendFactory = () => StorageBackend | Promise<StorageBackend>
 
-/** Capabilities the suite needs to know; by default read from the backend instance. */
-export type ConformanceCapabilities = Partial<StoreCapabilities>
+/**
+ * Capabilities the suite needs to know; by default read from the backend instance. Besides the
+ * store's own, `utf8ListingOrder: false` declares a server that lists in another order (fauxqs
+ * sorts with `localeCompare`, s3rver walks folders): the order checks then run their opposite
+ * (every key exactly once) and the other store-level checks re-sort listings, as the facade does.
+ */
+export type ConformanceCapabilities = Partial<StoreCapabilities> & { utf8ListingOrder?: boolean }
+
+/** Sizes the suite uses, for backends where its defaults would be slow. */
+export interface ConformanceOptions {
+  /**
+   * Keys in the store-level listing that must span several pages. Default 10,001: more than any
+   * service's page (S3 and R2: 1,000; Azure Blob: 5,000). A backend whose pages hold at most 1,000
+   * keys and whose test server writes slowly may lower it, to no less than 2,001.
+   */
+  largeListingKeys?: number
+}
 
 /** What every behaviour group receives. */
 export interface ConformanceContext {

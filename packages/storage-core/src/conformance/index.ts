@@ -7,13 +7,21 @@
  * describeConformance('memory', () => new MemoryStorage())
  * ```
  *
- * One behaviour group per file in `./groups`, as object_store's `integration.rs` has one test
- * function per behaviour; capabilities gate optional tests, as abstract-level's `db.supports` does.
+ * One behaviour group per file in `./groups` (through the `StorageBackend` API) and in `./store`
+ * (the `ObjectStore` primitives directly, as object_store's `integration.rs` and OpenDAL's
+ * behaviour tests do); `describeStoreConformance` runs the latter on a bare store. Every
+ * capability is asserted either way, as abstract-level's `db.supports` is.
  */
 import { afterAll, describe } from '@jest/globals'
 import type { StorageBackend } from '../facade/storage-backend.js'
-import type { StoreCapabilities } from '../store/object-store.js'
-import type { BackendFactory, ConformanceCapabilities, ConformanceContext, ConformanceGroup } from './context.js'
+import type { ObjectStore, StoreCapabilities } from '../store/object-store.js'
+import type {
+  BackendFactory,
+  ConformanceCapabilities,
+  ConformanceContext,
+  ConformanceGroup,
+  ConformanceOptions,
+} from './context.js'
 import { badInput } from './groups/bad-input.js'
 import { deletion } from './groups/delete.js'
 import { filters } from './groups/filters.js'
@@ -30,9 +38,26 @@ import { scan } from './groups/scan.js'
 import { schemaConflicts } from './groups/schema-conflicts.js'
 import { typesRoundTrip } from './groups/types-roundtrip.js'
 import { writePartitioned } from './groups/write-partitioned.js'
+import { registerStoreCases } from './store/suite.js'
 
-export type { BackendFactory, ConformanceCapabilities, ConformanceContext, ConformanceGroup } from './context.js'
+export type {
+  BackendFactory,
+  ConformanceCapabilities,
+  ConformanceContext,
+  ConformanceGroup,
+  ConformanceOptions,
+} from './context.js'
 export { itWhen } from './gate.js'
+export type {
+  GatedStoreCase,
+  StoreCase,
+  StoreCaseCapabilities,
+  StoreCaseContext,
+  StoreCaseGroup,
+  UngatedStoreCase,
+} from './store/index.js'
+export { caseCapabilities, caseTitle, LARGE_LISTING_KEYS, runStoreCase, storeCaseGroups } from './store/index.js'
+export { describeStoreConformance, type StoreFactory } from './store/suite.js'
 
 /** Every behaviour group, in the order the suite runs them. */
 export const conformanceGroups: readonly ConformanceGroup[] = [
@@ -59,6 +84,17 @@ interface Disposable {
   [Symbol.asyncDispose]?: () => PromiseLike<void>
 }
 
+/** The `ObjectStore` under a backend built on `ObjectStorage`, which the store-level groups test. */
+function storeOf(backend: StorageBackend): ObjectStore {
+  const store = (backend as StorageBackend & { store?: Partial<ObjectStore> }).store
+  const methods = ['get', 'head', 'put', 'list', 'delete', 'root', 'fullPath'] as const
+  if (store && methods.every((method) => typeof store[method] === 'function') && store.capabilities) return store as ObjectStore
+  throw new Error(
+    'the store-level groups test the ObjectStore under the backend: build the backend on ObjectStorage ' +
+      '(its `store` field), or run describeStoreConformance on the store itself',
+  )
+}
+
 async function dispose(backend: StorageBackend): Promise<void> {
   const b = backend as StorageBackend & Disposable
   if (typeof b[Symbol.asyncDispose] === 'function') await b[Symbol.asyncDispose]!()
@@ -68,14 +104,19 @@ async function dispose(backend: StorageBackend): Promise<void> {
 /**
  * Registers the whole suite for one backend under `describe(\`${name} conformance\`)`.
  *
+ * The store-level groups (`storeCaseGroups`) run too, on the `store` of each backend, so a
+ * backend built on `ObjectStorage` is tested through the facade and directly.
+ *
  * @param factory returns a fresh, isolated backend (its own empty root) on every call
  * @param capabilities overrides merged over what the backend reports; a capability declared
- *   `false` here skips its tests when they are registered
+ *   `false` here runs the opposite assertion of its tests (or skips a test that has none)
+ * @param options sizes, for backends where the defaults would be slow
  */
 export function describeConformance(
   name: string,
   factory: BackendFactory,
   capabilities: ConformanceCapabilities = {},
+  options: ConformanceOptions = {},
 ): void {
   describe(`${name} conformance`, () => {
     const created: StorageBackend[] = []
@@ -102,6 +143,9 @@ export function describeConformance(
     }
 
     for (const group of conformanceGroups) group(ctx)
+    const storeTitle =
+      options.largeListingKeys === undefined ? 'object store' : `object store (large listing: ${options.largeListingKeys} keys)`
+    describe(storeTitle, () => registerStoreCases(async () => storeOf(await create()), capabilities, options))
 
     afterAll(async () => {
       const failures: unknown[] = []
