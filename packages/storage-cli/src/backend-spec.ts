@@ -1,4 +1,6 @@
-import { stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { type Env, getStorage, type ObjectStorage, StorageError, type StorageBackend } from '@cfb/storage-core'
 import { UsageError } from './usage-error.js'
 
@@ -9,12 +11,76 @@ export const SPEC_HELP = 'local:<dir> | s3://<bucket>[/<prefix>] | r2://<bucket>
  * Opens the backend a spec names. Cloud specs take the bucket and prefix from the spec and
  * everything else (credentials, endpoint, account) from the environment, as `getStorage()` does.
  */
-export async function openBackend(spec: string, env: Env = process.env): Promise<ObjectStorage> {
-  const backend = await getStorage(specEnv(spec, env))
+export async function openBackend(spec: string, env: Env = process.env, root: RootUse = 'read'): Promise<ObjectStorage> {
+  const settings = specEnv(spec, env)
+  checkEndpoints(settings)
+  const backend = await getStorage(settings)
   if (!('store' in backend)) {
     throw new StorageError('NOT_SUPPORTED', `backend ${backend.name} does not expose its object store`)
   }
+  try {
+    if (backend.name === 'local' && root !== 'unchecked') await checkLocalRoot(backend.root(), root)
+  } catch (error) {
+    closeBackend(backend)
+    throw error
+  }
   return backend as ObjectStorage
+}
+
+/**
+ * How a command uses its root: `read` needs it to exist (a typo'd root would read as empty);
+ * `write` creates it when missing, but not over a file nor on a read-only disk; `doctor` reports
+ * what it finds itself (`unchecked`).
+ */
+export type RootUse = 'read' | 'write' | 'unchecked'
+
+async function checkLocalRoot(root: string, use: 'read' | 'write'): Promise<void> {
+  const found = await stat(root).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined
+    throw new StorageError('PERMISSION_DENIED', `cannot look at the local root ${root} (${error.code ?? error.message})`)
+  })
+  if (found && !found.isDirectory()) {
+    throw new StorageError('CONFIG', `the local root ${root} is a file, not a folder (check --backend or CFB_MODEL_DATA_ROOT)`)
+  }
+  if (!found && use === 'read') {
+    throw new StorageError('CONFIG', `the local root ${root} does not exist (check --backend or CFB_MODEL_DATA_ROOT)`)
+  }
+  if (use === 'write') {
+    const problem = await localWriteProblem(root)
+    if (problem) throw problem
+  }
+}
+
+/**
+ * Why nothing can be written under a local root, asked of the folder itself (or of the nearest
+ * one that exists): a read-only file system or missing permission. Checked up front because
+ * `mkdir -p` on a read-only file system fails with ENOENT, which would read as "not found".
+ */
+export async function localWriteProblem(root: string): Promise<StorageError | undefined> {
+  let dir = root
+  for (;;) {
+    try {
+      await access(dir, constants.W_OK)
+      return undefined
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EROFS') return new StorageError('PERMISSION_DENIED', `${dir} is on a read-only file system: nothing can be written under ${root}`)
+      if (code === 'EACCES' || code === 'EPERM') return new StorageError('PERMISSION_DENIED', `no permission to write in ${dir}`)
+      if (code !== 'ENOENT' || dirname(dir) === dir) return undefined
+      dir = dirname(dir)
+    }
+  }
+}
+
+/** An endpoint without a scheme would fail later as an unreachable server, which hides the typo. */
+function checkEndpoints(env: Env): void {
+  const backend = (env.CFB_STORAGE_BACKEND ?? '').trim().toLowerCase()
+  for (const name of backend === 's3' ? ['CFB_S3_ENDPOINT'] : backend === 'r2' ? ['CFB_R2_ENDPOINT'] : []) {
+    const value = env[name]?.trim()
+    if (value && !/^https?:\/\/[^/]/i.test(value)) {
+      throw new StorageError('CONFIG', `${name} must be a URL starting with http:// or https://, got ${JSON.stringify(value.slice(0, 80))}`)
+    }
+  }
 }
 
 function splitBucket(rest: string, spec: string): { bucket: string; prefix: string } {
@@ -59,7 +125,7 @@ export async function openPair(fromSpec: string, toSpec: string, env: Env): Prom
   }
   const from = await openBackend(fromSpec, env)
   try {
-    return [from, await openBackend(toSpec, env)]
+    return [from, await openBackend(toSpec, env, 'write')]
   } catch (error) {
     closeBackend(from)
     throw error

@@ -9,7 +9,7 @@ import { addReadCommand } from './commands/read.js'
 import { addVerifyCommand } from './commands/verify.js'
 import { addWriteCommand } from './commands/write.js'
 import { redact } from './env-settings.js'
-import { ExitCode, type Io } from './io.js'
+import { ExitCode, type Io, OutputClosed, watchOutput } from './io.js'
 import { UsageError } from './usage-error.js'
 
 export function buildProgram(io: Io): Command {
@@ -36,11 +36,17 @@ export function buildProgram(io: Io): Command {
 /** Runs the CLI; resolves to the exit code: 0 ok, 1 failure or differences, 2 usage or configuration. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io)
+  watchOutput(io.stdout)
   try {
     await program.parseAsync(argv as string[], { from: 'user' })
     return 0
   } catch (error) {
     if (error instanceof ExitCode) return error.code
+    if (error instanceof OutputClosed) {
+      if (error.quiet) return 0
+      io.stderr.write(`cfb-storage: ${error.message}\n`)
+      return 1
+    }
     if (error instanceof CommanderError) {
       // Help and version are not errors; commander already printed its one-line reason otherwise.
       return error.exitCode === 0 ? 0 : 2

@@ -75,3 +75,25 @@ export function createProgress(
     stop() {},
   }
 }
+
+/** Steps of a command with no counts to show (`write`): on a terminal, one line that says what is happening now. */
+export interface StepReporter {
+  step(text: string): void
+  done(): void
+}
+
+export function stepReporter(label: string, stream: NodeJS.WriteStream, quiet: boolean): StepReporter {
+  if (quiet || !stream.isTTY) return { step() {}, done() {} }
+  const started = Date.now()
+  let shown = false
+  return {
+    step(text) {
+      stream.write(`\r\u001b[2K${label}: ${text} (${((Date.now() - started) / 1000).toFixed(1)}s)`)
+      shown = true
+    },
+    done() {
+      if (shown) stream.write('\r\u001b[2K')
+      shown = false
+    },
+  }
+}

@@ -32,7 +32,7 @@ async function writeDataset(storage: ObjectStorage, seasons: number[], weeks: nu
 }
 
 async function migrateAndVerify(from: ObjectStorage, spec: string, env: Env, io: Io, quiet: boolean): Promise<boolean> {
-  const to = await openBackend(spec, env)
+  const to = await openBackend(spec, env, 'write')
   try {
     const started = performance.now()
     const progress = createProgress(`migrate ${spec.replace(/:$/, '')}`, io.stderr, quiet)
@@ -92,7 +92,7 @@ export function addDemoCommand(program: Command, io: Io): void {
       if (!Number.isInteger(weeks) || weeks < 3 || weeks > 20) throw new UsageError('--weeks must be a whole number from 3 to 20')
       const quiet = Boolean(program.opts().json)
       const root = resolve(options.root)
-      const storage = await openBackend(`local:${root}`, io.env)
+      const storage = await openBackend(`local:${root}`, io.env, 'write')
 
       let started = performance.now()
       const counts = await writeDataset(storage, seasons, weeks, io, quiet)
