@@ -130,6 +130,11 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
   const [header, ...records] = tokenize(text, delimiter, file)
   if (header === undefined) return []
   const names = header.map((f) => f.text)
+  const likely = [';', '\t', '|'].find((c) => c !== delimiter && names.length === 1 && names[0]!.includes(c))
+  if (options.delimiter === undefined && likely) {
+    const shown = likely === '\t' ? 'tab' : likely
+    throw new UsageError(`--from ${JSON.stringify(file)}: the header is one column ${JSON.stringify(names[0]!.slice(0, 60))}; if its fields are separated by ${shown}, add --delimiter ${JSON.stringify(shown)}`)
+  }
   const seen = new Set<string>()
   for (const name of names) {
     if (name === '') throw new UsageError(`--from ${JSON.stringify(file)}: the header has an empty column name`)
