@@ -184,7 +184,7 @@ describe('round trip on S3', () => {
 })
 
 describe('--help on every command', () => {
-  const commands = ['ls', 'partitions', 'read', 'write', 'migrate', 'verify', 'doctor', 'demo']
+  const commands = ['ls', 'partitions', 'read', 'write', 'migrate', 'verify', 'vacuum', 'doctor', 'demo']
 
   it.each([[[]], ...commands.map((c) => [[c]])])('cfb-storage %j --help exits 0 and shows examples', async (command) => {
     const help = await ok([...(command as string[]), '--help'])
