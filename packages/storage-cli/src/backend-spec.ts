@@ -1,5 +1,5 @@
 import { constants } from 'node:fs'
-import { access, stat } from 'node:fs/promises'
+import { access, readFile, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { type Env, getStorage, type ObjectStorage, StorageError, type StorageBackend } from '@cfb/storage-core'
 import { UsageError } from './usage-error.js'
@@ -113,21 +113,74 @@ export function specEnv(spec: string, env: Env): Env {
   throw new UsageError(`unknown backend ${JSON.stringify(trimmed.slice(0, 60))}: expected ${SPEC_HELP}`)
 }
 
+/** Per-side settings files for a transfer between two services (`--from-env`, `--to-env`). */
+export interface PairOptions {
+  fromEnv?: string
+  toEnv?: string
+  /** Refuse a destination that is the source or lies inside it (or the reverse): `migrate`. */
+  distinct?: boolean
+}
+
+/**
+ * Settings from a `KEY=VALUE` file (blank lines and `#` comments skipped, optional quotes)
+ * over `env`: one side of a transfer can have its own endpoint and credentials.
+ */
+export async function envWithFile(env: Env, file: string | undefined, flag: string): Promise<Env> {
+  if (file === undefined) return env
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new UsageError(`${flag} ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? 'cannot read'}`)
+  }
+  const out: Env = { ...env }
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim().replace(/^export\s+/, '')
+    if (line === '' || line.startsWith('#')) return
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line)
+    if (!match) throw new UsageError(`${flag} ${JSON.stringify(file)}: line ${index + 1} is not KEY=VALUE`)
+    out[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2')
+  })
+  return out
+}
+
+/** Where a backend's objects live, endpoint included, for telling two locations apart. */
+function location(backend: ObjectStorage, env: Env): string {
+  const root = backend.root().replace(/\/*$/, '/')
+  if (backend.name === 's3') return `${env.CFB_S3_ENDPOINT ?? ''} ${root}`
+  if (backend.name === 'r2') return `${env.CFB_R2_ENDPOINT ?? env.CFB_R2_ACCOUNT_ID ?? ''} ${root}`
+  return `${backend.name} ${root}`
+}
+
 /**
  * The source and destination of a transfer. A `local:` source must exist: a typo in its path
  * would otherwise "migrate" nothing and verify as clean.
  */
-export async function openPair(fromSpec: string, toSpec: string, env: Env): Promise<[ObjectStorage, ObjectStorage]> {
+export async function openPair(fromSpec: string, toSpec: string, env: Env, options: PairOptions = {}): Promise<[ObjectStorage, ObjectStorage]> {
   if (fromSpec.startsWith('local:')) {
     const dir = fromSpec.slice('local:'.length)
     const exists = await stat(dir).then((s) => s.isDirectory(), () => false)
     if (dir && !exists) throw new UsageError(`--from ${JSON.stringify(fromSpec)}: no such directory`)
   }
-  const from = await openBackend(fromSpec, env)
+  const fromEnv = await envWithFile(env, options.fromEnv, '--from-env')
+  const toEnv = await envWithFile(env, options.toEnv, '--to-env')
+  const from = await openBackend(fromSpec, fromEnv)
+  let to: ObjectStorage | undefined
   try {
-    return [from, await openBackend(toSpec, env, 'write')]
+    to = await openBackend(toSpec, toEnv, 'write')
+    if (options.distinct && from.name !== 'memory') {
+      const a = location(from, specEnv(fromSpec, fromEnv))
+      const b = location(to, specEnv(toSpec, toEnv))
+      if (a.startsWith(b) || b.startsWith(a)) {
+        throw new UsageError(
+          a === b ? `--from and --to are the same location (${from.root()}): nothing to migrate` : `--from ${from.root()} and --to ${to.root()} overlap: one lies inside the other, so a migrate would copy into its own source`,
+        )
+      }
+    }
+    return [from, to]
   } catch (error) {
     closeBackend(from)
+    if (to) closeBackend(to)
     throw error
   }
 }
