@@ -191,6 +191,22 @@ describe('two S3 services in one migrate', () => {
   })
 })
 
+describe('write on a terminal', () => {
+  it('shows what it is doing on stderr while it works, and clears the line before the result', async () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => ({ id: i, season: 2020 + (i % 5), week: 1 + (i % 15) }))
+    await writeFile(join(dir, 'progress.json'), JSON.stringify(rows))
+    const result = await runOnTerminal(
+      [process.execPath, BIN, 'write', 'progress', '--partition-by', 'season,week', '--from', join(dir, 'progress.json'), '--backend', `local:${join(dir, 'progress-data')}`],
+      'never typed',
+      cliEnv({ TERM: 'xterm' }),
+    )
+    expect(result.code).toBe(0)
+    expect(result.screen).toMatch(/write: reading .*progress\.json \(\d+\.\ds\)/)
+    expect(result.screen).toMatch(/write: writing 50000 rows, partitioned by season, week \(\d+\.\ds\)/)
+    expect(result.screen).toMatch(/\u001b\[2Kwrote 50000 rows to progress, partitioned by season, week\r\n$/)
+  }, 60_000)
+})
+
 describe('settings', () => {
   it('an S3 or R2 endpoint without http:// or https:// is CONFIG (exit 2), not UNAVAILABLE', async () => {
     for (const [spec, name] of [
