@@ -38,7 +38,7 @@ function tokenize(text: string, delimiter: string, file: string): Field[][] {
       i++
       for (;;) {
         const close = text.indexOf('"', i)
-        if (close < 0) throw new UsageError(`--from ${JSON.stringify(file)}: a quoted field is not closed (record ${records.length + 1})`)
+        if (close < 0) throw new UsageError(`${file}: a quoted field is not closed (record ${records.length + 1})`)
         value += text.slice(i, close)
         i = close + 1
         if (text[i] !== '"') break
@@ -61,7 +61,7 @@ function tokenize(text: string, delimiter: string, file: string): Field[][] {
       i += c === '\r' && text[i + 1] === '\n' ? 2 : 1
       endRecord()
     } else {
-      throw new UsageError(`--from ${JSON.stringify(file)}: text after a closing quote in record ${records.length + 1}`)
+      throw new UsageError(`${file}: text after a closing quote in record ${records.length + 1}`)
     }
   }
   if (record.length > 0) endRecord()
@@ -97,7 +97,7 @@ function inferType(values: readonly Field[]): CsvType | 'int' {
 }
 
 function convert(text: string, type: CsvType | 'int', column: string, line: number, file: string): unknown {
-  const bad = () => new UsageError(`--from ${JSON.stringify(file)}: record ${line}, column ${JSON.stringify(column)}: ${JSON.stringify(text.slice(0, 40))} is not a ${type}`)
+  const bad = () => new UsageError(`${file}: record ${line}, column ${JSON.stringify(column)}: ${JSON.stringify(text.slice(0, 40))} is not a ${type}`)
   switch (type) {
     case 'int':
     case 'number': {
@@ -124,7 +124,7 @@ function convert(text: string, type: CsvType | 'int', column: string, line: numb
   }
 }
 
-/** Rows of a CSV file: a header, then one row per record, each column typed as a whole. */
+/** Rows of a CSV file: a header, then one row per record, each column typed as a whole. `file` names it in messages. */
 export function parseCsv(text: string, file: string, options: CsvOptions = {}): Row[] {
   const delimiter = options.delimiter ?? ','
   const [header, ...records] = tokenize(text, delimiter, file)
@@ -133,13 +133,13 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
   const likely = [';', '\t', '|'].find((c) => c !== delimiter && names.length === 1 && names[0]!.includes(c))
   if (options.delimiter === undefined && likely) {
     const shown = likely === '\t' ? 'tab' : likely
-    throw new UsageError(`--from ${JSON.stringify(file)}: the header is one column ${JSON.stringify(names[0]!.slice(0, 60))}; if its fields are separated by ${shown}, add --delimiter ${JSON.stringify(shown)}`)
+    throw new UsageError(`${file}: the header is one column ${JSON.stringify(names[0]!.slice(0, 60))}; if its fields are separated by ${shown}, add --delimiter ${JSON.stringify(shown)}`)
   }
   const seen = new Set<string>()
   for (const name of names) {
-    if (name === '') throw new UsageError(`--from ${JSON.stringify(file)}: the header has an empty column name`)
-    if (name === '__proto__') throw new UsageError(`--from ${JSON.stringify(file)}: a column named "__proto__" cannot be stored`)
-    if (seen.has(name)) throw new UsageError(`--from ${JSON.stringify(file)}: the header names column ${JSON.stringify(name)} twice`)
+    if (name === '') throw new UsageError(`${file}: the header has an empty column name`)
+    if (name === '__proto__') throw new UsageError(`${file}: a column named "__proto__" cannot be stored`)
+    if (seen.has(name)) throw new UsageError(`${file}: the header names column ${JSON.stringify(name)} twice`)
     seen.add(name)
   }
   for (const name of options.types?.keys() ?? []) {
@@ -147,7 +147,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
   }
   records.forEach((record, index) => {
     if (record.length !== names.length) {
-      throw new UsageError(`--from ${JSON.stringify(file)}: record ${index + 2} has ${record.length} fields, the header has ${names.length}${delimiter === ',' ? ' (another delimiter? --delimiter)' : ''}`)
+      throw new UsageError(`${file}: record ${index + 2} has ${record.length} fields, the header has ${names.length}${delimiter === ',' ? ' (another delimiter? --delimiter)' : ''}`)
     }
   })
   const types = names.map((name, j) => options.types?.get(name) ?? inferType(records.map((r) => r[j]!)))

@@ -12,22 +12,25 @@ export interface InputOptions {
   csv?: CsvOptions
   /** Accept the value changes a foreign Parquet file's types imply (float32 to float64, ...). */
   lossy?: boolean
+  /** How messages name the file (default `--from "<path>"`). */
+  label?: string
 }
 
 /** Rows from a `.csv`, `.json` (an array of objects), `.ndjson` or `.parquet` file, every value kept exactly. */
 export async function readRowsFile(path: string, options: InputOptions = {}): Promise<Row[]> {
+  const label = options.label ?? `--from ${JSON.stringify(path)}`
   const ext = extname(path).toLowerCase()
   if (!INPUT_EXTENSIONS.includes(ext)) {
-    throw new UsageError(`--from ${JSON.stringify(path)}: use a .csv, .json, .ndjson or .parquet file`)
+    throw new UsageError(`${label}: use a .csv, .json, .ndjson or .parquet file`)
   }
   let bytes: Buffer
   try {
     bytes = await readFile(path)
   } catch (error) {
-    throw new UsageError(`--from ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'cannot read'}`)
+    throw new UsageError(`${label}: ${(error as NodeJS.ErrnoException).code ?? 'cannot read'}`)
   }
-  if (ext === '.csv') return parseCsv(bytes.toString('utf8'), path, options.csv)
-  if (ext === '.parquet') return readParquet(bytes, path, options.lossy ?? false)
+  if (ext === '.csv') return parseCsv(bytes.toString('utf8'), label, options.csv)
+  if (ext === '.parquet') return readParquet(bytes, label, options.lossy ?? false)
   const text = bytes.toString('utf8')
   let rows: Row[]
   try {
@@ -42,24 +45,24 @@ export async function readRowsFile(path: string, options: InputOptions = {}): Pr
         .map((line) => JSON.parse(line))
     }
   } catch (error) {
-    throw new UsageError(`--from ${JSON.stringify(path)}: not valid ${ext.slice(1)} (${(error as Error).message})`)
+    throw new UsageError(`${label}: not valid ${ext.slice(1)} (${(error as Error).message})`)
   }
-  checkJsonIntegers(rows, path)
+  checkJsonIntegers(rows, label)
   return rows
 }
 
-async function readParquet(bytes: Buffer, path: string, lossy: boolean): Promise<Row[]> {
+async function readParquet(bytes: Buffer, label: string, lossy: boolean): Promise<Row[]> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
   let metadata: ReturnType<typeof parquetMetadata>
   try {
     metadata = parquetMetadata(buffer)
   } catch (error) {
-    throw new StorageError('CORRUPT_DATA', `--from ${JSON.stringify(path)}: not a readable Parquet file (${(error as Error).message})`)
+    throw new StorageError('CORRUPT_DATA', `${label}: not a readable Parquet file (${(error as Error).message})`)
   }
   const lost = lossy ? [] : lossyColumns(metadata)
   if (lost.length > 0) {
     const reasons = lost.map(({ column, reason }) => `column ${JSON.stringify(column)} ${reason}`).join('; ')
-    throw new StorageError('INVALID_ARGUMENT', `--from ${JSON.stringify(path)}: ${reasons}. Convert ${lost.length === 1 ? 'it' : 'them'} first (e.g. to text or double), or accept the change with --lossy`)
+    throw new StorageError('INVALID_ARGUMENT', `${label}: ${reasons}. Convert ${lost.length === 1 ? 'it' : 'them'} first (e.g. to text or double), or accept the change with --lossy`)
   }
   return decodeParquet(buffer, { metadata })
 }
@@ -68,14 +71,14 @@ async function readParquet(bytes: Buffer, path: string, lossy: boolean): Promise
  * JSON numbers become doubles: an integer past 2^53 arrives already rounded, so it is refused
  * rather than stored as a different number.
  */
-function checkJsonIntegers(rows: readonly Row[], path: string): void {
+function checkJsonIntegers(rows: readonly Row[], label: string): void {
   rows.forEach((row, index) => {
     if (row === null || typeof row !== 'object') return
     for (const [column, value] of Object.entries(row)) {
       if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
         throw new StorageError(
           'INVALID_ARGUMENT',
-          `--from ${JSON.stringify(path)}: record ${index + 1}, column ${JSON.stringify(column)} holds an integer beyond 2^53, which JSON reading rounds (${value}); write it as a string, or use CSV or Parquet`,
+          `${label}: record ${index + 1}, column ${JSON.stringify(column)} holds an integer beyond 2^53, which JSON reading rounds (${value}); write it as a string, or use CSV or Parquet`,
         )
       }
     }
@@ -84,7 +87,7 @@ function checkJsonIntegers(rows: readonly Row[], path: string): void {
 
 /** A file as an entity of a private in-memory backend, so `read` filters and projects it as it does any entity. */
 export async function openFileAsEntity(path: string, options: InputOptions = {}): Promise<{ backend: MemoryStorage; entity: string }> {
-  const rows = await readRowsFile(path, { lossy: true, ...options })
+  const rows = await readRowsFile(path, { lossy: true, label: JSON.stringify(path), ...options })
   const backend = new MemoryStorage()
   if (rows.length > 0) await backend.write('file', rows, {})
   return { backend, entity: 'file' }
