@@ -34,7 +34,7 @@ export async function openBackend(spec: string, env: Env = process.env, root: Ro
  */
 export type RootUse = 'read' | 'write' | 'unchecked'
 
-async function checkLocalRoot(root: string, use: 'read' | 'write'): Promise<void> {
+export async function checkLocalRoot(root: string, use: 'read' | 'write'): Promise<void> {
   const found = await stat(root).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined
     throw new StorageError('PERMISSION_DENIED', `cannot look at the local root ${root} (${error.code ?? error.message})`)
@@ -119,6 +119,8 @@ export interface PairOptions {
   toEnv?: string
   /** Refuse a destination that is the source or lies inside it (or the reverse): `migrate`. */
   distinct?: boolean
+  /** How the destination's root is used: `migrate` writes (and may create it), `verify` reads. */
+  toUse?: RootUse
 }
 
 /**
@@ -167,7 +169,7 @@ export async function openPair(fromSpec: string, toSpec: string, env: Env, optio
   const from = await openBackend(fromSpec, fromEnv)
   let to: ObjectStorage | undefined
   try {
-    to = await openBackend(toSpec, toEnv, 'write')
+    to = await openBackend(toSpec, toEnv, options.toUse ?? 'write')
     if (options.distinct && from.name !== 'memory') {
       const a = location(from, specEnv(fromSpec, fromEnv))
       const b = location(to, specEnv(toSpec, toEnv))

@@ -119,6 +119,16 @@ describe('every command checks its root', () => {
     }
   })
 
+  it('verify --to a root that does not exist is CONFIG; doctor reports it and does not create it', async () => {
+    const verify = await runCli(['verify', '--from', `local:${root}`, '--to', `local:${typo()}`])
+    expect(verify.code).toBe(2)
+    expect(verify.stderr).toMatch(/CONFIG: the local root .*typo3 does not exist/)
+    const doctor = await runCli(['doctor', '--backend', `local:${typo()}`])
+    expect(doctor.code).toBe(1)
+    expect(doctor.stdout).toMatch(/^reachable: no: CONFIG: the local root .*typo3 does not exist/m)
+    expect(existsSync(typo())).toBe(false)
+  })
+
   it('the env backend is checked the same way', async () => {
     const result = await runCli(['ls'], { env: { PATH: process.env.PATH, CFB_STORAGE_BACKEND: 'local', CFB_MODEL_DATA_ROOT: typo() } })
     expect(result.code).toBe(2)

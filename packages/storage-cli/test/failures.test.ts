@@ -223,6 +223,7 @@ describe('settings', () => {
   })
 
   it('doctor shows an unset CFB_STORAGE_BACKEND as not set', async () => {
+    mkdirSync(join(dir, 'doctor-root'))
     const result = await runCli(['doctor'], { env: cliEnv({ CFB_MODEL_DATA_ROOT: join(dir, 'doctor-root') }) })
     expectExitCode(result, 0)
     expect(lines(result.stdout).slice(0, 3)).toEqual(['backend: local (from CFB_STORAGE_BACKEND)', '  CFB_STORAGE_BACKEND=(not set)', `  CFB_MODEL_DATA_ROOT=${join(dir, 'doctor-root')}`])

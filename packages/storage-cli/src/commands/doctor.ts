@@ -1,6 +1,6 @@
 import { isStorageError, newWriteId } from '@cfb/storage-core'
 import type { Command } from 'commander'
-import { closeBackend, localWriteProblem, openBackend, SPEC_HELP, specEnv } from '../backend-spec.js'
+import { checkLocalRoot, closeBackend, localWriteProblem, openBackend, SPEC_HELP, specEnv } from '../backend-spec.js'
 import { redact, SETTINGS, shownValue } from '../env-settings.js'
 import { ExitCode, type Io, print } from '../io.js'
 
@@ -24,6 +24,9 @@ export function addDoctorCommand(program: Command, io: Io): void {
         const backend = await openBackend(options.backend, io.env, 'unchecked')
         report.root = backend.root()
         try {
+          // A local root that does not exist is a typo more often than a new dataset: report it
+          // rather than create it with the probe.
+          if (backend.name === 'local') await checkLocalRoot(backend.root(), 'read')
           let started = performance.now()
           let keys = 0
           for await (const entry of backend.store.list('', { limit: 100 })) {

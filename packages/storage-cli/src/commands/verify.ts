@@ -25,7 +25,7 @@ export function addVerifyCommand(program: Command, io: Io): void {
     .action(async (options: { from: string; to: string; fromEnv?: string; toEnv?: string; prefix?: string[]; concurrency: string; checksum: 'metadata' | 'download'; report?: string }) => {
       const concurrency = parseConcurrency(options.concurrency, 8)
       const json = Boolean(program.opts().json)
-      const [from, to] = await openPair(options.from, options.to, io.env, { fromEnv: options.fromEnv, toEnv: options.toEnv })
+      const [from, to] = await openPair(options.from, options.to, io.env, { fromEnv: options.fromEnv, toEnv: options.toEnv, toUse: 'read' })
       const progress = createProgress('verify', io.stderr, json)
       try {
         const result = await verify(from.store, to.store, {
