@@ -37,7 +37,7 @@ export function createProgress(
     // bytes left rather than the files left: one large file takes longer than many small ones.
     const bar = new SingleBar({
       stream,
-      format: `${label} {phase} [{bar}] {count} | {size} | {rate} | ETA {eta_formatted}`,
+      format: `${label} {phase} [{bar}] {count}{size} | {rate} | ETA {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 200,
@@ -51,7 +51,7 @@ export function createProgress(
         const payload = {
           phase: p.phase.padEnd(9),
           count: `${p.done}/${p.total} ${unit}`,
-          size: byBytes ? `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}` : formatBytes(p.bytes),
+          size: byBytes ? ` | ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}` : p.bytes > 0 ? ` | ${formatBytes(p.bytes)}` : '',
           rate: byBytes ? `${formatBytes(p.bytes / seconds)}/s` : `${(p.done / seconds).toFixed(0)} ${unit}/s`,
         }
         const [value, total] = byBytes ? [p.bytes, p.totalBytes] : [p.done, Math.max(p.total, 0)]

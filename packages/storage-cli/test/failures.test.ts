@@ -195,6 +195,7 @@ describe('write on a terminal', () => {
   it('shows what it is doing on stderr while it works, and clears the line before the result', async () => {
     const rows = Array.from({ length: 50_000 }, (_, i) => ({ id: i, season: 2020 + (i % 5), week: 1 + (i % 15) }))
     await writeFile(join(dir, 'progress.json'), JSON.stringify(rows))
+    await writeFile(join(dir, 'one-season.json'), JSON.stringify(rows.filter((r) => r.season === 2020)))
     const result = await runOnTerminal(
       [process.execPath, BIN, 'write', 'progress', '--partition-by', 'season,week', '--from', join(dir, 'progress.json'), '--backend', `local:${join(dir, 'progress-data')}`],
       'never typed',
@@ -202,9 +203,20 @@ describe('write on a terminal', () => {
     )
     expect(result.code).toBe(0)
     expect(result.screen).toMatch(/write: reading .*progress\.json \(\d+\.\ds\)/)
-    expect(result.screen).toMatch(/write: writing 50000 rows, partitioned by season, week \(\d+\.\ds\)/)
+    // --partition-by: a bar counting the 15 partitions, the cursor given back, then the result.
+    expect(result.screen).toMatch(/write writing +\[=+\] 15\/15 partitions \| \d+ partitions\/s/)
+    expect(result.screen.lastIndexOf('\u001b[?25h')).toBeGreaterThan(result.screen.lastIndexOf('\u001b[?25l'))
+    expect(result.screen.endsWith('\r\nwrote 50000 rows to progress, partitioned by season, week\r\n')).toBe(true)
+
+    const one = await runOnTerminal(
+      [process.execPath, BIN, 'write', 'progress_one', '-p', 'season=2020', '--from', join(dir, 'one-season.json'), '--backend', `local:${join(dir, 'progress-data')}`],
+      'never typed',
+      cliEnv({ TERM: 'xterm' }),
+    )
+    expect(one.code).toBe(0)
+    expect(one.screen).toMatch(/write: writing 10000 rows \(\d+\.\ds\)/)
     // The step line is erased (ESC [2K) before the result is printed.
-    expect(result.screen.endsWith('\u001b[2Kwrote 50000 rows to progress, partitioned by season, week\r\n')).toBe(true)
+    expect(one.screen.endsWith('\u001b[2Kwrote 10000 rows to progress_one/season=2020\r\n')).toBe(true)
   }, 60_000)
 })
 

@@ -84,6 +84,21 @@ print(duckdb.sql(f"SELECT count(*), min(big)::VARCHAR, max(big)::VARCHAR, sum(pl
   })
 })
 
+describe('--partition-by groups', () => {
+  it('2024 and "2024" name one folder and land in one partition; a row without the column is refused before anything is written', async () => {
+    await writeFile(join(dir, 'mixed.json'), JSON.stringify([{ id: 1, season: 2024 }, { id: 2, season: '2024' }, { id: 3, season: 2023 }]))
+    const written = await runCli(['write', 'mixed', '--partition-by', 'season', '--from', join(dir, 'mixed.json'), ...backend])
+    expectExitCode(written, 0)
+    expect((await runCli(['partitions', 'mixed', ...backend])).stdout).toBe('season=2023\nseason=2024\n')
+    expect(rowsOf(await runCli(['read', 'mixed', '-f', 'season=2024', '-c', 'id', ...backend]))).toEqual([{ id: 1 }, { id: 2 }])
+
+    await writeFile(join(dir, 'holes.json'), JSON.stringify([{ id: 1, season: 2020 }, { id: 2 }]))
+    const holes = await runCli(['write', 'holes', '--partition-by', 'season', '--from', join(dir, 'holes.json'), ...backend])
+    expectInvalid(holes, /INVALID_ARGUMENT: record 1 has no season/)
+    expect(existsSync(join(root, 'holes'))).toBe(false)
+  })
+})
+
 describe('values that cannot be kept exactly are refused with the reason (INVALID_ARGUMENT, exit 2), nothing written', () => {
   it.each([
     ['binary', 'raw', /column "raw" is binary: it would be read as text, and bytes that are not UTF-8 would be lost/],

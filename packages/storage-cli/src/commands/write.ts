@@ -5,8 +5,12 @@ import { CSV_TYPES, parseDelimiter, parseTypes } from '../csv-input.js'
 import { parsePartition } from '../filter-args.js'
 import { readRowsFile } from '../input-file.js'
 import { type Io, print } from '../io.js'
-import { stepReporter } from '../progress.js'
+import { groupByPartition } from '../partition-groups.js'
+import { createProgress, stepReporter } from '../progress.js'
 import { UsageError } from '../usage-error.js'
+
+/** Partitions handed to `writePartitioned` at once: enough to keep its 8 writers busy. */
+const PARTITIONS_PER_CALL = 32
 
 interface WriteFlags {
   partition?: string
@@ -63,7 +67,8 @@ export function addWriteCommand(program: Command, io: Io): void {
       const partition = options.partition === undefined ? undefined : parsePartition(options.partition)
       const partitionBy = options.partitionBy?.split(',').map((c) => c.trim()).filter(Boolean)
       const csv = { delimiter: parseDelimiter(options.delimiter), types: parseTypes(options.type) }
-      const steps = stepReporter('write', io.stderr, Boolean(program.opts().json))
+      const json = Boolean(program.opts().json)
+      const steps = stepReporter('write', io.stderr, json)
       steps.step(`reading ${options.from}`)
       const rows = await readRowsFile(options.from, { csv, lossy: options.lossy })
       if (rows.length === 0 && !options.append && !options.allowEmpty) {
@@ -82,9 +87,22 @@ export function addWriteCommand(program: Command, io: Io): void {
           if (program.opts().json) print(io, JSON.stringify({ entity, partition, rows: written, mode }))
           else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${where}`)
         } else {
-          steps.step(`writing ${rows.length} rows, partitioned by ${partitionBy!.join(', ')}`)
-          const written = await backend.writePartitioned(entity, rows, partitionBy!, writeOptions)
           steps.done()
+          const groups = groupByPartition(rows, partitionBy!)
+          const progress = createProgress('write', io.stderr, json || !io.stderr.isTTY, 'partitions')
+          let written = 0
+          let done = 0
+          try {
+            // A few partitions per call, so progress moves between calls; each still commits on its own.
+            for (let i = 0; i < groups.length; i += PARTITIONS_PER_CALL) {
+              const chunk = groups.slice(i, i + PARTITIONS_PER_CALL)
+              written += await backend.writePartitioned(entity, chunk.flatMap((g) => g.rows), partitionBy!, writeOptions)
+              done += chunk.length
+              progress.update({ phase: 'writing', done, total: groups.length, bytes: 0, totalBytes: 0 })
+            }
+          } finally {
+            progress.stop()
+          }
           if (program.opts().json) print(io, JSON.stringify({ entity, partitionBy, rows: written, mode }))
           else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${entity}, partitioned by ${partitionBy!.join(', ')}`)
         }
