@@ -88,7 +88,10 @@ describe('interrupted and failed commands', () => {
 
     const copied = Number(/interrupted: (\d+) of/.exec(said[0]!)![1])
     expect(copied).toBeLessThan(FILES)
+    // Copies in flight were let finish: no temporary file, and the count said is what landed.
     expect(temporaryFiles(dest)).toEqual([])
+    const landed = readdirSync(join(dest, 'raw'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length
+    expect(landed).toBe(copied)
     const rerun = await runCli(['--json', 'migrate', '--from', `local:${tree}`, '--to', `local:${dest}`])
     expectExitCode(rerun, 0)
     const summary = JSON.parse(rerun.stdout) as { copied: number; skipped: number }

@@ -2,6 +2,7 @@ import { listObjects, migrate, type ObjectStorage, StorageError, type TransferPr
 import { type Command, Option } from 'commander'
 import { closeBackend, openPair, SPEC_HELP } from '../backend-spec.js'
 import { onInterrupt } from '../interrupt.js'
+import { drainingStore } from '../draining-store.js'
 import { type Io, print } from '../io.js'
 import { createProgress, formatBytes } from '../progress.js'
 import { UsageError } from '../usage-error.js'
@@ -32,6 +33,19 @@ async function checkKeysForR2(from: ObjectStorage, prefixes: readonly string[] |
     'INVALID_ARGUMENT',
     `R2 keeps keys in Unicode NFC form, and ${keys.length} source key${keys.length === 1 ? ' is' : 's are'} not: ${shown}${keys.length > 5 ? ', ...' : ''}. Nothing was copied. Rename ${keys.length === 1 ? 'that file' : 'those files'} to the NFC form of ${keys.length === 1 ? 'its' : 'their'} name (macOS and some archives write accents decomposed; e.g. convmv -f utf8 -t utf8 --nfc -r --notest <dir>), then run migrate again`,
   )
+}
+
+/**
+ * Runs the migrate; once Ctrl-C was pressed its refused writes make it fail, and that failure is
+ * not reported: the interrupt handler says what happened and ends the process.
+ */
+async function runMigrate<T>(run: () => Promise<T>, interrupted: () => boolean): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (interrupted()) await new Promise<never>(() => {})
+    throw error
+  }
 }
 
 interface MigrateFlags {
@@ -72,8 +86,15 @@ export function addMigrateCommand(program: Command, io: Io): void {
       // The plan's byte total arrives with the last progress report; a dry run prints it.
       let bytesToCopy = 0
       let copying: TransferProgress | undefined
-      // Ctrl-C: the bar gives the cursor back, and one line says what landed and how to go on.
-      const forget = onInterrupt(() => {
+      const destination = drainingStore(to.store)
+      // Ctrl-C: no new copies start, the ones in flight land (a half-written object would leave
+      // its temporary file behind), the bar gives the cursor back, and one line says what landed.
+      let interrupted = false
+      const forget = onInterrupt(async () => {
+        interrupted = true
+        await destination.drain()
+        // The copies that just landed report their progress on the next turn.
+        await new Promise((resolve) => setImmediate(resolve))
         progress.stop()
         const done = copying
           ? `${copying.done} of ${copying.total} files (${formatBytes(copying.bytes)} of ${formatBytes(copying.totalBytes)}) were copied`
@@ -82,7 +103,7 @@ export function addMigrateCommand(program: Command, io: Io): void {
       })
       try {
         if (to.name === 'r2') await checkKeysForR2(from, options.prefix)
-        const result = await migrate(from.store, to.store, {
+        const result = await runMigrate(() => migrate(from.store, destination.store, {
           prefixes: options.prefix,
           concurrency,
           dryRun: options.dryRun,
@@ -93,7 +114,7 @@ export function addMigrateCommand(program: Command, io: Io): void {
             bytesToCopy = p.totalBytes
             progress.update(p)
           },
-        })
+        }), () => interrupted)
         progress.stop()
         const seconds = (performance.now() - started) / 1000
         if (json) {
