@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { isStorageError } from '@cfb/storage-core'
 import { Command, CommanderError } from 'commander'
 import { addDemoCommand } from './commands/demo.js'
@@ -7,13 +8,20 @@ import { addMigrateCommand } from './commands/migrate.js'
 import { addPartitionsCommand } from './commands/partitions.js'
 import { addReadCommand } from './commands/read.js'
 import { addVerifyCommand } from './commands/verify.js'
+import { addVacuumCommand } from './commands/vacuum.js'
 import { addWriteCommand } from './commands/write.js'
 import { redact } from './env-settings.js'
-import { ExitCode, type Io } from './io.js'
+import { ExitCode, type Io, OutputClosed, watchOutput } from './io.js'
 import { UsageError } from './usage-error.js'
+
+/** The package's version, from its package.json (one level above dist/ and src/). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+}
 
 export function buildProgram(io: Io): Command {
   const program = new Command('cfb-storage')
+    .version(version(), '-V, --version', 'print the version')
     .description('Read, write, migrate and verify Hive-partitioned Parquet/CSV datasets on local disk, S3 and R2.')
     .option('--json', 'print results as JSON for scripts (progress stays on stderr, off)')
     .showSuggestionAfterError(true)
@@ -26,7 +34,7 @@ export function buildProgram(io: Io): Command {
       'after',
       '\nBackends: local:<dir> | s3://<bucket>[/<prefix>] | r2://<bucket>[/<prefix>] | memory: | env (from CFB_STORAGE_BACKEND)\n\nExamples:\n  cfb-storage demo\n  cfb-storage read plays --filter season=2024 --filter week=1 --columns play_id,yards_gained --limit 5\n  cfb-storage migrate --from local:./data --to r2://cfb-data --concurrency 16\n  cfb-storage verify --from local:./data --to r2://cfb-data --report diff.txt',
     )
-  for (const add of [addLsCommand, addPartitionsCommand, addReadCommand, addWriteCommand, addMigrateCommand, addVerifyCommand, addDoctorCommand, addDemoCommand]) {
+  for (const add of [addLsCommand, addPartitionsCommand, addReadCommand, addWriteCommand, addMigrateCommand, addVerifyCommand, addVacuumCommand, addDoctorCommand, addDemoCommand]) {
     add(program, io)
   }
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput())
@@ -36,11 +44,17 @@ export function buildProgram(io: Io): Command {
 /** Runs the CLI; resolves to the exit code: 0 ok, 1 failure or differences, 2 usage or configuration. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io)
+  watchOutput(io.stdout)
   try {
     await program.parseAsync(argv as string[], { from: 'user' })
     return 0
   } catch (error) {
     if (error instanceof ExitCode) return error.code
+    if (error instanceof OutputClosed) {
+      if (error.quiet) return 0
+      io.stderr.write(`cfb-storage: ${error.message}\n`)
+      return 1
+    }
     if (error instanceof CommanderError) {
       // Help and version are not errors; commander already printed its one-line reason otherwise.
       return error.exitCode === 0 ? 0 : 2

@@ -33,29 +33,42 @@ export function createProgress(
   if (quiet) return { update() {}, stop() {} }
   const started = Date.now()
   if (stream.isTTY) {
+    // The bar counts bytes when the phase knows its byte total (copying), so the ETA follows the
+    // bytes left rather than the files left: one large file takes longer than many small ones.
     const bar = new SingleBar({
       stream,
-      format: `${label} {phase} [{bar}] {value}/{total} ${unit} | {bytes} | {rate} ${unit}/s | ETA {eta_formatted}`,
+      format: `${label} {phase} [{bar}] {count}{size} | {rate} | ETA {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 200,
     })
     let phase = ''
+    let active = false
     return {
       update(p) {
-        const rate = (p.done / Math.max((Date.now() - started) / 1000, 0.001)).toFixed(0)
-        const payload = { phase: p.phase.padEnd(9), bytes: formatBytes(p.bytes), rate }
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001)
+        const byBytes = p.totalBytes > 0
+        const payload = {
+          phase: p.phase.padEnd(9),
+          count: `${p.done}/${p.total} ${unit}`,
+          size: byBytes ? ` | ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}` : p.bytes > 0 ? ` | ${formatBytes(p.bytes)}` : '',
+          rate: byBytes ? `${formatBytes(p.bytes / seconds)}/s` : `${(p.done / seconds).toFixed(0)} ${unit}/s`,
+        }
+        const [value, total] = byBytes ? [p.bytes, p.totalBytes] : [p.done, Math.max(p.total, 0)]
         if (p.phase !== phase) {
-          if (phase) bar.stop()
+          if (active) bar.stop()
           phase = p.phase
-          bar.start(Math.max(p.total, 0), p.done, payload)
+          active = true
+          bar.start(total, value, payload)
         } else {
-          bar.setTotal(p.total)
-          bar.update(p.done, payload)
+          bar.setTotal(total)
+          bar.update(value, payload)
         }
       },
       stop() {
-        if (phase) bar.stop()
+        // Stopping the bar shows the cursor again; safe to call more than once.
+        if (active) bar.stop()
+        active = false
       },
     }
   }
@@ -73,5 +86,27 @@ export function createProgress(
       stream.write(`${label}: ${p.phase} ${p.done}/${p.total} ${unit}${p.totalBytes > 0 || p.bytes > 0 ? `, ${formatBytes(p.bytes)}` : ''}, ${seconds.toFixed(1)}s\n`)
     },
     stop() {},
+  }
+}
+
+/** Steps of a command with no counts to show (`write`): on a terminal, one line that says what is happening now. */
+export interface StepReporter {
+  step(text: string): void
+  done(): void
+}
+
+export function stepReporter(label: string, stream: NodeJS.WriteStream, quiet: boolean): StepReporter {
+  if (quiet || !stream.isTTY) return { step() {}, done() {} }
+  const started = Date.now()
+  let shown = false
+  return {
+    step(text) {
+      stream.write(`\r\u001b[2K${label}: ${text} (${((Date.now() - started) / 1000).toFixed(1)}s)`)
+      shown = true
+    },
+    done() {
+      if (shown) stream.write('\r\u001b[2K')
+      shown = false
+    },
   }
 }

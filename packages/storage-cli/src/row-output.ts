@@ -1,13 +1,34 @@
-import { encodeCsv, encodeParquet, inferSchema, type Row } from '@cfb/storage-core'
-import { UsageError } from './usage-error.js'
+import { encodeCsv, encodeParquet, inferSchema, type Row, type TableSchema } from '@cfb/storage-core'
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson', 'parquet'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
-/** A value as text for a table or NDJSON: dates as ISO 8601, bigints as digits, JSON as JSON. */
+/** Rows a table shows when no `--limit` is given: a table is for reading, not for all of `plays`. */
+export const TABLE_ROWS = 50
+
+/** Whether a row's values need `plain` before JSON.stringify (most rows do not: dates become ISO text by themselves). */
+function needsPlain(row: Row): boolean {
+  for (const key in row) {
+    const value = row[key]
+    if (typeof value === 'bigint' || (value !== null && typeof value === 'object' && !(value instanceof Date))) return true
+  }
+  return false
+}
+
+/** One row as JSON text. */
+export function jsonRow(row: Row): string {
+  return JSON.stringify(needsPlain(row) ? plain(row) : row)
+}
+
+/**
+ * A value as JSON or table text: dates as ISO 8601, bytes as base64, int64 values as numbers when
+ * a double holds them exactly and as digit strings otherwise (a JSON reader would round them).
+ */
 export function plain(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString()
-  if (typeof value === 'bigint') return value.toString()
+  if (typeof value === 'bigint') {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString()
+  }
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64')
   if (Array.isArray(value)) return value.map(plain)
   if (value !== null && typeof value === 'object') {
@@ -27,31 +48,113 @@ export function formatTable(rows: readonly Row[]): string {
   if (rows.length === 0) return '(no rows)'
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
   const cells = rows.map((r) => columns.map((c) => cell(r[c]).slice(0, 60)))
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)))
+  // A loop, not Math.max(...cells): spreading a long column overflows the call stack.
+  const widths = columns.map((c) => c.length)
+  for (const row of cells) {
+    for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i]!, row[i]!.length)
+  }
   const numeric = columns.map((c) => rows.every((r) => r[c] == null || typeof r[c] === 'number' || typeof r[c] === 'bigint'))
   const line = (values: string[]) =>
     values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd()
   return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n')
 }
 
-/** Rows in the requested format, as bytes ready for stdout or a file. */
-export function formatRows(rows: readonly Row[], format: OutputFormat): Uint8Array {
-  const text = (s: string) => new TextEncoder().encode(s)
+/** Where formatted bytes go: stdout or an `--out` file. */
+export interface ByteSink {
+  write(chunk: string | Uint8Array): Promise<void>
+}
+
+/** Turns batches of rows into bytes as they arrive; `end` writes whatever closes the format. */
+export interface RowWriter {
+  write(batch: readonly Row[]): Promise<void>
+  end(): Promise<void>
+}
+
+const NEWLINE = new TextEncoder().encode('\n')
+
+/** The CSV text of `rows` under `columns`, typed per batch (a column may be null in one, dates in the next). */
+function csvBatch(rows: readonly Row[], columns: readonly string[]): Uint8Array {
+  const types = new Map(inferSchema(rows).columns.map((c) => [c.name, c.type]))
+  const schema: TableSchema = { columns: columns.map((name) => ({ name, type: types.get(name) ?? 'null' })) }
+  const withHeader = encodeCsv(rows, schema)
+  // The header line comes before the rows; every batch but the first drops it.
+  return withHeader.subarray(Math.min(headerLine(schema).length, withHeader.length))
+}
+
+/** The CSV header of `schema`, ending with its newline. */
+function headerLine(schema: TableSchema): Uint8Array {
+  const header = encodeCsv([], schema)
+  return header[header.length - 1] === 0x0a ? header : Buffer.concat([header, NEWLINE])
+}
+
+/**
+ * A writer for `format`. ndjson, csv and json write each batch as it comes (json as one array,
+ * opened before the first row and closed at the end). A table shows at most `tableRows` rows,
+ * aligned over all of them. Parquet is the exception that holds every row: the core's encoder
+ * writes a whole file from all rows at once.
+ */
+export function rowWriter(format: OutputFormat, sink: ByteSink, tableRows = TABLE_ROWS): RowWriter {
   switch (format) {
-    case 'table':
-      return text(`${formatTable(rows)}\n`)
-    case 'csv': {
-      // A text file ends with a newline, so `wc -l`, `cat` and shell prompts see every row.
-      const csv = encodeCsv(rows, inferSchema(rows))
-      return csv.length === 0 || csv[csv.length - 1] === 0x0a ? csv : Buffer.concat([csv, text('\n')])
-    }
-    case 'json':
-      return text(`${JSON.stringify(rows.map(plain), null, 2)}\n`)
     case 'ndjson':
-      return text(rows.map((r) => `${JSON.stringify(plain(r))}\n`).join(''))
-    case 'parquet':
-      return encodeParquet(rows, inferSchema(rows))
-    default:
-      throw new UsageError(`unknown format ${JSON.stringify(format)}: use ${OUTPUT_FORMATS.join(', ')}`)
+      return {
+        async write(batch) {
+          if (batch.length > 0) await sink.write(`${batch.map(jsonRow).join('\n')}\n`)
+        },
+        async end() {},
+      }
+    case 'json': {
+      let rows = 0
+      return {
+        async write(batch) {
+          if (batch.length === 0) return
+          const text = batch.map(jsonRow).join(',\n')
+          await sink.write(rows === 0 ? `[\n${text}` : `,\n${text}`)
+          rows += batch.length
+        },
+        async end() {
+          await sink.write(rows === 0 ? '[]\n' : '\n]\n')
+        },
+      }
+    }
+    case 'csv': {
+      let columns: string[] | undefined
+      return {
+        async write(batch) {
+          if (batch.length === 0) return
+          if (columns === undefined) {
+            columns = [...new Set(batch.flatMap((r) => Object.keys(r)))]
+            const schema: TableSchema = { columns: columns.map((name) => ({ name, type: 'string' })) }
+            await sink.write(headerLine(schema))
+          }
+          const bytes = csvBatch(batch, columns)
+          await sink.write(bytes)
+          // A text file ends with a newline, so `wc -l`, `cat` and shell prompts see every row.
+          if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) await sink.write(NEWLINE)
+        },
+        async end() {},
+      }
+    }
+    case 'table': {
+      const rows: Row[] = []
+      return {
+        async write(batch) {
+          for (const row of batch) if (rows.length < tableRows) rows.push(row)
+        },
+        async end() {
+          await sink.write(`${formatTable(rows)}\n`)
+        },
+      }
+    }
+    case 'parquet': {
+      const rows: Row[] = []
+      return {
+        async write(batch) {
+          for (const row of batch) rows.push(row)
+        },
+        async end() {
+          await sink.write(encodeParquet(rows, inferSchema(rows)))
+        },
+      }
+    }
   }
 }

@@ -172,7 +172,10 @@ describe(`migrate ${RAW} raw + ${PROCESSED} processed files from local to S3, th
     )
     expectExitCode(planned, 0)
     // A and B; C is not seen in metadata mode (its stored sha256 still matches the source).
-    expect(JSON.parse(planned.stdout)).toMatchObject({ dryRun: true, copied: 2, deleted: 1, skipped: TOTAL - 2, bytesCopied: 0 })
+    // A dry run says what it would do: wouldCopy and wouldDelete, not copied and deleted.
+    const plan = JSON.parse(planned.stdout) as Record<string, unknown>
+    expect(plan).toMatchObject({ dryRun: true, wouldCopy: 2, wouldDelete: 1, skipped: TOTAL - 2, bytesCopied: 0 })
+    expect(plan).not.toHaveProperty('copied')
     expect(await listing(store)).toEqual(before)
   }, 120_000)
 

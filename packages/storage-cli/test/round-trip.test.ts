@@ -146,8 +146,8 @@ describe('round trip on local disk', () => {
     const doctor = await ok(['doctor', '--backend', local], cliEnv({ CFB_MODEL_DATA_ROOT: '/elsewhere' }))
     expect(lines(doctor.stdout)).toEqual([
       `backend: local (${local})`,
-      '  CFB_STORAGE_BACKEND=local',
-      `  CFB_MODEL_DATA_ROOT=${local.slice('local:'.length)}`,
+      '  CFB_STORAGE_BACKEND=local (from --backend)',
+      `  CFB_MODEL_DATA_ROOT=${local.slice('local:'.length)} (from --backend)`,
       `root: ${data}`,
       expect.stringMatching(/^reachable: yes \(\d+ ms\)$/),
       expect.stringMatching(/^writable: yes \(\d+ ms\)$/),
@@ -175,15 +175,16 @@ describe('round trip on S3', () => {
     const viaR2 = await ok(['read', 'games', '--columns', 'game_id', '--limit', '1', '--backend', `r2://${BUCKET}/round-trip`], s3.env())
     expect(viaR2.stdout).toBe('{"game_id":401628374}\n')
     const doctor = await ok(['doctor', '--backend', spec], s3.env())
-    expect(doctor.stdout).toMatch(new RegExp(`^  CFB_S3_BUCKET=${BUCKET}$`, 'm'))
-    expect(doctor.stdout).toMatch(/^ {2}CFB_S3_PREFIX=round-trip$/m)
+    expect(doctor.stdout).toMatch(new RegExp(`^  CFB_S3_BUCKET=${BUCKET} \\(from --backend\\)$`, 'm'))
+    expect(doctor.stdout).toMatch(/^ {2}CFB_S3_PREFIX=round-trip \(from --backend\)$/m)
+    expect(doctor.stdout).toMatch(/^ {2}CFB_S3_REGION=\(not set\)$/m)
     expect(doctor.stdout).toMatch(/^reachable: yes/m)
     expect(doctor.stdout).toMatch(/^writable: yes/m)
   })
 })
 
 describe('--help on every command', () => {
-  const commands = ['ls', 'partitions', 'read', 'write', 'migrate', 'verify', 'doctor', 'demo']
+  const commands = ['ls', 'partitions', 'read', 'write', 'migrate', 'verify', 'vacuum', 'doctor', 'demo']
 
   it.each([[[]], ...commands.map((c) => [[c]])])('cfb-storage %j --help exits 0 and shows examples', async (command) => {
     const help = await ok([...(command as string[]), '--help'])

@@ -32,7 +32,7 @@ async function writeDataset(storage: ObjectStorage, seasons: number[], weeks: nu
 }
 
 async function migrateAndVerify(from: ObjectStorage, spec: string, env: Env, io: Io, quiet: boolean): Promise<boolean> {
-  const to = await openBackend(spec, env)
+  const to = await openBackend(spec, env, 'write')
   try {
     const started = performance.now()
     const progress = createProgress(`migrate ${spec.replace(/:$/, '')}`, io.stderr, quiet)
@@ -49,14 +49,19 @@ async function migrateAndVerify(from: ObjectStorage, spec: string, env: Env, io:
   }
 }
 
-/** Starts the S3-compatible test server from the dev dependencies; it only exists in the repository. */
-async function startCloud(): Promise<{ env: Env; stop(): Promise<void> }> {
-  let servers: typeof import('@cfb/test-servers')
+type TestServers = typeof import('@cfb/test-servers')
+
+/** The test servers from the dev dependencies: they only exist in a clone of the repository. */
+async function loadTestServers(): Promise<TestServers> {
   try {
-    servers = await import('@cfb/test-servers')
+    return await import('@cfb/test-servers')
   } catch {
     throw new UsageError('--cloud needs the repository dev dependencies (@cfb/test-servers): run it from a clone after pnpm install')
   }
+}
+
+/** Starts the S3-compatible test server. */
+async function startCloud(servers: TestServers): Promise<{ env: Env; stop(): Promise<void> }> {
   const server = await servers.startS3Server('fauxqs')
   await server.createBucket('cfb-demo')
   const { accessKeyId, secretAccessKey } = server.credentials
@@ -90,9 +95,11 @@ export function addDemoCommand(program: Command, io: Io): void {
         throw new UsageError('--seasons takes years such as 2023,2024, and must include 2024 (the demo reads it back)')
       }
       if (!Number.isInteger(weeks) || weeks < 3 || weeks > 20) throw new UsageError('--weeks must be a whole number from 3 to 20')
+      // Checked before the local demo runs, not after it.
+      const servers = options.cloud ? await loadTestServers() : undefined
       const quiet = Boolean(program.opts().json)
       const root = resolve(options.root)
-      const storage = await openBackend(`local:${root}`, io.env)
+      const storage = await openBackend(`local:${root}`, io.env, 'write')
 
       let started = performance.now()
       const counts = await writeDataset(storage, seasons, weeks, io, quiet)
@@ -124,8 +131,8 @@ export function addDemoCommand(program: Command, io: Io): void {
       let ok = true
       print(io, '')
       ok = (await migrateAndVerify(storage, 'memory:', io.env, io, quiet)) && ok
-      if (options.cloud) {
-        const cloud = await startCloud()
+      if (servers) {
+        const cloud = await startCloud(servers)
         try {
           const env = { ...io.env, ...cloud.env }
           ok = (await migrateAndVerify(storage, 's3://cfb-demo/s3-profile', env, io, quiet)) && ok

@@ -1,6 +1,6 @@
 import { isStorageError, newWriteId } from '@cfb/storage-core'
 import type { Command } from 'commander'
-import { closeBackend, openBackend, SPEC_HELP, specEnv } from '../backend-spec.js'
+import { checkLocalRoot, closeBackend, localWriteProblem, openBackend, SPEC_HELP, specEnv } from '../backend-spec.js'
 import { redact, SETTINGS, shownValue } from '../env-settings.js'
 import { ExitCode, type Io, print } from '../io.js'
 
@@ -14,15 +14,19 @@ export function addDoctorCommand(program: Command, io: Io): void {
       // The settings the spec implies (its bucket and prefix over the environment's credentials).
       const env = specEnv(options.backend, io.env)
       const name = (env.CFB_STORAGE_BACKEND || 'local').trim().toLowerCase()
-      const settings = Object.fromEntries(
-        ['CFB_STORAGE_BACKEND', ...(SETTINGS[name] ?? [])].map((key) => [key, shownValue(key, env)]),
-      )
-      const report: Record<string, unknown> = { backend: name, spec: options.backend, settings }
+      // A value the spec put in effect is marked as such: the environment does not set it.
+      const fromSpec = (key: string) => env[key] !== io.env[key] && env[key] !== undefined && env[key] !== ''
+      const keys = ['CFB_STORAGE_BACKEND', ...(SETTINGS[name] ?? [])]
+      const settings = Object.fromEntries(keys.map((key) => [key, shownValue(key, env)]))
+      const report: Record<string, unknown> = { backend: name, spec: options.backend, settings, fromSpec: keys.filter(fromSpec) }
       let healthy = true
       try {
-        const backend = await openBackend(options.backend, io.env)
+        const backend = await openBackend(options.backend, io.env, 'unchecked')
         report.root = backend.root()
         try {
+          // A local root that does not exist is a typo more often than a new dataset: report it
+          // rather than create it with the probe.
+          if (backend.name === 'local') await checkLocalRoot(backend.root(), 'read')
           let started = performance.now()
           let keys = 0
           for await (const entry of backend.store.list('', { limit: 100 })) {
@@ -34,9 +38,11 @@ export function addDoctorCommand(program: Command, io: Io): void {
           await backend.writeBytes(probe, new TextEncoder().encode('cfb-storage doctor'))
           await backend.delete(probe)
           report.writable = { ok: true, ms: Math.round(performance.now() - started), probe }
-        } catch (error) {
+        } catch (caught) {
           healthy = false
           const step = report.reachable ? 'writable' : 'reachable'
+          // A read-only disk fails `mkdir -p` with ENOENT; ask the folder itself what is wrong.
+          const error = (backend.name === 'local' && (await localWriteProblem(backend.root()))) || caught
           report[step] = { ok: false, code: isStorageError(error) ? error.code : 'UNAVAILABLE', error: redact((error as Error).message, io.env) }
         } finally {
           closeBackend(backend)
@@ -51,7 +57,7 @@ export function addDoctorCommand(program: Command, io: Io): void {
         print(io, JSON.stringify(report))
       } else {
         print(io, `backend: ${name}${options.backend === 'env' ? ' (from CFB_STORAGE_BACKEND)' : ` (${options.backend})`}`)
-        for (const [key, value] of Object.entries(settings)) print(io, `  ${key}=${value}`)
+        for (const [key, value] of Object.entries(settings)) print(io, `  ${key}=${value}${fromSpec(key) ? ' (from --backend)' : ''}`)
         if (report.root) print(io, `root: ${report.root}`)
         for (const step of ['reachable', 'writable'] as const) {
           const r = report[step] as { ok: boolean; ms?: number; error?: string; code?: string } | undefined

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
-import { type Io, print } from '../io.js'
+import { emit, type Io } from '../io.js'
 
 export function addLsCommand(program: Command, io: Io): void {
   program
@@ -13,12 +13,25 @@ export function addLsCommand(program: Command, io: Io): void {
     .action(async (prefix: string, options: { backend: string; long?: boolean }) => {
       const backend = await openBackend(options.backend, io.env)
       try {
-        const objects: { key: string; size: number }[] = []
-        for await (const entry of backend.store.list(prefix)) {
-          if (entry.kind === 'object') objects.push({ key: entry.key, size: entry.size })
+        // Printed as listed, a page at a time: `ls | head` ends as soon as head has its lines.
+        const json = Boolean(program.opts().json)
+        let pending: string[] = []
+        let printed = 0
+        const flush = async () => {
+          if (pending.length === 0) return
+          const text = json ? `${printed === 0 ? '[' : ','}${pending.join(',')}` : `${pending.join('\n')}\n`
+          printed += pending.length
+          pending = []
+          await emit(io.stdout, text)
         }
-        if (program.opts().json) print(io, JSON.stringify(objects))
-        else for (const o of objects) print(io, options.long ? `${String(o.size).padStart(12)}  ${o.key}` : o.key)
+        for await (const entry of backend.store.list(prefix)) {
+          if (entry.kind !== 'object') continue
+          if (json) pending.push(JSON.stringify({ key: entry.key, size: entry.size }))
+          else pending.push(options.long ? `${String(entry.size).padStart(12)}  ${entry.key}` : entry.key)
+          if (pending.length >= 1000) await flush()
+        }
+        await flush()
+        if (json) await emit(io.stdout, printed === 0 ? '[]\n' : ']\n')
       } finally {
         closeBackend(backend)
       }

@@ -1,11 +1,13 @@
-import { writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { extname } from 'node:path'
-import type { Row } from '@cfb/storage-core'
+import { type Filters, type ObjectStorage, StorageError } from '@cfb/storage-core'
 import { type Command, Option } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
-import { parseFilters } from '../filter-args.js'
-import type { Io } from '../io.js'
-import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../row-output.js'
+import { collect, FILTER_OPTION_HELP, parseFilters } from '../filter-args.js'
+import { INPUT_EXTENSIONS, openFileAsEntity } from '../input-file.js'
+import { emit, type Io } from '../io.js'
+import { openOutFile } from '../out-file.js'
+import { OUTPUT_FORMATS, type OutputFormat, rowWriter, TABLE_ROWS } from '../row-output.js'
 import { UsageError } from '../usage-error.js'
 
 /** The format an `--out` file's extension names (`plays.parquet`), else NDJSON. */
@@ -14,9 +16,35 @@ function formatForFile(path: string): OutputFormat {
   return byExtension[extname(path).toLowerCase()] ?? 'ndjson'
 }
 
+/** `read in/plays.parquet`: a path (it has a folder or names an existing file), not an entity. */
+function isFilePath(target: string): boolean {
+  if (!INPUT_EXTENSIONS.includes(extname(target).toLowerCase())) return false
+  return target.includes('/') || target.includes('\\') || existsSync(target)
+}
+
+/**
+ * Refuses columns the entity does not have, before any row is printed: the first row of a scan
+ * without projection carries every column the entity's files declare. An entity with no rows has
+ * nothing to refuse.
+ */
+async function checkColumns(backend: ObjectStorage, entity: string, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return
+  let known: string[] | undefined
+  for await (const batch of backend.scan(entity, undefined, { batchSize: 1 })) {
+    if (batch[0]) known = Object.keys(batch[0])
+    break
+  }
+  if (!known) return
+  const unknown = names.filter((name) => !known.includes(name))
+  if (unknown.length > 0) {
+    const shown = known.length > 30 ? `${known.slice(0, 30).join(', ')}, ...` : known.join(', ')
+    throw new StorageError('INVALID_ARGUMENT', `unknown column ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${entity} (it has ${shown})`)
+  }
+}
+
 interface ReadOptions {
   backend: string
-  filter?: string[]
+  filter: string[]
   columns?: string
   limit?: string
   format?: OutputFormat
@@ -26,46 +54,76 @@ interface ReadOptions {
 export function addReadCommand(program: Command, io: Io): void {
   program
     .command('read')
-    .description('read rows of an entity, pruned by partition filters, filtered and projected')
-    .argument('<entity>', 'entity name, e.g. plays')
+    .description('read rows of an entity (or of one .parquet/.csv/.json/.ndjson file), pruned by partition filters, filtered and projected')
+    .argument('<entity>', 'entity name, e.g. plays, or a file path, e.g. in/plays.parquet')
     .option('-b, --backend <spec>', SPEC_HELP, 'env')
-    .option('-f, --filter <condition...>', 'key=value | key=v1,v2 | key>=value | key<value | key!=value')
+    .option('-f, --filter <condition>', FILTER_OPTION_HELP, collect, [])
     .option('-c, --columns <a,b,...>', 'only these columns')
-    .option('-n, --limit <n>', 'at most n rows')
+    .option('-n, --limit <n>', `at most n rows (a table shows ${TABLE_ROWS} unless given)`)
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else table on a terminal, else ndjson)').choices(OUTPUT_FORMATS))
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  cfb-storage read plays --filter season=2024 --filter week=1,2 --columns play_id,yards --limit 20\n  cfb-storage read games --filter "home_points>=40" --format csv --out big-wins.csv',
+      '\nExamples:\n  cfb-storage read plays -f season=2024 -f week=1,2 --columns play_id,yards --limit 20\n  cfb-storage read games -f "home_points>=40" --format csv --out big-wins.csv\n  cfb-storage read in/plays.parquet -f "yards_gained>=40"',
     )
-    .action(async (entity: string, options: ReadOptions) => {
+    .action(async (target: string, options: ReadOptions) => {
       const filters = parseFilters(options.filter)
       const columns = options.columns?.split(',').map((c) => c.trim()).filter(Boolean)
       if (columns?.length === 0) throw new UsageError('--columns needs at least one column name, e.g. --columns play_id,yards')
-      const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : Number(options.limit)
-      if (!(limit >= 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) {
+      const given = options.limit === undefined ? undefined : Number(options.limit)
+      if (given !== undefined && !(Number.isInteger(given) && given >= 0)) {
         throw new UsageError(`--limit must be a whole number, got ${JSON.stringify(options.limit)}`)
       }
       const format: OutputFormat = options.format ?? (options.out ? formatForFile(options.out) : io.stdout.isTTY ? 'table' : 'ndjson')
       if (format === 'parquet' && !options.out && io.stdout.isTTY) {
         throw new UsageError('--format parquet writes binary: add --out <file>')
       }
-      const backend = await openBackend(options.backend, io.env)
-      const rows: Row[] = []
+      const limit = given ?? (format === 'table' ? TABLE_ROWS : Number.POSITIVE_INFINITY)
+      const file = isFilePath(target)
+      const { backend, entity } = file ? await openFileAsEntity(target) : { backend: await openBackend(options.backend, io.env), entity: target }
       try {
-        // A scan holds one batch at a time, so --limit stops early instead of reading everything.
-        for await (const batch of backend.scan(entity, filters, { columns })) {
-          for (const row of batch) {
-            if (rows.length >= limit) break
-            rows.push(row)
-          }
-          if (rows.length >= limit) break
+        await checkColumns(backend, entity, [...new Set([...(columns ?? []), ...Object.keys(filters)])])
+        const shown = await copyRows(backend, entity, filters, columns, limit, format, options.out, io)
+        if (format === 'table' && given === undefined && shown.more) {
+          io.stderr.write(`(the first ${TABLE_ROWS} rows; --limit n shows more, --format ndjson or csv all of them)\n`)
         }
       } finally {
         closeBackend(backend)
       }
-      const bytes = formatRows(rows, format)
-      if (options.out) await writeFile(options.out, bytes)
-      else io.stdout.write(bytes)
     })
+}
+
+/** Streams the scan's rows into the output a batch at a time, stopping at `limit`. */
+async function copyRows(
+  backend: ObjectStorage,
+  entity: string,
+  filters: Filters,
+  columns: string[] | undefined,
+  limit: number,
+  format: OutputFormat,
+  out: string | undefined,
+  io: Io,
+): Promise<{ more: boolean }> {
+  const file = out === undefined ? undefined : openOutFile(out)
+  const writer = rowWriter(format, file ?? { write: (chunk) => emit(io.stdout, chunk) }, limit)
+  let rows = 0
+  let more = false
+  try {
+    if (limit > 0) {
+      for await (const batch of backend.scan(entity, filters, { columns })) {
+        const room = limit - rows
+        if (batch.length > room) more = true
+        const kept = batch.length > room ? batch.slice(0, room) : batch
+        await writer.write(kept)
+        rows += kept.length
+        if (rows >= limit) break
+      }
+    }
+    await writer.end()
+    await file?.commit()
+  } catch (error) {
+    await file?.abort()
+    throw error
+  }
+  return { more }
 }

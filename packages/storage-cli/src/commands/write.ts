@@ -1,9 +1,16 @@
+import type { Row } from '@cfb/storage-core'
 import { type Command, Option } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
+import { CSV_TYPES, parseDelimiter, parseTypes } from '../csv-input.js'
 import { parsePartition } from '../filter-args.js'
 import { readRowsFile } from '../input-file.js'
 import { type Io, print } from '../io.js'
+import { groupByPartition } from '../partition-groups.js'
+import { createProgress, stepReporter } from '../progress.js'
 import { UsageError } from '../usage-error.js'
+
+/** Partitions handed to `writePartitioned` at once: enough to keep its 8 writers busy. */
+const PARTITIONS_PER_CALL = 32
 
 interface WriteFlags {
   partition?: string
@@ -11,7 +18,27 @@ interface WriteFlags {
   from: string
   backend: string
   append?: boolean
+  allowEmpty?: boolean
+  lossy?: boolean
+  delimiter?: string
+  type?: string
   format: 'parquet' | 'csv'
+}
+
+/**
+ * Partition values as folder names take numbers, text, booleans and null. Files from DuckDB and
+ * pyarrow carry integers as int64 (JavaScript bigint): those a number holds exactly become
+ * numbers; data columns keep their bigints.
+ */
+function numberPartitionValues(rows: Row[], columns: readonly string[]): void {
+  for (const row of rows) {
+    for (const column of columns) {
+      const value = row[column]
+      if (typeof value === 'bigint' && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        row[column] = Number(value)
+      }
+    }
+  }
 }
 
 export function addWriteCommand(program: Command, io: Io): void {
@@ -24,10 +51,14 @@ export function addWriteCommand(program: Command, io: Io): void {
     .requiredOption('--from <file>', 'rows to write: .csv, .json, .ndjson or .parquet')
     .option('-b, --backend <spec>', SPEC_HELP, 'env')
     .option('--append', 'append to the partition instead of replacing it')
+    .option('--allow-empty', 'let a file with no rows replace a partition with nothing')
+    .option('--lossy', "accept the value changes a foreign Parquet file's types imply (float32, decimal, timestamp[us], date, binary)")
+    .option('--delimiter <char>', 'CSV field delimiter (default ,), e.g. ";" or tab')
+    .option('--type <col=type,...>', `CSV column types instead of inferred ones (${CSV_TYPES.join(', ')}), e.g. zip=string`)
     .addOption(new Option('--format <format>', 'file format to store').choices(['parquet', 'csv']).default('parquet'))
     .addHelpText(
       'after',
-      '\nExamples:\n  cfb-storage write games --partition season=2024,week=1 --from week1.csv\n  cfb-storage write plays --partition season=2024,week=1 --from extra.ndjson --append\n  cfb-storage write plays --partition-by season,week --from plays-2024.parquet',
+      '\nExamples:\n  cfb-storage write games --partition season=2024,week=1 --from week1.csv\n  cfb-storage write plays --partition season=2024,week=1 --from extra.ndjson --append\n  cfb-storage write plays --partition-by season,week --from plays-2024.parquet\n  cfb-storage write teams -p season=2024 --from teams.csv --delimiter ";" --type zip=string',
     )
     .action(async (entity: string, options: WriteFlags) => {
       if ((options.partition === undefined) === (options.partitionBy === undefined)) {
@@ -35,22 +66,48 @@ export function addWriteCommand(program: Command, io: Io): void {
       }
       const partition = options.partition === undefined ? undefined : parsePartition(options.partition)
       const partitionBy = options.partitionBy?.split(',').map((c) => c.trim()).filter(Boolean)
-      const rows = await readRowsFile(options.from)
-      const backend = await openBackend(options.backend, io.env)
+      const csv = { delimiter: parseDelimiter(options.delimiter), types: parseTypes(options.type) }
+      const json = Boolean(program.opts().json)
+      const steps = stepReporter('write', io.stderr, json)
+      steps.step(`reading ${options.from}`)
+      const rows = await readRowsFile(options.from, { csv, lossy: options.lossy })
+      if (rows.length === 0 && !options.append && !options.allowEmpty) {
+        throw new UsageError(`--from ${JSON.stringify(options.from)} has no rows: replacing ${partition ? 'the partition' : 'partitions'} with nothing needs --allow-empty`)
+      }
+      if (partitionBy) numberPartitionValues(rows, partitionBy)
+      const backend = await openBackend(options.backend, io.env, 'write')
       const writeOptions = { overwrite: !options.append, format: options.format }
       const mode = options.append ? 'append' : 'overwrite'
       try {
         if (partition) {
+          steps.step(`writing ${rows.length} rows`)
           const written = await backend.write(entity, rows, partition, writeOptions)
+          steps.done()
           const where = `${entity}/${Object.entries(partition).map(([k, v]) => `${k}=${v}`).join('/')}`
           if (program.opts().json) print(io, JSON.stringify({ entity, partition, rows: written, mode }))
           else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${where}`)
         } else {
-          const written = await backend.writePartitioned(entity, rows, partitionBy!, writeOptions)
+          steps.done()
+          const groups = groupByPartition(rows, partitionBy!)
+          const progress = createProgress('write', io.stderr, json || !io.stderr.isTTY, 'partitions')
+          let written = 0
+          let done = 0
+          try {
+            // A few partitions per call, so progress moves between calls; each still commits on its own.
+            for (let i = 0; i < groups.length; i += PARTITIONS_PER_CALL) {
+              const chunk = groups.slice(i, i + PARTITIONS_PER_CALL)
+              written += await backend.writePartitioned(entity, chunk.flatMap((g) => g.rows), partitionBy!, writeOptions)
+              done += chunk.length
+              progress.update({ phase: 'writing', done, total: groups.length, bytes: 0, totalBytes: 0 })
+            }
+          } finally {
+            progress.stop()
+          }
           if (program.opts().json) print(io, JSON.stringify({ entity, partitionBy, rows: written, mode }))
           else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${entity}, partitioned by ${partitionBy!.join(', ')}`)
         }
       } finally {
+        steps.done()
         closeBackend(backend)
       }
     })
