@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { isStorageError } from '@cfb/storage-core'
 import { Command, CommanderError } from 'commander'
+import { addConvertCommand, addHistoryCommand } from './commands/convert.js'
 import { addDemoCommand } from './commands/demo.js'
 import { addDoctorCommand } from './commands/doctor.js'
 import { addLsCommand } from './commands/ls.js'
@@ -22,7 +23,7 @@ function version(): string {
 export function buildProgram(io: Io): Command {
   const program = new Command('cfb-storage')
     .version(version(), '-V, --version', 'print the version')
-    .description('Read, write, migrate and verify Hive-partitioned Parquet/CSV datasets on local disk, S3 and R2.')
+    .description('Read, write, migrate and verify Delta Lake tables of Hive-partitioned Parquet (and plain Parquet/CSV folders) on local disk, S3 and R2.')
     .option('--json', 'print results as JSON for scripts (progress stays on stderr, off)')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -34,7 +35,7 @@ export function buildProgram(io: Io): Command {
       'after',
       '\nBackends: local:<dir> | s3://<bucket>[/<prefix>] | r2://<bucket>[/<prefix>] | memory: | env (from CFB_STORAGE_BACKEND)\n\nExamples:\n  cfb-storage demo\n  cfb-storage read plays --filter season=2024 --filter week=1 --columns play_id,yards_gained --limit 5\n  cfb-storage migrate --from local:./data --to r2://cfb-data --concurrency 16\n  cfb-storage verify --from local:./data --to r2://cfb-data --report diff.txt',
     )
-  for (const add of [addLsCommand, addPartitionsCommand, addReadCommand, addWriteCommand, addMigrateCommand, addVerifyCommand, addVacuumCommand, addDoctorCommand, addDemoCommand]) {
+  for (const add of [addLsCommand, addPartitionsCommand, addReadCommand, addWriteCommand, addMigrateCommand, addVerifyCommand, addVacuumCommand, addConvertCommand, addHistoryCommand, addDoctorCommand, addDemoCommand]) {
     add(program, io)
   }
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput())

@@ -1,7 +1,7 @@
 import { createWriteStream, rmSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { newWriteId } from '@cfb/storage-core'
+import { randomUUID } from 'node:crypto'
 import { onInterrupt } from './interrupt.js'
 import { emit, watchOutput } from './io.js'
 import type { ByteSink } from './row-output.js'
@@ -19,7 +19,7 @@ export interface OutFile extends ByteSink {
  * half-written one, and a failure leaves no temporary file.
  */
 export function openOutFile(path: string): OutFile {
-  const temp = join(dirname(path), `.${basename(path)}.${newWriteId()}.tmp`)
+  const temp = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`)
   const stream = createWriteStream(temp, { flags: 'wx' })
   watchOutput(stream)
   const opened = new Promise<void>((resolve, reject) => {

@@ -14,7 +14,7 @@ export type {
   WritePartitionedOptions,
 } from './facade/storage-backend.js'
 export { decodeCsv, encodeCsv } from './codecs/csv.js'
-export { decodeParquet, encodeParquet } from './codecs/parquet.js'
+export { decodeParquet, encodeParquet, SCHEMA_METADATA_KEY } from './codecs/parquet.js'
 export type { ColumnSchema, ColumnType, TableSchema } from './codecs/schema.js'
 export { inferSchema } from './codecs/schema.js'
 // For adapter authors: bounded concurrency over requests, and listings read ahead.
@@ -40,6 +40,7 @@ export type { PartitionInput, PartitionValue, PartitionValueType } from './parti
 export { decodeSegment, encodeSegment, NULL_MARKER, Partition } from './partition/partition.js'
 export { ObjectStorage, type ObjectStorageOptions } from './facade/object-storage.js'
 export type { ChecksumMode } from './transfer/digest.js'
+export { listObjects } from './transfer/listing.js'
 export { type MigrateOptions, type MigrateResult, migrate, type TransferProgress } from './transfer/migrate.js'
 export {
   formatGroup,

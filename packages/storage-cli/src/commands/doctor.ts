@@ -1,4 +1,5 @@
-import { isStorageError, newWriteId } from '@cfb/storage-core'
+import { randomUUID } from 'node:crypto'
+import { isStorageError } from '@cfb/storage-core'
 import type { Command } from 'commander'
 import { checkLocalRoot, closeBackend, localWriteProblem, openBackend, SPEC_HELP, specEnv } from '../backend-spec.js'
 import { redact, SETTINGS, shownValue } from '../env-settings.js'
@@ -33,7 +34,7 @@ export function addDoctorCommand(program: Command, io: Io): void {
             if (++keys >= 100 || entry.kind !== 'object') break
           }
           report.reachable = { ok: true, ms: Math.round(performance.now() - started) }
-          const probe = `_doctor/probe-${newWriteId()}`
+          const probe = `_doctor/probe-${randomUUID()}`
           started = performance.now()
           await backend.writeBytes(probe, new TextEncoder().encode('cfb-storage doctor'))
           await backend.delete(probe)

@@ -29,10 +29,16 @@ function isFilePath(target: string): boolean {
  */
 async function checkColumns(backend: ObjectStorage, entity: string, names: readonly string[]): Promise<void> {
   if (names.length === 0) return
-  let known: string[] | undefined
-  for await (const batch of backend.scan(entity, undefined, { batchSize: 1 })) {
-    if (batch[0]) known = Object.keys(batch[0])
-    break
+  let known: string[] | undefined = await backend.schema(entity).then(
+    (info) => info.columns.map((c) => c.name),
+    () => undefined,
+  )
+  // A plain folder has no schema up front: its first row tells.
+  if (!known) {
+    for await (const batch of backend.scan(entity, undefined, { batchSize: 1 })) {
+      if (batch[0]) known = Object.keys(batch[0])
+      break
+    }
   }
   if (!known) return
   const unknown = names.filter((name) => !known.includes(name))
@@ -49,6 +55,7 @@ interface ReadOptions {
   limit?: string
   format?: OutputFormat
   out?: string
+  asOf?: string
 }
 
 export function addReadCommand(program: Command, io: Io): void {
@@ -62,6 +69,7 @@ export function addReadCommand(program: Command, io: Io): void {
     .option('-n, --limit <n>', `at most n rows (a table shows ${TABLE_ROWS} unless given)`)
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else table on a terminal, else ndjson)').choices(OUTPUT_FORMATS))
     .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--as-of <version>', 'read the table as it was at this version (see cfb-storage history)')
     .addHelpText(
       'after',
       '\nExamples:\n  cfb-storage read plays -f season=2024 -f week=1,2 --columns play_id,yards --limit 20\n  cfb-storage read games -f "home_points>=40" --format csv --out big-wins.csv\n  cfb-storage read in/plays.parquet -f "yards_gained>=40"',
@@ -79,11 +87,15 @@ export function addReadCommand(program: Command, io: Io): void {
         throw new UsageError('--format parquet writes binary: add --out <file>')
       }
       const limit = given ?? (format === 'table' ? TABLE_ROWS : Number.POSITIVE_INFINITY)
+      const version = options.asOf === undefined ? undefined : Number(options.asOf)
+      if (version !== undefined && !(Number.isInteger(version) && version >= 0)) {
+        throw new UsageError(`--as-of must be a table version (a whole number), got ${JSON.stringify(options.asOf)}`)
+      }
       const file = isFilePath(target)
       const { backend, entity } = file ? await openFileAsEntity(target) : { backend: await openBackend(options.backend, io.env), entity: target }
       try {
         await checkColumns(backend, entity, [...new Set([...(columns ?? []), ...Object.keys(filters)])])
-        const shown = await copyRows(backend, entity, filters, columns, limit, format, options.out, io)
+        const shown = await copyRows(backend, entity, { filters, columns, version }, limit, format, options.out, io)
         if (format === 'table' && given === undefined && shown.more) {
           io.stderr.write(`(the first ${TABLE_ROWS} rows; --limit n shows more, --format ndjson or csv all of them)\n`)
         }
@@ -97,8 +109,7 @@ export function addReadCommand(program: Command, io: Io): void {
 async function copyRows(
   backend: ObjectStorage,
   entity: string,
-  filters: Filters,
-  columns: string[] | undefined,
+  { filters, columns, version }: { filters: Filters; columns: string[] | undefined; version: number | undefined },
   limit: number,
   format: OutputFormat,
   out: string | undefined,
@@ -110,7 +121,7 @@ async function copyRows(
   let more = false
   try {
     if (limit > 0) {
-      for await (const batch of backend.scan(entity, filters, { columns })) {
+      for await (const batch of backend.scan(entity, filters, { columns, version })) {
         const room = limit - rows
         if (batch.length > room) more = true
         const kept = batch.length > room ? batch.slice(0, room) : batch

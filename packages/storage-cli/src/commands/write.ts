@@ -1,5 +1,5 @@
 import type { Row } from '@cfb/storage-core'
-import { type Command, Option } from 'commander'
+import type { Command } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
 import { CSV_TYPES, parseDelimiter, parseTypes } from '../csv-input.js'
 import { parsePartition } from '../filter-args.js'
@@ -22,7 +22,6 @@ interface WriteFlags {
   lossy?: boolean
   delimiter?: string
   type?: string
-  format: 'parquet' | 'csv'
 }
 
 /**
@@ -55,7 +54,6 @@ export function addWriteCommand(program: Command, io: Io): void {
     .option('--lossy', "accept the value changes a foreign Parquet file's types imply (float32, decimal, timestamp[us], date, binary)")
     .option('--delimiter <char>', 'CSV field delimiter (default ,), e.g. ";" or tab')
     .option('--type <col=type,...>', `CSV column types instead of inferred ones (${CSV_TYPES.join(', ')}), e.g. zip=string`)
-    .addOption(new Option('--format <format>', 'file format to store').choices(['parquet', 'csv']).default('parquet'))
     .addHelpText(
       'after',
       '\nExamples:\n  cfb-storage write games --partition season=2024,week=1 --from week1.csv\n  cfb-storage write plays --partition season=2024,week=1 --from extra.ndjson --append\n  cfb-storage write plays --partition-by season,week --from plays-2024.parquet\n  cfb-storage write teams -p season=2024 --from teams.csv --delimiter ";" --type zip=string',
@@ -76,7 +74,7 @@ export function addWriteCommand(program: Command, io: Io): void {
       }
       if (partitionBy) numberPartitionValues(rows, partitionBy)
       const backend = await openBackend(options.backend, io.env, 'write')
-      const writeOptions = { overwrite: !options.append, format: options.format }
+      const writeOptions = { overwrite: !options.append }
       const mode = options.append ? 'append' : 'overwrite'
       try {
         if (partition) {
