@@ -161,14 +161,15 @@ describe('--version, vacuum and reading one file', () => {
     await writeFile(join(folder, crashed), 'half a file')
     await writeFile(join(folder, 'stray.parquet'), 'not ours')
 
-    const young = await runCli(['--json', 'vacuum', 'vac', ...backend]) // default 1h: the crashed write may still be running
+    // Default 1h: files no version names may be a write still running, so young ones stay.
+    const young = await runCli(['--json', 'vacuum', 'vac', ...backend])
     expectExitCode(young, 0)
-    expect(JSON.parse(young.stdout)).toEqual({ deleted: ['vac/season=2024/stray.parquet'] })
+    expect(JSON.parse(young.stdout)).toEqual({ deleted: [] })
 
     const all = await runCli(['vacuum', '--older-than', '0', ...backend])
     expectExitCode(all, 0)
-    expect(all.stdout).toBe(`removed 1 files:\n  vac/season=2024/${crashed}\n`)
-    expect((await readdir(folder)).sort()).toEqual(['_commits', part])
+    expect(lines(all.stdout)).toEqual(['removed 2 files:', `  vac/season=2024/${crashed}`, '  vac/season=2024/stray.parquet'])
+    expect((await readdir(folder)).sort()).toEqual([part])
     expect(rowsOf(await runCli(['read', 'vac', ...backend]))).toEqual([{ id: 1, season: 2024 }])
 
     const bad = await runCli(['vacuum', '--older-than', 'soon', ...backend])

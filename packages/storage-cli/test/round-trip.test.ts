@@ -126,13 +126,13 @@ describe('round trip on local disk', () => {
 
   it('ls lists every object under a prefix, with sizes and as JSON', async () => {
     const keys = lines((await ok(['ls', 'games/', '--backend', local])).stdout)
-    expect(keys.length).toBeGreaterThanOrEqual(7) // 4 part files + 3 commits at least (append adds one of each)
-    expect(keys.every((k) => k.startsWith('games/season='))).toBe(true)
-    expect(keys.filter((k) => k.includes('/_commits/')).length).toBeGreaterThanOrEqual(3)
+    expect(keys.length).toBeGreaterThanOrEqual(7) // 4 part files + 3 log versions at least (append adds one of each)
+    expect(keys.every((k) => k.startsWith('games/season=') || k.startsWith('games/_delta_log/'))).toBe(true)
+    expect(keys.filter((k) => /^games\/_delta_log\/\d{20}\.json$/.test(k)).length).toBeGreaterThanOrEqual(3)
     expect(keys).toEqual([...keys].sort())
 
     const long = lines((await ok(['ls', '-l', 'games/season=2023/', '--backend', local])).stdout)
-    expect(long).toEqual([expect.stringMatching(/^ +\d+ {2}games\/season=2023\/week=1\/_commits\/\w+\.json$/), expect.stringMatching(/^ +\d+ {2}games\/season=2023\/week=1\/part-\w+-0\.parquet$/)])
+    expect(long).toEqual([expect.stringMatching(/^ +\d+ {2}games\/season=2023\/week=1\/part-\w+-0\.parquet$/)])
 
     const json = JSON.parse((await ok(['--json', 'ls', 'games/season=2023/week=1/part-', '--backend', local])).stdout) as { key: string; size: number }[]
     expect(json).toEqual([{ key: expect.stringMatching(/^games\/season=2023\/week=1\/part-/), size: expect.any(Number) }])
@@ -168,7 +168,7 @@ describe('round trip on S3', () => {
     expect(JSON.parse(read.stdout)).toEqual(week1.map(({ game_id, away_team }) => ({ game_id, away_team })))
     expect((await ok(['partitions', 'games', '--backend', spec], s3.env())).stdout).toBe('season=2024/week=1\n')
     expect(lines((await ok(['ls', 'games/', '--backend', spec], s3.env())).stdout)).toEqual([
-      expect.stringMatching(/^games\/season=2024\/week=1\/_commits\/\w+\.json$/),
+      'games/_delta_log/00000000000000000000.json',
       expect.stringMatching(/^games\/season=2024\/week=1\/part-\w+-0\.parquet$/),
     ])
     // The same objects through the r2 profile, and a doctor run on it.

@@ -50,10 +50,14 @@ export function resolveWriteSchema(
       fields.push(fieldOf(column.name, column.type))
       known.set(column.name, columnOf(fields[fields.length - 1]!))
     }
+  }
+  // A new table's partition columns come after its data columns, where rows carry them.
+  const newPartitionFields: DeltaField[] = []
+  if (!state) {
     for (const key of partitionKeys) {
       if (known.has(key)) continue
-      fields.push(fieldOf(key, partitionColumnType(groups.map((g) => g.partition.values[key] ?? null))))
-      known.set(key, columnOf(fields[fields.length - 1]!))
+      newPartitionFields.push(fieldOf(key, partitionColumnType(groups.map((g) => g.partition.values[key] ?? null))))
+      known.set(key, columnOf(newPartitionFields[newPartitionFields.length - 1]!))
     }
   }
   for (const group of groups) {
@@ -83,6 +87,7 @@ export function resolveWriteSchema(
   }
   for (const [name, type] of settled) fields[fields.findIndex((f) => f.name === name)] = fieldOf(name, type)
   for (const [name, type] of added) fields.push(fieldOf(name, type))
+  fields.push(...newPartitionFields)
   return { fields, columns: fields.map(columnOf), partitionColumns, changed: !state || added.size > 0 || settled.size > 0 }
 }
 
