@@ -1,4 +1,5 @@
 import type { Row, StorageBackend } from '../facade/storage-backend.js'
+import type { ObjectStore } from '../store/object-store.js'
 import { mapConcurrent } from '../store/concurrency.js'
 
 /** How many requests the suite keeps in flight when it writes many objects. */
@@ -61,4 +62,15 @@ export async function failureOf(promise: Promise<unknown>): Promise<{ code?: unk
   }
   const shown = JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(result)
   throw new Error(`expected a rejection, but it resolved with ${shown.slice(0, 300)}`)
+}
+
+/** The `ObjectStore` under a backend built on `ObjectStorage`, which the store-level groups test. */
+export function storeOf(backend: StorageBackend): ObjectStore {
+  const store = (backend as StorageBackend & { store?: Partial<ObjectStore> }).store
+  const methods = ['get', 'head', 'put', 'list', 'delete', 'root', 'fullPath'] as const
+  if (store && methods.every((method) => typeof store[method] === 'function') && store.capabilities) return store as ObjectStore
+  throw new Error(
+    'the store-level groups test the ObjectStore under the backend: build the backend on ObjectStorage ' +
+      '(its `store` field), or run describeStoreConformance on the store itself',
+  )
 }

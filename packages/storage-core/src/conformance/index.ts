@@ -14,7 +14,7 @@
  */
 import { afterAll, describe } from '@jest/globals'
 import type { StorageBackend } from '../facade/storage-backend.js'
-import type { ObjectStore, StoreCapabilities } from '../store/object-store.js'
+import type { StoreCapabilities } from '../store/object-store.js'
 import type {
   BackendFactory,
   ConformanceCapabilities,
@@ -37,6 +37,8 @@ import { ranges } from './groups/ranges.js'
 import { scan } from './groups/scan.js'
 import { schemaConflicts } from './groups/schema-conflicts.js'
 import { typesRoundTrip } from './groups/types-roundtrip.js'
+import { transfer } from './groups/transfer.js'
+import { storeOf } from './harness.js'
 import { writePartitioned } from './groups/write-partitioned.js'
 import { registerStoreCases } from './store/suite.js'
 
@@ -77,6 +79,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   badInput,
   hostileInput,
   recordProperties,
+  transfer,
 ]
 
 interface Disposable {
@@ -84,16 +87,6 @@ interface Disposable {
   [Symbol.asyncDispose]?: () => PromiseLike<void>
 }
 
-/** The `ObjectStore` under a backend built on `ObjectStorage`, which the store-level groups test. */
-function storeOf(backend: StorageBackend): ObjectStore {
-  const store = (backend as StorageBackend & { store?: Partial<ObjectStore> }).store
-  const methods = ['get', 'head', 'put', 'list', 'delete', 'root', 'fullPath'] as const
-  if (store && methods.every((method) => typeof store[method] === 'function') && store.capabilities) return store as ObjectStore
-  throw new Error(
-    'the store-level groups test the ObjectStore under the backend: build the backend on ObjectStorage ' +
-      '(its `store` field), or run describeStoreConformance on the store itself',
-  )
-}
 
 async function dispose(backend: StorageBackend): Promise<void> {
   const b = backend as StorageBackend & Disposable
