@@ -6,11 +6,9 @@ import { parsePartition } from '../filter-args.js'
 import { readRowsFile } from '../input-file.js'
 import { type Io, print } from '../io.js'
 import { groupByPartition } from '../partition-groups.js'
-import { createProgress, stepReporter } from '../progress.js'
+import { stepReporter } from '../progress.js'
 import { UsageError } from '../usage-error.js'
 
-/** Partitions handed to `writePartitioned` at once: enough to keep its 8 writers busy. */
-const PARTITIONS_PER_CALL = 32
 
 interface WriteFlags {
   partition?: string
@@ -87,20 +85,10 @@ export function addWriteCommand(program: Command, io: Io): void {
         } else {
           steps.done()
           const groups = groupByPartition(rows, partitionBy!)
-          const progress = createProgress('write', io.stderr, json || !io.stderr.isTTY, 'partitions')
-          let written = 0
-          let done = 0
-          try {
-            // A few partitions per call, so progress moves between calls; each still commits on its own.
-            for (let i = 0; i < groups.length; i += PARTITIONS_PER_CALL) {
-              const chunk = groups.slice(i, i + PARTITIONS_PER_CALL)
-              written += await backend.writePartitioned(entity, chunk.flatMap((g) => g.rows), partitionBy!, writeOptions)
-              done += chunk.length
-              progress.update({ phase: 'writing', done, total: groups.length, bytes: 0, totalBytes: 0 })
-            }
-          } finally {
-            progress.stop()
-          }
+          // One call, one table version: every partition lands, or none does.
+          steps.step(`writing ${rows.length} rows to ${groups.length} partitions`)
+          const written = await backend.writePartitioned(entity, groups.flatMap((g) => g.rows), partitionBy!, writeOptions)
+          steps.done()
           if (program.opts().json) print(io, JSON.stringify({ entity, partitionBy, rows: written, mode }))
           else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${entity}, partitioned by ${partitionBy!.join(', ')}`)
         }
