@@ -74,3 +74,10 @@ export function storeOf(backend: StorageBackend): ObjectStore {
       '(its `store` field), or run describeStoreConformance on the store itself',
   )
 }
+
+/** Closes what a factory handed out, by `[Symbol.asyncDispose]()` or `close()` when it has one. */
+export async function dispose(resource: object): Promise<void> {
+  const r = resource as { close?: () => unknown; [Symbol.asyncDispose]?: () => PromiseLike<void> }
+  if (typeof r[Symbol.asyncDispose] === 'function') await r[Symbol.asyncDispose]!()
+  else if (typeof r.close === 'function') await r.close()
+}

@@ -38,7 +38,7 @@ import { scan } from './groups/scan.js'
 import { schemaConflicts } from './groups/schema-conflicts.js'
 import { typesRoundTrip } from './groups/types-roundtrip.js'
 import { transfer } from './groups/transfer.js'
-import { storeOf } from './harness.js'
+import { dispose, storeOf } from './harness.js'
 import { writePartitioned } from './groups/write-partitioned.js'
 import { registerStoreCases } from './store/suite.js'
 
@@ -81,18 +81,6 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   recordProperties,
   transfer,
 ]
-
-interface Disposable {
-  close?: () => unknown
-  [Symbol.asyncDispose]?: () => PromiseLike<void>
-}
-
-
-async function dispose(backend: StorageBackend): Promise<void> {
-  const b = backend as StorageBackend & Disposable
-  if (typeof b[Symbol.asyncDispose] === 'function') await b[Symbol.asyncDispose]!()
-  else if (typeof b.close === 'function') await b.close()
-}
 
 /**
  * Registers the whole suite for one backend under `describe(\`${name} conformance\`)`.

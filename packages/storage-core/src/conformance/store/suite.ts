@@ -1,6 +1,7 @@
 import { afterAll, describe, it } from '@jest/globals'
 import type { ObjectStore } from '../../store/object-store.js'
 import type { ConformanceCapabilities, ConformanceOptions } from '../context.js'
+import { dispose } from '../harness.js'
 import {
   caseCapabilities,
   caseTitle,
@@ -54,17 +55,6 @@ export function registerStoreCases(
   }
 }
 
-interface Closable {
-  close?: () => unknown
-  [Symbol.asyncDispose]?: () => PromiseLike<void>
-}
-
-async function close(store: ObjectStore): Promise<void> {
-  const s = store as ObjectStore & Closable
-  if (typeof s[Symbol.asyncDispose] === 'function') await s[Symbol.asyncDispose]!()
-  else if (typeof s.close === 'function') await s.close()
-}
-
 /**
  * Registers the store-level suite for a bare `ObjectStore` under
  * `describe(\`${name} object store conformance\`)`. (`describeConformance` runs it too, on the
@@ -93,7 +83,7 @@ export function describeStoreConformance(
       const failures: unknown[] = []
       for (const store of created.splice(0)) {
         try {
-          await close(store)
+          await dispose(store)
         } catch (error) {
           failures.push(error)
         }
