@@ -23,6 +23,7 @@ import type {
   ConformanceOptions,
 } from './context.js'
 import { badInput } from './groups/bad-input.js'
+import { corruptFiles } from './groups/corrupt-files.js'
 import { deletion } from './groups/delete.js'
 import { filters } from './groups/filters.js'
 import { hostileInput } from './groups/hostile-input.js'
@@ -78,6 +79,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   legacyLayout,
   badInput,
   hostileInput,
+  corruptFiles,
   recordProperties,
   transfer,
 ]
