@@ -94,8 +94,16 @@ async function create(store: ObjectStore, key: string, bytes: Uint8Array, condit
     return true
   } catch (error) {
     if (!(error instanceof StorageError && error.code === 'CONFLICT')) throw error
-    const there = await store.get(key).catch(() => undefined)
-    return there !== undefined && Buffer.compare(Buffer.from(there), Buffer.from(bytes)) === 0
+    // Whether the version there is ours decides everything: if it cannot be read, the outcome is
+    // unknown and the write fails, rather than committing again over what may be its own version.
+    let there: Uint8Array
+    try {
+      there = await store.get(key)
+    } catch (readError) {
+      if (readError instanceof StorageError && readError.code === 'NOT_FOUND') return false
+      throw readError
+    }
+    return Buffer.compare(Buffer.from(there), Buffer.from(bytes)) === 0
   }
 }
 
