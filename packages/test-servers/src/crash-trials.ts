@@ -57,7 +57,7 @@ const CHECKPOINT_INTERVAL = 10
 export const PHASE_OF: Record<WriterEvent | 'startup' | 'ready' | 'idle', string> = {
   startup: 'during process startup',
   ready: 'between writes',
-  begin: 'before the data put (listing, planning)',
+  begin: 'before the data put (loading the log, planning)',
   'put-data': 'during the data put',
   'put-data-temp': 'during the data put, temp file on disk',
   'put-data-done': 'between data and commit',
