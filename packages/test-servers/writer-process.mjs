@@ -10,13 +10,15 @@
 //
 // Lines printed (each written synchronously, so a line is out before the step it names begins):
 //   ready                  the storage is open
-//   begin <op>             write(op) is called (it lists the partition, then plans)
+//   begin <op>             write(op) is called (it loads the table's log, then plans)
 //   put-data <op>          a data file put is about to start
 //   put-data-temp <op>     (local) its temp file is on disk, about to be renamed into place
 //   put-data-done <op>     the data file is in place
-//   put-commit <op>        the commit file put is about to start
+//   put-commit <op>        the version file put (`_delta_log/<version>.json`) is about to start
 //   put-commit-temp <op>   (local) its temp file is on disk, about to be linked into place
-//   put-commit-done <op>   the commit is in place: the write is visible
+//   put-commit-done <op>   the version is in place: the write is visible
+//   put-checkpoint <op>    (every 10th version) a checkpoint or `_last_checkpoint` put is about to start
+//   put-checkpoint-temp <op>, put-checkpoint-done <op>   as for data files
 //   delete <op>            cleanup of superseded files is about to start
 //   delete-partial <op>    half of them are gone
 //   delete-done <op>       cleanup finished
@@ -47,7 +49,12 @@ function step(event) {
   if (stall && stall.op === current && stall.event === event) Atomics.wait(sleeper, 0, 0, stall.ms)
 }
 
-const kindOf = (key) => (key.includes('/_commits/') ? 'commit' : 'data')
+// A version file of the Delta log is the commit; the log's other files (a checkpoint every 10
+// versions, `_last_checkpoint`) are written after it.
+const kindOf = (key) => {
+  if (!key.includes('/_delta_log/')) return 'data'
+  return /\/_delta_log\/\d{20}\.json$/.test(key) ? 'commit' : 'checkpoint'
+}
 
 // The local adapter writes a hidden temp file, then renames (or, for a commit, hard-links) it into
 // place. Wrapping those two calls in the built-in module lets a kill land while the temp file exists.

@@ -46,7 +46,10 @@ export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
 }
 
-/** `read_parquet` over every Parquet file of a Hive-partitioned dataset folder. */
-export function readDataset(folder: string): string {
-  return `read_parquet(${sqlString(`${folder}/**/*.parquet`)}, hive_partitioning = true)`
+/**
+ * `read_parquet` over the Parquet files of a Hive-partitioned folder `depth` partition levels deep
+ * (not `**`, which would also take a Delta table's `_delta_log/*.checkpoint.parquet`).
+ */
+export function readDataset(folder: string, depth: number): string {
+  return `read_parquet(${sqlString(`${folder}/${'*/'.repeat(depth)}*.parquet`)}, hive_partitioning = true)`
 }

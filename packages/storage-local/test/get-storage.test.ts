@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
@@ -14,7 +14,13 @@ describe('getStorage with @cfb/storage-local installed', () => {
     expect(storage.name).toBe('local')
     expect(storage.root()).toBe(root)
     await storage.write('games', [{ game_id: 1 }], { season: 2024, week: 1 })
-    expect(await storage.listFiles('games/season=2024/week=1/')).toHaveLength(2)
+    // A Delta table: the data file in its Hive folder, version 0 in the table's log, on disk under the root.
+    expect((await storage.listFiles('games/')).map((key) => key.replace(/part-[^/]+\.parquet$/, 'part-<id>.parquet'))).toEqual([
+      'games/_delta_log/00000000000000000000.json',
+      'games/season=2024/week=1/part-<id>.parquet',
+    ])
+    expect((await stat(join(root, 'games', '_delta_log', '00000000000000000000.json'))).isFile()).toBe(true)
+    expect(await storage.readIndex('games')).toEqual([{ game_id: 1, season: 2024, week: 1 }])
     await rm(root, { recursive: true, force: true })
   })
 })

@@ -4,20 +4,24 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Filters, Row } from '@cfb/storage-core'
 import { LocalStorage } from '../src/index.js'
+import { tableFiles } from '@cfb/test-servers'
 import { DuckDBSession, readDataset, sqlString } from './duckdb-session.js'
 
-// Interop both ways: DuckDB reads what we write with hive_partitioning, and we read what DuckDB
-// writes with PARTITION_BY. Type mapping, JS value -> Parquet -> DuckDB -> JS from DuckDB:
-//   integer number -> INT32 -> INTEGER -> number      float -> DOUBLE -> DOUBLE -> number
-//   bigint -> INT64 -> BIGINT -> bigint               Date -> INT64 TIMESTAMP(UTC, ms) -> TIMESTAMP WITH TIME ZONE -> Date
-//   string -> UTF8 -> VARCHAR -> string               boolean -> BOOLEAN -> BOOLEAN -> boolean
-// Partition folder values carry no type: DuckDB infers BIGINT (a bigint), we infer a number.
+// Interop both ways: DuckDB reads the data files of our Delta tables with hive_partitioning, and we
+// read what DuckDB writes with PARTITION_BY. DuckDB's glob names the partition depth
+// (`plays/*/*/*.parquet`): `**` would also take the log's checkpoints (`_delta_log/*.checkpoint.parquet`).
+// Type mapping, JS value -> Delta type -> Parquet -> DuckDB -> JS from DuckDB:
+//   integer number -> long -> INT64 -> BIGINT -> bigint (we read a number back)
+//   float -> double -> DOUBLE -> DOUBLE -> number      bigint -> long -> INT64 -> BIGINT -> bigint
+//   Date -> timestamp -> INT64 TIMESTAMP(UTC, ms) -> TIMESTAMP WITH TIME ZONE -> Date
+//   string -> string -> UTF8 -> VARCHAR -> string      boolean -> boolean -> BOOLEAN -> boolean
+// Partition folder values carry no type: DuckDB infers BIGINT (a bigint), we read the table's type.
 
 const DUCKDB_TYPES = {
-  play_id: 'INTEGER',
-  game_id: 'INTEGER',
+  play_id: 'BIGINT',
+  game_id: 'BIGINT',
   offense: 'VARCHAR',
-  yards: 'INTEGER',
+  yards: 'BIGINT',
   epa: 'DOUBLE',
   is_scoring: 'BOOLEAN',
   wallclock: 'TIMESTAMP WITH TIME ZONE',
@@ -54,12 +58,18 @@ function playsOf(season: number, week: number): Row[] {
 const sortedBy = (rows: readonly Row[], column: string): Row[] =>
   [...rows].sort((a, b) => Number(a[column]) - Number(b[column]))
 
-/** DuckDB's row in our terms: Hive partition columns (BIGINT) become numbers. */
-function fromDuckDB(row: Row): Row {
+/** Columns of our tables that hold JS integers: Delta `long`, so BIGINT (a bigint) in DuckDB. */
+const OUR_INTEGERS = ['play_id', 'game_id', 'yards', 'season', 'week']
+
+/** DuckDB's row in our terms: `columns` (BIGINT) become numbers; Hive partition columns by default. */
+function fromDuckDB(row: Row, columns: readonly string[] = ['season', 'week']): Row {
   const out = { ...row }
-  for (const key of ['season', 'week']) if (typeof out[key] === 'bigint') out[key] = Number(out[key])
+  for (const key of columns) if (typeof out[key] === 'bigint') out[key] = Number(out[key])
   return out
 }
+
+/** DuckDB's rows of one of our tables, in our terms. */
+const ourRows = (rows: readonly Row[]) => rows.map((row) => fromDuckDB(row, OUR_INTEGERS))
 
 let duck: DuckDBSession
 const roots: string[] = []
@@ -96,9 +106,9 @@ describe('DuckDB reads what we write', () => {
   })
 
   it('gives back every row with the documented types', async () => {
-    const { types, rows } = await duck.query(`SELECT * FROM ${readDataset(join(root, 'plays'))} ORDER BY play_id`)
+    const { types, rows } = await duck.query(`SELECT * FROM ${readDataset(join(root, 'plays'), 2)} ORDER BY play_id`)
     expect(types).toEqual(DUCKDB_TYPES)
-    expect(rows.map(fromDuckDB)).toEqual(written)
+    expect(ourRows(rows)).toEqual(written)
     // Each side as it is, before any mapping: DuckDB's folder columns are bigint, ours numbers.
     const ours = sortedBy(await storage.readIndex('plays'), 'play_id')
     expect(ours).toEqual(written)
@@ -106,8 +116,9 @@ describe('DuckDB reads what we write', () => {
     expect(typeof ours[0]!.season).toBe('number')
     for (const [i, row] of rows.entries()) {
       const mine = ours[i]!
-      expect(typeof row.play_id).toBe('number')
+      expect(typeof row.play_id).toBe('bigint')
       expect(typeof mine.play_id).toBe('number')
+      expect(Number(row.play_id)).toBe(mine.play_id)
       expect(typeof row.sequence).toBe('bigint')
       expect(row.sequence).toBe(mine.sequence)
       expect(row.wallclock).toBeInstanceOf(Date)
@@ -117,18 +128,41 @@ describe('DuckDB reads what we write', () => {
 
   it('keeps millisecond timestamps exact (compared in microseconds)', async () => {
     const { rows } = await duck.query(
-      `SELECT play_id, epoch_us(wallclock) AS us FROM ${readDataset(join(root, 'plays'))} ORDER BY play_id`,
+      `SELECT play_id, epoch_us(wallclock) AS us FROM ${readDataset(join(root, 'plays'), 2)} ORDER BY play_id`,
     )
     expect(rows.map((r) => r.us)).toEqual(written.map((r) => BigInt((r.wallclock as Date).getTime()) * 1000n))
   })
 
-  it('finds only data files with *.parquet: _commits holds .json files DuckDB never globs', async () => {
-    const listed = await storage.listFiles('plays/')
-    expect(listed.some((key) => key.includes('/_commits/') && key.endsWith('.json'))).toBe(true)
-    const dataFiles = listed.filter((key) => key.endsWith('.parquet')).map((key) => join(root, key))
-    const { rows } = await duck.query(`SELECT file FROM glob(${sqlString(join(root, 'plays/**/*.parquet'))}) ORDER BY file`)
-    expect(rows.map((r) => r.file)).toEqual([...dataFiles].sort())
-    expect(rows.every((r) => !String(r.file).includes('/_'))).toBe(true)
+  it('sees exactly the latest rows after overwrites and appends, checkpoint included in the log, superseded files deleted', async () => {
+    const { root: other, storage: store } = await freshStorage()
+    // 12 versions: overwrites and appends over three partitions, so the log has its checkpoint (version 10).
+    const expected = new Map<string, Row[]>()
+    const at = (season: number, week: number) => `${season}/${week}`
+    let version = 0
+    for (const [season, week, source, overwrite] of [
+      [2023, 1, [2023, 1], true], [2023, 2, [2023, 2], true], [2024, 1, [2024, 1], true],
+      [2023, 1, [2024, 3], true], [2023, 1, [2023, 3], false], [2023, 2, [2024, 2], false],
+      [2024, 1, [2023, 2], true], [2023, 2, [2023, 1], true], [2024, 1, [2024, 2], false],
+      [2023, 1, [2024, 1], true], [2024, 1, [2024, 3], false], [2023, 2, [2023, 3], false],
+    ] as const) {
+      const rows = playsOf(source[0], source[1]).map((row, n) => ({ ...row, play_id: 10_000 + version * 10 + n }))
+      await store.write('plays', rows, { season, week }, { overwrite })
+      const withKeys = rows.map((row) => ({ ...row, season, week }))
+      expected.set(at(season, week), overwrite ? withKeys : [...(expected.get(at(season, week)) ?? []), ...withKeys])
+      version++
+    }
+    const listed = await store.listFiles('plays/')
+    expect(listed.filter((key) => key.startsWith('plays/_delta_log/')).some((key) => key.endsWith('.checkpoint.parquet'))).toBe(true)
+    // The depth glob takes exactly the live data files: the checkpoint lives under `_delta_log/`.
+    const live = await tableFiles(store, 'plays')
+    expect(live.removedStillThere).toEqual([])
+    const { rows: files } = await duck.query(`SELECT file FROM glob(${sqlString(join(other, 'plays/*/*/*.parquet'))}) ORDER BY file`)
+    expect(files.map((r) => r.file)).toEqual(live.live.map((key) => join(other, key)).sort())
+    const all = sortedBy([...expected.values()].flat(), 'play_id')
+    expect(all).toHaveLength(18)
+    const { rows } = await duck.query(`SELECT * FROM ${readDataset(join(other, 'plays'), 2)} ORDER BY play_id`)
+    expect(ourRows(rows)).toEqual(all)
+    expect(sortedBy(await store.readIndex('plays'), 'play_id')).toEqual(all)
   })
 
   it('sees an overwritten partition as the new rows only, and an append as both', async () => {
@@ -136,13 +170,13 @@ describe('DuckDB reads what we write', () => {
     await store.write('plays', playsOf(2023, 1), { season: 2023, week: 1 })
     const replacement = playsOf(2024, 3)
     await store.write('plays', replacement, { season: 2023, week: 1 })
-    const dataset = readDataset(join(other, 'plays'))
-    // DuckDB knows nothing of commits: the superseded file must be gone from disk.
+    const dataset = readDataset(join(other, 'plays'), 2)
+    // DuckDB knows nothing of the log: the superseded file must be gone from disk.
     const afterOverwrite = await duck.query(`SELECT * EXCLUDE (season, week) FROM ${dataset} ORDER BY play_id`)
-    expect(afterOverwrite.rows).toEqual(replacement)
+    expect(ourRows(afterOverwrite.rows)).toEqual(replacement)
     await store.write('plays', playsOf(2023, 2), { season: 2023, week: 1 }, { overwrite: false })
     const afterAppend = await duck.query(`SELECT * EXCLUDE (season, week) FROM ${dataset} ORDER BY play_id`)
-    expect(afterAppend.rows).toEqual(sortedBy([...playsOf(2023, 2), ...replacement], 'play_id'))
+    expect(ourRows(afterAppend.rows)).toEqual(sortedBy([...playsOf(2023, 2), ...replacement], 'play_id'))
   })
 })
 
@@ -168,12 +202,12 @@ describe('we read what DuckDB writes', () => {
     const fresh = await freshStorage()
     storage = fresh.storage
     await duck.run(`COPY (${source}) TO ${sqlString(join(fresh.root, 'plays2'))} (FORMAT PARQUET, PARTITION_BY (season, week))`)
-    dataset = readDataset(join(fresh.root, 'plays2'))
+    dataset = readDataset(join(fresh.root, 'plays2'), 2)
   })
 
   async function duckRows(select: string, where: string): Promise<Row[]> {
     const { rows } = await duck.query(`SELECT ${select} FROM ${dataset} WHERE ${where} ORDER BY play_id`)
-    return rows.map(fromDuckDB)
+    return rows.map((row) => fromDuckDB(row))
   }
 
   it('reads one season as DuckDB does, season and week as numbers', async () => {
@@ -191,7 +225,7 @@ describe('we read what DuckDB writes', () => {
     const listed = (await storage.listPartitions('plays2')).map((p) => ({ ...p.values }))
     const { rows } = await duck.query(`SELECT DISTINCT season, week FROM ${dataset} ORDER BY season, week`)
     const byFolder = (a: Row, b: Row) => Number(a.season) - Number(b.season) || Number(a.week) - Number(b.week)
-    expect(listed.sort(byFolder)).toEqual(rows.map(fromDuckDB))
+    expect(listed.sort(byFolder)).toEqual(rows.map((row) => fromDuckDB(row)))
   })
 
   const cases: { name: string; filters: Filters; where: string }[] = [
@@ -255,8 +289,11 @@ describe('large files, page by page', () => {
     const { root, storage } = await freshStorage()
     const rows = Array.from({ length: ROWS }, (_, i) => big(i))
     await storage.write('big', rows, { season: 2024 })
-    const { rows: theirs } = await duck.query(`SELECT * EXCLUDE (season) FROM ${readDataset(join(root, 'big'))} ORDER BY play_id`)
-    expect(theirs).toEqual(rows)
+    const { rows: theirs } = await duck.query(`SELECT * EXCLUDE (season) FROM ${readDataset(join(root, 'big'), 1)} ORDER BY play_id`)
+    // Compared row by row, so a mismatch names its row instead of diffing 30,000.
+    expect(theirs).toHaveLength(ROWS)
+    const differing = ourRows(theirs).findIndex((row, i) => JSON.stringify(row) !== JSON.stringify(rows[i]))
+    expect(differing === -1 ? 'all equal' : { row: differing, duckdb: ourRows(theirs)[differing], ours: rows[differing] }).toBe('all equal')
   })
 
   it('reads a DuckDB file of several row groups whose pages end at different rows', async () => {

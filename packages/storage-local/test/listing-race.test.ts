@@ -1,5 +1,6 @@
-// A folder that changes between `readdir` and `stat`: an overwrite lands its new commit, then
-// deletes the old one. A listing must show the new commit, not a folder that looks empty.
+// A folder that changes between `readdir` and `stat`: an overwrite puts its new data file, commits,
+// then deletes the file it replaced. A listing (vacuum, a plain folder's read) must show the new
+// file, not a folder that looks empty.
 import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import * as realFs from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -37,18 +38,18 @@ async function keys(store: InstanceType<typeof LocalObjectStore>, prefix: string
 
 describe('local listing of a folder changing under it', () => {
   it('reads the folder again when a file vanished between readdir and stat', async () => {
-    const commits = join(root, 'plays', 'season=2024', '_commits')
-    await mkdir(commits, { recursive: true })
-    await writeFile(join(commits, 'A.json'), '{}')
+    const partition = join(root, 'plays', 'season=2024')
+    await mkdir(partition, { recursive: true })
+    await writeFile(join(partition, 'part-A-0.parquet'), 'a')
     onStat = {
-      name: 'A.json',
+      name: 'part-A-0.parquet',
       run: async () => {
-        await writeFile(join(commits, 'B.json'), '{}')
-        await unlink(join(commits, 'A.json'))
+        await writeFile(join(partition, 'part-B-0.parquet'), 'b')
+        await unlink(join(partition, 'part-A-0.parquet'))
       },
     }
     const store = new LocalObjectStore({ root })
-    expect(await keys(store, 'plays/season=2024/')).toEqual(['plays/season=2024/_commits/B.json'])
+    expect(await keys(store, 'plays/season=2024/')).toEqual(['plays/season=2024/part-B-0.parquet'])
     expect(onStat).toBeUndefined()
   })
 

@@ -8,8 +8,10 @@ import { LocalStorage } from '../src/index.js'
 /**
  * Symbolic links through the facade users hold: a link leading outside the root is refused with
  * PERMISSION_DENIED for every read and write, whether it is the file itself, a folder in the
- * middle of a key, an entity folder or a partition folder, and nothing outside the root is created
- * or changed. Links that stay inside the root are ordinary folders and files.
+ * middle of a key, an entity folder, a partition folder or a table's `_delta_log/`, and nothing
+ * outside the root is read, created or changed. A table is read from its log, not from folder
+ * listings: a linked partition folder the log lists no file in is never opened, and one it does
+ * list a file in is refused. Links that stay inside the root are ordinary folders and files.
  */
 
 const text = (value: string) => new TextEncoder().encode(value)
@@ -195,17 +197,17 @@ describe('a linked entity folder leading outside the root', () => {
   })
 })
 
-describe('a linked partition folder leading outside the root', () => {
+describe('a linked partition folder leading outside the root, which the log lists no file in', () => {
   beforeEach(async () => {
     await storage.write('games', [{ id: 1 }], { season: 2023 })
     await symlink(join(outside, 'games', 'season=2024'), join(root, 'games', 'season=2024'))
   })
 
-  it('is refused by readIndex, with or without a filter naming it, rather than silently skipped', async () => {
-    expect(await failureOf(storage.readIndex('games'))).toMatchObject({ code: 'PERMISSION_DENIED' })
-    expect(await failureOf(storage.readIndex('games', { season: 2024 }))).toMatchObject({ code: 'PERMISSION_DENIED' })
-    expect(await failureOf(scanAll(storage, 'games'))).toMatchObject({ code: 'PERMISSION_DENIED' })
-    expect(await failureOf(storage.listPartitions('games'))).toMatchObject({ code: 'PERMISSION_DENIED' })
+  it('is never opened by readIndex, scan or listPartitions: they read the log, and no outside row comes back', async () => {
+    expect(await storage.readIndex('games')).toEqual([{ id: 1, season: 2023 }])
+    expect(await storage.readIndex('games', { season: 2024 })).toEqual([])
+    expect(await scanAll(storage, 'games')).toEqual([{ id: 1, season: 2023 }])
+    expect((await storage.listPartitions('games')).map((p) => ({ ...p.values }))).toEqual([{ season: 2023 }])
   })
 
   it('still lets the other partitions be read on their own', async () => {
@@ -215,6 +217,7 @@ describe('a linked partition folder leading outside the root', () => {
   it('is refused by overwrite and append, writing nothing anywhere', async () => {
     // The whole root cannot be listed while the link is there; the rest of it can.
     const before = await storage.listFiles('games/season=2023/')
+    const log = await storage.listFiles('games/_delta_log/')
     expect(await failureOf(storage.write('games', [{ id: 2 }], { season: 2024 }))).toMatchObject({
       code: 'PERMISSION_DENIED',
     })
@@ -222,6 +225,8 @@ describe('a linked partition folder leading outside the root', () => {
       code: 'PERMISSION_DENIED',
     })
     expect(await storage.listFiles('games/season=2023/')).toEqual(before)
+    // No version was committed for the refused writes.
+    expect(await storage.listFiles('games/_delta_log/')).toEqual(log)
   })
 
   it('is not emptied by vacuum', async () => {
@@ -232,19 +237,48 @@ describe('a linked partition folder leading outside the root', () => {
   })
 })
 
-describe('a linked _commits folder leading outside the root', () => {
+describe('a linked partition folder leading outside the root, holding a file the log lists', () => {
+  let data: string | undefined
   beforeEach(async () => {
     await storage.write('games', [{ id: 1 }], { season: 2023 })
-    await rm(join(root, 'games', 'season=2023', '_commits'), { recursive: true })
-    await symlink(join(outside, 'games', 'season=2024', '_commits'), join(root, 'games', 'season=2023', '_commits'))
+    await storage.write('games', [{ id: 2 }], { season: 2024 })
+    ;[data] = (await storage.listFiles('games/season=2024/')).filter((key) => key.endsWith('.parquet'))
+    // The same file name, in a folder outside the root that the partition folder now links to.
+    const elsewhere = join(sandbox, 'elsewhere')
+    await mkdir(elsewhere)
+    await cp(join(root, data!), join(elsewhere, data!.slice(data!.lastIndexOf('/') + 1)))
+    await rm(join(root, 'games', 'season=2024'), { recursive: true })
+    await symlink(elsewhere, join(root, 'games', 'season=2024'))
   })
 
-  it('is refused by readIndex rather than read as a partition with no commits', async () => {
+  it('is refused by readIndex and scan, naming the file, rather than read or skipped', async () => {
+    expect(await failureOf(storage.readIndex('games'))).toMatchObject({ code: 'PERMISSION_DENIED', key: data })
+    expect(await failureOf(storage.readIndex('games', { season: 2024 }))).toMatchObject({ code: 'PERMISSION_DENIED', key: data })
+    expect(await failureOf(scanAll(storage, 'games'))).toMatchObject({ code: 'PERMISSION_DENIED', key: data })
+    // A read that the log's partition values keep away from it does not touch it.
+    expect(await storage.readIndex('games', { season: 2023 })).toEqual([{ id: 1, season: 2023 }])
+  })
+})
+
+describe('a linked _delta_log folder leading outside the root', () => {
+  beforeEach(async () => {
+    await storage.write('games', [{ id: 1 }], { season: 2023 })
+    await rm(join(root, 'games', '_delta_log'), { recursive: true })
+    // The log of the table outside (its rows: id 99).
+    await symlink(join(outside, 'games', '_delta_log'), join(root, 'games', '_delta_log'))
+  })
+
+  it('is refused by readIndex, scan and schema rather than read as that table or as a plain folder', async () => {
     expect(await failureOf(storage.readIndex('games'))).toMatchObject({ code: 'PERMISSION_DENIED' })
+    expect(await failureOf(scanAll(storage, 'games'))).toMatchObject({ code: 'PERMISSION_DENIED' })
+    expect(await failureOf(storage.schema('games'))).toMatchObject({ code: 'PERMISSION_DENIED' })
   })
 
-  it('is refused by a write, whose commit cannot land outside', async () => {
+  it('is refused by a write, whose version file cannot land outside', async () => {
     expect(await failureOf(storage.write('games', [{ id: 2 }], { season: 2023 }))).toMatchObject({
+      code: 'PERMISSION_DENIED',
+    })
+    expect(await failureOf(storage.write('games', [{ id: 2 }], { season: 2023 }, { overwrite: false }))).toMatchObject({
       code: 'PERMISSION_DENIED',
     })
   })
@@ -258,14 +292,10 @@ describe('links that stay inside the root', () => {
     await symlink(join(root, 'games', 'season=2023'), join(root, 'games', 'season=2022'))
     await symlink(join(root, 'notes', 'a.txt'), join(root, 'notes', 'b.txt'))
 
-    const both = [
-      { id: 1, season: 2022 },
-      { id: 1, season: 2023 },
-    ]
-    const bySeason = (rows: Row[]) => [...rows].sort((a, b) => Number(a.season) - Number(b.season))
-    expect(bySeason(await storage.readIndex('alias'))).toEqual(both)
-    expect(bySeason(await storage.readIndex('games'))).toEqual(both)
-    expect(await storage.readIndex('games', { season: 2022 })).toEqual([{ id: 1, season: 2022 }])
+    // The entity linked as `alias` is the same table; the linked season=2022 folder is in no version.
+    expect(await storage.readIndex('alias')).toEqual([{ id: 1, season: 2023 }])
+    expect(await storage.readIndex('games')).toEqual([{ id: 1, season: 2023 }])
+    expect(await storage.readIndex('games', { season: 2022 })).toEqual([])
     expect(new TextDecoder().decode(await storage.readBytes('notes/b.txt'))).toBe('hello')
     expect(await storage.exists('notes/b.txt')).toBe(true)
 
@@ -282,7 +312,7 @@ describe('links that stay inside the root', () => {
     const linked = new LocalStorage({ root: join(sandbox, 'linked-root') })
     await linked.write('games', [{ id: 1 }], { season: 2024 })
     expect(await linked.readIndex('games')).toEqual([{ id: 1, season: 2024 }])
-    expect(await readdir(join(real, 'games'))).toEqual(['season=2024'])
+    expect((await readdir(join(real, 'games'))).sort()).toEqual(['_delta_log', 'season=2024'])
   })
 
   it('do not loop when a folder links back to an ancestor', async () => {

@@ -123,26 +123,26 @@ describe('a failure part-way is never reported as success', () => {
     expect(proxy.counts.forwarded).toBeGreaterThan(0)
   })
 
-  it('a write whose commit cannot be stored throws, and readers still see the old rows', async () => {
+  it('a write whose version file cannot be stored throws, and readers still see the old rows', async () => {
     const proxy = await faultProxy({
       mix: UNANSWERED,
-      eligible: ({ method, url }) => method === 'PUT' && decoded(url).includes('/_commits/'),
+      eligible: ({ method, url }) => method === 'PUT' && decoded(url).includes('/_delta_log/'),
     })
     const { error } = await failure(() => through(proxy).write('plays', plays(2024, 2, 2), { season: 2024, week: 2 }))
     expect(error.code).toBe('UNAVAILABLE')
-    // Its data file did land; without a commit it is invisible, and vacuum's to remove.
+    // Its data file did land; in no version it is invisible, and vacuum's to remove.
     expect((await direct.listFiles('plays/season=2024/week=2/')).filter((k) => k.endsWith('.parquet'))).toHaveLength(2)
     await expectUnchanged()
   })
 
-  it('a write whose commit landed but whose answer was lost throws, and reads as exactly the new state', async () => {
+  it('a write whose version file landed but whose every answer was lost throws, and reads as exactly the new state', async () => {
     const proxy = await faultProxy({
       mix: { resetBeforeResponse: 1 },
-      eligible: ({ method, url }) => method === 'PUT' && decoded(url).includes('week=3/_commits/'),
+      eligible: ({ method, url }) => method === 'PUT' && decoded(url).includes('/_delta_log/'),
     })
     const { error } = await failure(() => through(proxy).write('plays', plays(2024, 3, 2), { season: 2024, week: 3 }))
     expect(error.code).toBe('UNAVAILABLE')
-    // Each retry re-put the same commit: one committed state, never a mix of old and new rows.
+    // Each retry re-put the same version file: one committed state, never a mix of old and new rows.
     const rows = await direct.readIndex('plays', { season: 2024, week: 3 })
     expect(rows).toEqual(plays(2024, 3, 2).map((row) => ({ ...row, season: 2024, week: 3 })))
     await direct.write('plays', plays(2024, 3, 1), { season: 2024, week: 3 })

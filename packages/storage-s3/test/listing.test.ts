@@ -14,7 +14,8 @@ describe('listing 2,500 keys', () => {
   beforeAll(async () => {
     const writer = s3.storage({ prefix })
     await mapConcurrent(keys, 16, (key) => writer.writeBytes(key, new Uint8Array([1])))
-  })
+    // 2,500 PUTs: past jest's default minute on a loaded machine.
+  }, 300_000)
 
   it('follows every page and keeps the prefix on each', async () => {
     const storage = s3.storage({ prefix, endpoint: s3.proxy.endpoint })

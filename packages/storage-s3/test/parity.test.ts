@@ -24,19 +24,23 @@ function plays(season: number, week: number, from = 0, count = 25): Row[] {
 }
 
 /**
- * 2 seasons × 3 weeks; 2024 week 2 written then appended to; 2023 week 3 as CSV. Returns the row count.
+ * A Delta table of 2 seasons × 3 weeks, one version each; 2024 week 2 written then appended to (7
+ * versions); and a CSV file beside it, through the path API (tables hold Parquet). Returns the
+ * table's row count.
  */
 async function writeDataset(storage: StorageBackend): Promise<number> {
   let rows = 0
   for (const season of [2023, 2024]) {
     for (const week of [1, 2, 3]) {
-      const format = season === 2023 && week === 3 ? 'csv' : 'parquet'
-      rows += await storage.write('plays', plays(season, week), { season, week }, { format })
+      rows += await storage.write('plays', plays(season, week), { season, week })
     }
   }
   rows += await storage.write('plays', plays(2024, 2, 500, 10), { season: 2024, week: 2 }, { overwrite: false })
+  await storage.writeCsv(CSV_PATH, plays(2023, 3))
   return rows
 }
+
+const CSV_PATH = 'exports/plays-2023-3.csv'
 
 /** Object by object, as a user with only the path API would copy: list, read, write. */
 async function copyObjects(from: StorageBackend, to: StorageBackend): Promise<string[]> {
@@ -51,7 +55,7 @@ const READS: [string, Filters | undefined, ReadOptions | undefined][] = [
   ['an IN list on the second key, keys out of order', { week: [1, 3], season: 2023 }, undefined],
   ['a range on a partition key', { week: { gte: 2 } }, undefined],
   ['the appended partition', { season: '2024', week: 2 }, undefined],
-  ['the CSV partition', { season: 2023, week: 3 }, undefined],
+  ['a partition given whole', { season: 2023, week: 3 }, undefined],
   ['a row filter on a data column', { yards: { gte: 5 }, offense: ['Texas', 'Oregon'] }, undefined],
   ['columns only', undefined, { columns: ['play_id', 'epa', 'wallclock'] }],
   ['columns with a partition column and a filter', { season: 2023 }, { columns: ['week', 'play_id', 'penalty'] }],
@@ -62,7 +66,7 @@ const withPartition = (rows: Row[], season: number, week: number) => rows.map((r
 
 async function expectSameReads(source: StorageBackend, copy: StorageBackend, total: number): Promise<void> {
   expect(await copy.readIndex('plays')).toHaveLength(total)
-  // The values themselves survived (Parquet, CSV, and an append), not only the agreement below.
+  // The values themselves survived (Parquet and an append), not only the agreement below.
   expect(await copy.readIndex('plays', { season: 2024, week: 1 })).toEqual(withPartition(plays(2024, 1), 2024, 1))
   expect(await copy.readIndex('plays', { season: 2023, week: 3 })).toEqual(withPartition(plays(2023, 3), 2023, 3))
   expect(await copy.readIndex('plays', { season: 2024, week: 2 })).toEqual(
@@ -74,6 +78,8 @@ async function expectSameReads(source: StorageBackend, copy: StorageBackend, tot
     expect(await copy.readIndex('plays', filters, options)).toEqual(expected)
   }
   expect(await copy.listPartitions('plays')).toEqual(await source.listPartitions('plays'))
+  expect(await copy.history('plays')).toEqual(await source.history('plays'))
+  expect(await copy.readCsv(CSV_PATH)).toEqual(await source.readCsv(CSV_PATH))
 }
 
 describe.each<ServerKind>(['fauxqs', 's3rver'])('local ⇄ s3 parity on %s', (kind) => {
@@ -96,7 +102,10 @@ describe.each<ServerKind>(['fauxqs', 's3rver'])('local ⇄ s3 parity on %s', (ki
     const target = s3.storage()
     const keys = await copyObjects(source, target)
     expect(keys.some((k) => k.endsWith('.csv'))).toBe(true)
-    expect(keys.filter((k) => k.includes('/_commits/'))).toHaveLength(7)
+    // The table's log travels with it: versions 0..6, one per write.
+    expect(keys.filter((k) => k.startsWith('plays/_delta_log/'))).toEqual(
+      Array.from({ length: 7 }, (_, v) => `plays/_delta_log/${String(v).padStart(20, '0')}.json`),
+    )
     expect(await target.listFiles('')).toEqual(keys)
     await expectSameReads(source, target, total)
   })

@@ -1,6 +1,7 @@
 // Concurrency checks shared by the local and s3 tests.
-import { isStorageError, Partition, type Row, type StorageBackend } from '@cfb/storage-core'
+import { isStorageError, type Row, type StorageBackend } from '@cfb/storage-core'
 import { type PlannedOp, spawnWriter, type WriterBackend, type WriterRun } from './crash-trials.js'
+import { logVersions } from './delta-log.js'
 
 export const WRITERS = 8
 export const APPENDS_PER_WRITER = 25
@@ -123,6 +124,16 @@ export function checkAppendSnapshot(rows: readonly Row[]): string | undefined {
   return undefined
 }
 
+/** How a read failed: its error code, with CONFLICT split by whether it names the option that avoids it. */
+export function readErrorKind(error: unknown): string {
+  if (!isStorageError(error)) return String(error)
+  if (error.code === 'CONFLICT' && /keepRemovedFilesMs/.test(error.message)) return READ_CONFLICT
+  return error.code
+}
+
+/** The one way a read of a table with the default configuration may fail under overwrites. */
+export const READ_CONFLICT = 'CONFLICT naming keepRemovedFilesMs'
+
 export interface ReadReport {
   reads: number
   /** Reads that passed the check. */
@@ -160,7 +171,7 @@ export async function readWhile(
         try {
           rows = await backend.readIndex(entity, partition)
         } catch (error) {
-          const code = isStorageError(error) ? error.code : String(error)
+          const code = readErrorKind(error)
           report.errors[code] = (report.errors[code] ?? 0) + 1
           if (report.firstErrors.length < 3) report.firstErrors.push(String(error))
           continue
@@ -174,46 +185,91 @@ export async function readWhile(
   return report
 }
 
-/** What concurrent appends left behind, as a test compares it with `CLEAN_APPENDS`. */
+/** What `history()` says of a table of appended batches: each append's rows, and any other version. */
+async function appendHistory(reader: StorageBackend, entity: string) {
+  const history = await reader.history(entity)
+  const appends = history.filter((h) => h.operation === 'WRITE' && h.mode === 'Append' && h.rowsAdded > 0 && h.rowsRemoved === 0)
+  return {
+    appends: appends.length,
+    rowsAppended: appends.reduce((sum, h) => sum + h.rowsAdded, 0),
+    // Table creation (a version of no rows) is the only other version there may be.
+    others: history.filter((h) => !appends.includes(h)).map((h) => `${h.version}: ${h.operation} ${h.mode ?? ''} +${h.rowsAdded} -${h.rowsRemoved}`),
+  }
+}
+
+/** What concurrent appends left behind, as a test compares it with `cleanAppends`. */
 export interface AppendOutcome {
   readBack: ReturnType<typeof briefly>
-  commits: number
+  /** The table's log versions (`logVersions`). */
+  versions: string
+  history: Awaited<ReturnType<typeof appendHistory>>
   readErrors: Record<string, number>
   badReads: string[]
 }
 
-/** The outcome of `WRITERS` x `APPENDS_PER_WRITER` appends that lost, doubled and broke nothing. */
-export const CLEAN_APPENDS: AppendOutcome = {
-  readBack: { complete: WRITERS * APPENDS_PER_WRITER, missing: [], duplicated: [], broken: [] },
-  commits: WRITERS * APPENDS_PER_WRITER,
-  readErrors: {},
-  badReads: [],
+/** Rows in all `WRITERS` x `APPENDS_PER_WRITER` batches. */
+const ALL_BATCH_ROWS = Array.from({ length: WRITERS }, (_, w) =>
+  Array.from({ length: APPENDS_PER_WRITER }, (_, b) => batchRows(w, b).length).reduce((a, b) => a + b, 0),
+).reduce((a, b) => a + b, 0)
+
+/**
+ * The outcome of `WRITERS` x `APPENDS_PER_WRITER` appends that lost, doubled and broke nothing:
+ * one version per append, numbered without a gap, after version 0 when the table was created first
+ * (`createTable`), and from version 0 when the first appends raced to create it.
+ */
+export function cleanAppends(createdFirst: boolean): AppendOutcome {
+  const appends = WRITERS * APPENDS_PER_WRITER
+  return {
+    readBack: { complete: appends, missing: [], duplicated: [], broken: [] },
+    versions: `0..${createdFirst ? appends : appends - 1}`,
+    history: { appends, rowsAppended: ALL_BATCH_ROWS, others: createdFirst ? ['0: WRITE Append +0 -0'] : [] },
+    readErrors: {},
+    badReads: [],
+  }
 }
 
-/** Reads the partition back once after the appends, and counts its commits. */
+/** The schema of `batchRows` in a table partitioned by `partition`'s keys, for `createTable`. */
+export function batchTable(partition: Record<string, string | number>) {
+  const keys = Object.keys(partition)
+  const columns = [
+    { name: 'writer', type: 'int' as const },
+    { name: 'batch', type: 'int' as const },
+    { name: 'i', type: 'int' as const },
+    { name: 'tag', type: 'string' as const },
+    ...keys.map((name) => ({ name, type: typeof partition[name] === 'number' ? ('int' as const) : ('string' as const) })),
+  ]
+  return { schema: { columns }, partitionBy: keys }
+}
+
+/** Reads the partition back once after the appends, and reads the table's log and history. */
 export async function appendOutcome(
   reader: StorageBackend,
   entity: string,
   partition: Record<string, string | number>,
   reads: ReadReport,
 ): Promise<AppendOutcome> {
-  const dir = `${entity}/${new Partition(partition).pathSuffix()}`
   return {
     readBack: briefly(checkBatches(await reader.readIndex(entity, partition), WRITERS, APPENDS_PER_WRITER)),
-    commits: (await reader.listFiles(`${dir}/_commits/`)).length,
+    versions: await logVersions(reader, entity),
+    history: await appendHistory(reader, entity),
     readErrors: reads.errors,
     badReads: reads.problems,
   }
 }
 
-/** `writers` append all at once while `readers` read the partition, then one reader reads it all. */
+/**
+ * `writers` append all at once while `readers` read the partition, then one reader reads it all.
+ * With `createFirst`, the table is created (`createTable`) before; else the first appends race to create it.
+ */
 export async function appendWhileReading(options: {
   writers: readonly StorageBackend[]
   readers: readonly StorageBackend[]
   entity: string
   partition: Record<string, string | number>
+  createFirst: boolean
 }): Promise<{ outcome: AppendOutcome; reads: ReadReport }> {
   const { entity, partition } = options
+  if (options.createFirst) await options.writers[0]!.createTable(entity, batchTable(partition))
   const writing = appendConcurrently(options.writers, entity, partition, APPENDS_PER_WRITER)
   const reads = await readWhile(options.readers, entity, partition, writing, checkAppendSnapshot)
   await writing
@@ -241,9 +297,12 @@ export async function raceOverwritesWithReads(options: {
   entity: string
   partition: Record<string, string | number>
   overwritesPerWriter: number
+  /** Creates the table keeping replaced files this long (`keepRemovedFilesMs`); default: deleted at commit. */
+  keepRemovedFilesMs?: number
 }): Promise<RaceReport> {
-  const { entity, partition } = options
-  await options.writers[0]!.write(entity, setRows(0), partition)
+  const { entity, partition, keepRemovedFilesMs } = options
+  const table = keepRemovedFilesMs === undefined ? {} : { table: { keepRemovedFilesMs } }
+  await options.writers[0]!.write(entity, setRows(0), partition, table)
   const written = new Set<number>([0])
   const seen = new Set<number>()
   let writes = 1
@@ -276,14 +335,20 @@ export async function raceOverwritesWithReads(options: {
   return { ...reads, writes, writeErrors, firstWriteErrors, setsSeen: seen.size }
 }
 
-/** What a race of overwrites with reads came to, as a test compares it with `cleanRace`. */
-export function raceOutcome(report: RaceReport) {
+/**
+ * What a race of overwrites with reads came to, as a test compares it with `cleanRace`. On a table
+ * that deletes replaced files at commit, a read whose files an overwrite deleted twice (in its
+ * snapshot and in the newer one it reads instead) fails with CONFLICT naming keepRemovedFilesMs.
+ */
+export function raceOutcome(report: RaceReport, options: { conflictsAllowed: boolean }) {
+  const conflicts = report.errors[READ_CONFLICT] ?? 0
+  const otherErrors = Object.fromEntries(Object.entries(report.errors).filter(([kind]) => !(options.conflictsAllowed && kind === READ_CONFLICT)))
   return {
     writes: report.writes,
     writeErrors: report.writeErrors,
     badReads: report.problems,
-    readErrors: report.errors,
-    everyReadGood: report.good === report.reads,
+    readErrors: otherErrors,
+    everyReadOneSet: report.good + (options.conflictsAllowed ? conflicts : 0) === report.reads,
     // Readers saw the partition change under them, so the race really happened.
     severalSetsSeen: report.setsSeen > 1,
   }
@@ -291,7 +356,7 @@ export function raceOutcome(report: RaceReport) {
 
 /** The outcome of `writers` x `overwrites` racing with readers when nothing went wrong. */
 export function cleanRace(writers: number, overwrites: number): ReturnType<typeof raceOutcome> {
-  return { writes: 1 + writers * overwrites, writeErrors: {}, badReads: [], readErrors: {}, everyReadGood: true, severalSetsSeen: true }
+  return { writes: 1 + writers * overwrites, writeErrors: {}, badReads: [], readErrors: {}, everyReadOneSet: true, severalSetsSeen: true }
 }
 
 /** The set that writer `writer` writes on its `n`th overwrite (n from 1). */

@@ -1,14 +1,16 @@
 // Crash trials shared by the local and s3 crash tests.
 //
-// A child process (`writer-process.mjs`, importing the built package) writes one partition through a
-// planned sequence of overwrites and appends, printing each step. The parent SIGKILLs it at a
-// seeded moment, then reads the partition and checks it against the log: the rows must be exactly
-// those of some complete sequence of committed writes (the last finished write, or the one in flight
-// if its commit had landed), never a mix, never nothing when something was committed, never an error.
+// A child process (`writer-process.mjs`, importing the built package) writes one partition of a Delta
+// table through a planned sequence of overwrites and appends, printing each step. The parent SIGKILLs
+// it at a seeded moment, then reads the partition and checks it against what the writer printed: the
+// rows must be exactly those of some complete sequence of committed writes (the last finished write,
+// or the one in flight if its version file had landed), never a mix, never nothing when something was
+// committed, never an error; and the table's latest version must be the one those rows belong to.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Row, StorageBackend } from '@cfb/storage-core'
+import { logVersions, tableFiles } from './delta-log.js'
 import { seededRandom } from './seeded-random.js'
 
 export type WriteMode = 'overwrite' | 'append'
@@ -28,6 +30,9 @@ export const WRITER_EVENTS = [
   'put-commit',
   'put-commit-temp',
   'put-commit-done',
+  'put-checkpoint',
+  'put-checkpoint-temp',
+  'put-checkpoint-done',
   'delete',
   'delete-partial',
   'delete-done',
@@ -44,18 +49,24 @@ const NOT_COMMITTED = new Set<WriterEvent>(['begin', 'put-data', 'put-data-temp'
 const MAYBE_COMMITTED = new Set<WriterEvent>(['put-commit', 'put-commit-temp'])
 /** Steps only an overwrite goes through (cleanup of what it superseded). */
 const CLEANUP_EVENTS = new Set<WriterEvent>(['delete', 'delete-partial', 'delete-done'])
+/** Steps only a write committing a version that is a multiple of 10 goes through. */
+const CHECKPOINT_EVENTS = new Set<WriterEvent>(['put-checkpoint', 'put-checkpoint-temp', 'put-checkpoint-done'])
+const CHECKPOINT_INTERVAL = 10
 
 /** Where a kill landed, for the report. */
 export const PHASE_OF: Record<WriterEvent | 'startup' | 'ready' | 'idle', string> = {
   startup: 'during process startup',
   ready: 'between writes',
-  begin: 'before the data put (listing, planning)',
+  begin: 'before the data put (loading the log, planning)',
   'put-data': 'during the data put',
   'put-data-temp': 'during the data put, temp file on disk',
   'put-data-done': 'between data and commit',
   'put-commit': 'during the commit put',
   'put-commit-temp': 'during the commit put, temp file on disk',
   'put-commit-done': 'after the commit, before cleanup',
+  'put-checkpoint': 'during the checkpoint put',
+  'put-checkpoint-temp': 'during the checkpoint put, temp file on disk',
+  'put-checkpoint-done': 'after a checkpoint put',
   delete: 'during cleanup (none deleted yet)',
   'delete-partial': 'during cleanup (half deleted)',
   'delete-done': 'after cleanup',
@@ -130,8 +141,9 @@ export function spawnWriter(
 ): { child: ChildProcess; finished: Promise<WriterRun> } {
   const child = spawn(process.execPath, [WRITER_SCRIPT, JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    // The parent's NODE_OPTIONS are for jest (vm modules); the writer needs none of them.
-    env: { ...process.env, NODE_OPTIONS: '' },
+    // The parent's NODE_OPTIONS are for jest (vm modules); the writer needs none of them. Process
+    // warnings (the AWS SDK's about Node 20) are not failures; anything else on stderr is.
+    env: { ...process.env, NODE_OPTIONS: '', NODE_NO_WARNINGS: '1' },
   })
   live.add(child)
   const lines: string[] = []
@@ -304,15 +316,26 @@ export function planTrigger(
   firstOp: number,
   events: readonly WriterEvent[],
   random: () => number,
+  /** The version `firstOp` will commit (each op commits one). */
+  firstVersion: number,
 ): KillTrigger {
   const nextOverwrite = () => {
     let op = firstOp
     while (planOp(op).mode !== 'overwrite') op++
     return op
   }
+  const nextCheckpoint = () => {
+    let op = firstOp
+    while ((firstVersion + op - firstOp) % CHECKPOINT_INTERVAL !== 0 || firstVersion + op - firstOp === 0) op++
+    return op
+  }
   const pickOp = (event: WriterEvent, spread: number) =>
-    // Cleanup happens only in overwrites: aim at the next one.
-    CLEANUP_EVENTS.has(event) ? nextOverwrite() : firstOp + Math.floor(random() * spread)
+    // Cleanup happens only in overwrites, checkpoints every 10 versions: aim at the next one.
+    CLEANUP_EVENTS.has(event)
+      ? nextOverwrite()
+      : CHECKPOINT_EVENTS.has(event)
+        ? nextCheckpoint()
+        : firstOp + Math.floor(random() * spread)
   if (index === total - 2) return { kind: 'stall', op: nextOverwrite(), event: 'put-commit-done' }
   if (index === total - 1) return { kind: 'stall', op: firstOp, event: 'put-data-done' }
   if (index % 2 === 0) {
@@ -369,7 +392,8 @@ export async function runCrashCampaign(campaign: CrashCampaign): Promise<CrashSu
   let state: number[] = []
   let nextOp = 0
   for (let trial = 0; trial < campaign.trials; trial++) {
-    const trigger = planTrigger(trial, campaign.trials, nextOp, campaign.events, random)
+    const versionBefore = await latestVersion(campaign.reader, campaign.entity)
+    const trigger = planTrigger(trial, campaign.trials, nextOp, campaign.events, random, versionBefore + 1)
     const run = await runKilledWriter({
       backend: campaign.backend,
       entity: campaign.entity,
@@ -388,7 +412,8 @@ export async function runCrashCampaign(campaign: CrashCampaign): Promise<CrashSu
     for (const error of log.errors) summary.failures.push(`${where}: writer error ${error}`)
     const label = PHASE_OF[log.killedAt]
     summary.phases[label] = (summary.phases[label] ?? 0) + 1
-    const allowed = allowedStates(state, log, diedInStall(trigger, log))
+    const before = state
+    const allowed = allowedStates(before, log, diedInStall(trigger, log))
     // When the commit may have been in flight, give the server longer to finish a request it got.
     const settle = (campaign.settleMs ?? 0) * (allowed.length > 1 ? 10 : 1)
     if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle))
@@ -413,9 +438,20 @@ export async function runCrashCampaign(campaign: CrashCampaign): Promise<CrashSu
       state = seen.ops
     } else {
       state = seen.ops
+      let landed = false
       if (log.inFlight && !NOT_COMMITTED.has(log.inFlight.last)) {
-        if (JSON.stringify(state) === JSON.stringify(allowed[allowed.length - 1])) summary.inFlightLanded++
+        const finished = log.done.reduce<number[]>((ops, op) => applyOp(ops, op), [...before])
+        landed = JSON.stringify(state) === JSON.stringify(applyOp(finished, log.inFlight.op))
+        if (landed) summary.inFlightLanded++
         else summary.inFlightLost++
+      }
+      // One version per committed write: the rows read are those of the latest version, N or N+1.
+      const expected = versionBefore + log.done.length + (landed ? 1 : 0)
+      const latest = await latestVersion(campaign.reader, campaign.entity)
+      const versions = await logVersions(campaign.reader, campaign.entity)
+      const expectedVersions = expected < 0 ? 'no versions' : `0..${expected}`
+      if (latest !== expected || versions !== expectedVersions) {
+        summary.failures.push(`${where}: the log holds versions ${versions} (latest ${latest}); expected ${expectedVersions}`)
       }
     }
     if (campaign.afterTrial) summary.failures.push(...(await campaign.afterTrial(trial, log)))
@@ -425,41 +461,13 @@ export async function runCrashCampaign(campaign: CrashCampaign): Promise<CrashSu
   return summary
 }
 
-export interface CommitFile {
-  key: string
-  writeId: string
-  mode: WriteMode
-  files: { name: string }[]
-}
-
-/**
- * What is on storage under one partition folder: commits, part files and anything else, with the
- * commits a reader would take (the newest overwrite and every later append).
- */
-export async function partitionFiles(storage: StorageBackend, dir: string) {
-  const keys = await storage.listFiles(`${dir}/`)
-  const commits: CommitFile[] = []
-  for (const key of keys.filter((k) => k.startsWith(`${dir}/_commits/`))) {
-    const commit = JSON.parse(new TextDecoder().decode(await storage.readBytes(key)))
-    commits.push({ key, writeId: commit.writeId, mode: commit.mode, files: commit.files })
-  }
-  commits.sort((a, b) => (a.writeId < b.writeId ? -1 : 1))
-  let start = 0
-  commits.forEach((c, i) => {
-    if (c.mode === 'overwrite') start = i
-  })
-  const visible = commits.slice(start)
-  const referenced = new Set(visible.flatMap((c) => c.files.map((f) => `${dir}/${f.name}`)))
-  const parts = keys.filter((k) => /\/part-[^/]+$/.test(k))
-  return {
-    keys,
-    commits,
-    visible,
-    superseded: commits.slice(0, start).map((c) => c.key),
-    parts,
-    referenced: [...referenced].sort(),
-    unreferencedParts: parts.filter((k) => !referenced.has(k)),
-    others: keys.filter((k) => !k.startsWith(`${dir}/_commits/`) && !/\/part-[^/]+$/.test(k)),
+/** The table's latest version, -1 when it is not a table yet. */
+async function latestVersion(reader: StorageBackend, entity: string): Promise<number> {
+  try {
+    return (await reader.schema(entity)).version
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NOT_FOUND') return -1
+    throw error
   }
 }
 
@@ -469,9 +477,11 @@ export function sortRows(rows: readonly Row[]): string[] {
 }
 
 /**
- * Runs `vacuum({ olderThanMs: 0 })` on the partition the crash trials left behind and returns what
- * it did beside what it must have done (`expected`), for the test to compare whole. `isReported`
- * drops keys vacuum may also report (the local store's hidden temp files).
+ * Runs `vacuum({ olderThanMs: 0 })` on the table the crash trials left behind and returns what it
+ * did beside what it must have done (`expected`), for the test to compare whole: the kills left
+ * orphans (files no version added) and removed files an overwrite did not get to delete; vacuum
+ * deletes exactly those, the log stays as it was, and every committed row stays. `isReported` drops
+ * keys vacuum may also report (the local store's hidden temp files).
  */
 export async function vacuumAfterCrashes(
   reader: StorageBackend,
@@ -480,39 +490,25 @@ export async function vacuumAfterCrashes(
   finalOps: readonly number[],
   isReported: (key: string) => boolean = () => true,
 ) {
-  const dir = `${entity}/${Object.entries(partition).map(([k, v]) => `${k}=${v}`).join('/')}`
   const rowsBefore = sortRows(await reader.readIndex(entity, partition))
-  const before = await partitionFiles(reader, dir)
+  const before = await tableFiles(reader, entity)
   await new Promise((resolve) => setTimeout(resolve, 5)) // olderThanMs: 0 means "older than now"
   const { deleted } = await reader.vacuum(entity, { olderThanMs: 0 })
   const rows = await reader.readIndex(entity, partition)
-  const after = await partitionFiles(reader, dir)
+  const after = await tableFiles(reader, entity)
   const outcome = {
-    // The kills left something to clean up: orphan part files and superseded commits.
-    leftBehind: { unreferencedParts: before.unreferencedParts.length > 0, superseded: before.superseded.length > 0 },
+    leftBehind: { orphans: before.orphans.length > 0, removedStillThere: before.removedStillThere.length > 0 },
     rows: sortRows(rows),
     state: observedState(rows, partition),
     deleted: deleted.filter(isReported).sort(),
-    after: {
-      superseded: after.superseded,
-      commits: after.commits.map((c) => c.key),
-      unreferencedParts: after.unreferencedParts,
-      parts: after.parts,
-      others: after.others,
-    },
+    after: { versions: after.versions, onStorage: after.onStorage, orphans: after.orphans, removedStillThere: after.removedStillThere },
   }
   const expected = {
-    leftBehind: { unreferencedParts: true, superseded: true },
+    leftBehind: { orphans: true, removedStillThere: true },
     rows: rowsBefore,
     state: { ops: [...finalOps] },
-    deleted: [...before.unreferencedParts, ...before.superseded].sort(),
-    after: {
-      superseded: [],
-      commits: before.visible.map((c) => c.key),
-      unreferencedParts: [],
-      parts: after.referenced,
-      others: [],
-    },
+    deleted: [...before.orphans, ...before.removedStillThere].sort(),
+    after: { versions: before.versions, onStorage: before.live, orphans: [], removedStillThere: [] },
   }
   return { outcome, expected }
 }

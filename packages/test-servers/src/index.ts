@@ -18,3 +18,5 @@ export { type S3TestServer, SERVER_QUIRKS, type ServerKind, type ServerQuirks, s
 export { seededRandom } from './seeded-random.js'
 export * from './concurrent-writes.js'
 export * from './crash-trials.js'
+export { MOTO_QUIRKS, type MotoServer, startMotoServer } from './moto-server.js'
+export { logVersions, type TableFiles, tableFiles } from './delta-log.js'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals'
 import type { S3Client } from '@aws-sdk/client-s3'
-import { type RecordingProxy, type S3TestServer, type ServerKind, startRecordingProxy, startS3Server } from '@cfb/test-servers'
+import { type MotoServer, type RecordingProxy, type ServerKind, startMotoServer, startRecordingProxy, startS3Server } from '@cfb/test-servers'
 import { createS3Client, S3Storage, type S3StorageOptions } from '../../src/index.js'
 
 export const BUCKET = 'cfb-test'
@@ -8,15 +8,16 @@ export const BUCKET = 'cfb-test'
 /**
  * Starts an S3-compatible server on 127.0.0.1 for this test file, and makes backends on it:
  * each under a fresh prefix, all sharing one client. With `recording`, also a recording proxy in
- * front of it, for tests that count requests.
+ * front of it, for tests that count requests. `moto` is the one with conditional PUT
+ * (`If-None-Match: *`), which concurrent writers to one table need.
  */
-export function useS3Server(kind: ServerKind, options: { recording?: boolean } = {}) {
-  let server: S3TestServer
+export function useS3Server(kind: ServerKind | 'moto', options: { recording?: boolean } = {}) {
+  let server: MotoServer
   let proxy: RecordingProxy | undefined
   let client: S3Client
   let runs = 0
   beforeAll(async () => {
-    server = await startS3Server(kind)
+    server = kind === 'moto' ? await startMotoServer() : await startS3Server(kind)
     await server.createBucket(BUCKET)
     client = createS3Client({
       bucket: BUCKET,
