@@ -4,7 +4,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import type { ServerQuirks } from './s3-servers.js'
 
 /** moto is a real S3 implementation: it enforces `If-None-Match: *` (412 when the key exists). */
-export const MOTO_QUIRKS: ServerQuirks = { conditionalPut: true, delimiterListing: true, rangedReadOfEmptyObject: true }
+export const MOTO_QUIRKS: ServerQuirks = { conditionalPut: true, delimiterListing: true, rangedReadOfEmptyObject: true, utf8ListingOrder: true }
 
 export interface MotoServer {
   endpoint: string
