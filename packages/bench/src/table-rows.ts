@@ -3,7 +3,10 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { StorageBackend } from '@cfb/storage-core'
 import { LocalStorage } from '@cfb/storage-local'
+import { S3Storage } from '@cfb/storage-s3'
+import { startS3Server } from '@cfb/test-servers'
 import type { BenchRow } from './report.js'
 import { median } from './timing.js'
 
@@ -11,28 +14,54 @@ const WRITERS = 8
 const APPENDS = 25
 
 /** 8 writers, each with its own backend, appending 25 batches to one table at once. */
+async function appendRace(open: () => StorageBackend): Promise<Record<string, unknown>> {
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: WRITERS }, async (_, w) => {
+      const storage = open()
+      for (let b = 0; b < APPENDS; b++) {
+        await storage.write('events', [{ writer: w, batch: b, at: new Date() }], { day: 1 }, { overwrite: false })
+      }
+    }),
+  )
+  const ms = performance.now() - started
+  const reader = open()
+  const rows = await reader.readIndex('events')
+  const versions = (await reader.history('events')).map((h) => h.version)
+  return {
+    writers: WRITERS,
+    appends: WRITERS * APPENDS,
+    ms: Math.round(ms),
+    commitsPerSecond: Number(((WRITERS * APPENDS) / (ms / 1000)).toFixed(1)),
+    lost: WRITERS * APPENDS - rows.length,
+    versions: versions.length,
+    contiguous: versions.every((v, i) => v === i),
+  }
+}
+
+/** Commit throughput on local disk and on moto (the S3 test server that enforces conditional PUT). */
 export async function commitThroughput(extra: Record<string, unknown>, log: (text: string) => void): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'cfb-bench-commits-'))
   try {
-    const started = performance.now()
-    await Promise.all(
-      Array.from({ length: WRITERS }, async (_, w) => {
-        const storage = new LocalStorage({ root })
-        for (let b = 0; b < APPENDS; b++) {
-          await storage.write('events', [{ writer: w, batch: b, at: new Date() }], { day: 1 }, { overwrite: false })
-        }
-      }),
-    )
-    const ms = performance.now() - started
-    const reader = new LocalStorage({ root })
-    const rows = await reader.readIndex('events')
-    const versions = (await reader.history('events')).map((h) => h.version)
-    const contiguous = versions.every((v, i) => v === i)
-    const lost = WRITERS * APPENDS - rows.length
-    extra.commitThroughputLocal = { writers: WRITERS, appends: WRITERS * APPENDS, ms: Math.round(ms), commitsPerSecond: Number(((WRITERS * APPENDS) / (ms / 1000)).toFixed(1)), lost, versions: versions.length, contiguous }
-    log(`commits: ${WRITERS} writers x ${APPENDS} appends on local in ${ms.toFixed(0)} ms, ${((WRITERS * APPENDS) / (ms / 1000)).toFixed(1)} commits/s, lost ${lost}, versions contiguous: ${contiguous}`)
+    extra.commitThroughputLocal = await appendRace(() => new LocalStorage({ root }))
+    log(`commits, local: ${JSON.stringify(extra.commitThroughputLocal)}`)
   } finally {
     await rm(root, { recursive: true, force: true })
+  }
+  const moto = await startS3Server('moto')
+  try {
+    await moto.createBucket('bench')
+    const options = { bucket: 'bench', prefix: 'commits', endpoint: moto.endpoint, region: moto.region, forcePathStyle: true, credentials: moto.credentials }
+    const opened: S3Storage[] = []
+    extra.commitThroughputMoto = await appendRace(() => {
+      const storage = new S3Storage(options)
+      opened.push(storage)
+      return storage
+    })
+    for (const storage of opened) storage.close()
+    log(`commits, moto: ${JSON.stringify(extra.commitThroughputMoto)}`)
+  } finally {
+    await moto.stop()
   }
 }
 
