@@ -67,6 +67,14 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
       yield finish(raw, raw[0] ? Object.keys(raw[0]) : (file.schema?.columns.map((c) => c.name) ?? []))
       return
     }
+    if (!store.capabilities.rangedReadOfEmptyObject) {
+      // This store cannot serve a range of an empty object (it drops the connection): learn the
+      // real size first, so a file emptied behind the log's back reads as corrupt, not unreachable.
+      const actual = (await store.head(file.key)).size
+      if (actual !== file.size) {
+        throw new StorageError('CORRUPT_DATA', `${file.key} has ${actual} bytes, but ${file.size} are recorded for it`, { key: file.key })
+      }
+    }
     const buffer = rangedFile(store, file.key, file.size)
     const metadata = await readParquetMetadata(buffer)
     const present = parquetColumnNames(metadata)

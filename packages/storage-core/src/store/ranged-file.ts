@@ -1,4 +1,5 @@
 import type { AsyncBuffer } from 'hyparquet'
+import { StorageError } from '../errors.js'
 import type { ObjectStore } from './object-store.js'
 
 /**
@@ -15,6 +16,10 @@ export function rangedFile(store: ObjectStore, key: string, size: number): Async
       const bytes = hit
         ? hit.bytes.subarray(start - hit.start, end - hit.start)
         : await store.get(key, { start, end })
+      // The size came from a listing or a log: an object shorter than that is not the file it named.
+      if (bytes.length !== end - start) {
+        throw new StorageError('CORRUPT_DATA', `${key} is shorter than the ${size} bytes recorded for it`, { key })
+      }
       first ??= { start, bytes }
       // A view of a whole buffer is handed over as it is: copying a row group's bytes doubles a scan's garbage.
       if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer
