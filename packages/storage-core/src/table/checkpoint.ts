@@ -1,9 +1,10 @@
-import { parquetMetadata, parquetReadObjects } from 'hyparquet'
+import { type FileMetaData, parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { type Action, checkAction } from './actions.js'
+import { checkpointRows, UnsupportedShape } from './checkpoint-rows.js'
 import { checkpointKey, lastCheckpointKey } from './log-files.js'
 import type { TableState } from './table-state.js'
 
@@ -151,7 +152,7 @@ export async function readCheckpoint(store: ObjectStore, key: string): Promise<A
     const metadata = parquetMetadata(buffer)
     const present = new Set(metadata.schema.map((e) => e.name))
     const columns = ['txn', 'add', 'remove', 'metaData', 'protocol'].filter((c) => present.has(c))
-    rows = await parquetReadObjects({ file: buffer, metadata, columns, compressors })
+    rows = await checkpointRowsOrGeneral(buffer, metadata, columns)
   } catch (cause) {
     throw new StorageError('CORRUPT_DATA', `cannot read checkpoint ${key}: ${(cause as Error).message}`, { key, cause })
   }
@@ -165,6 +166,15 @@ export async function readCheckpoint(store: ObjectStore, key: string): Promise<A
     }
   }
   return actions
+}
+
+async function checkpointRowsOrGeneral(buffer: ArrayBuffer, metadata: FileMetaData, columns: string[]): Promise<Record<string, any>[]> {
+  try {
+    return checkpointRows(buffer, metadata, columns)
+  } catch (error) {
+    if (!(error instanceof UnsupportedShape)) throw error
+    return parquetReadObjects({ file: buffer, metadata, columns, compressors })
+  }
 }
 
 /** Checkpoint rows hold int64 as bigint and absent fields as null; commit files hold numbers. */

@@ -1,0 +1,222 @@
+/**
+ * A checkpoint's rows, assembled from each leaf column's levels. A checkpoint is nested (each action
+ * a struct, partition values a map), and hyparquet's general assembly builds nested arrays for every
+ * leaf before the rows: for a checkpoint of many files that garbage is most of a snapshot's load.
+ * Checkpoint shapes are few (structs of values, maps and lists of values, at most one repeated
+ * level), so rows are built here straight from the levels; any other shape is left to hyparquet.
+ */
+import type { DecodedArray, FileMetaData, SchemaTree } from 'hyparquet'
+import { parquetSchema } from 'hyparquet'
+import { compressors } from 'hyparquet-compressors'
+import { parquetHeader, readPage } from 'hyparquet/src/column.js'
+import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
+import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js'
+
+type Row = Record<string, unknown>
+type ColumnDecoder = Parameters<typeof readPage>[2]
+
+/** One leaf column of a row group: its levels and values, and where assembly has got to. */
+interface Leaf {
+  def: ArrayLike<number>
+  rep: ArrayLike<number>
+  values: ArrayLike<unknown>
+  maxDef: number
+  /** The next level entry, and the next value. */
+  at: number
+  next: number
+}
+
+type Node =
+  | { kind: 'value'; leaf: Leaf }
+  | { kind: 'struct'; level: number; fields: [string, Node][]; first: Leaf }
+  | { kind: 'map'; level: number; key: Leaf; value: Leaf }
+  | { kind: 'list'; level: number; element: Leaf }
+
+/** The shape is not one this assembler builds: hyparquet reads the file instead. */
+export class UnsupportedShape extends Error {}
+
+/** The rows of `columns` (top-level names) in a checkpoint file, as hyparquet would give them. */
+export function checkpointRows(buffer: ArrayBuffer, metadata: FileMetaData, columns: readonly string[]): Row[] {
+  const tree = parquetSchema(metadata)
+  const tops = columns.map((name) => {
+    const node = tree.children.find((c) => c.element.name === name)
+    if (!node) throw new UnsupportedShape(`no column ${name}`)
+    return node
+  })
+  const rows: Row[] = []
+  let leafIndex = 0
+  const leafOrder = new Map<SchemaTree, number>()
+  const number = (node: SchemaTree) => {
+    if (node.children.length === 0) leafOrder.set(node, leafIndex++)
+    else for (const child of node.children) number(child)
+  }
+  for (const child of tree.children) number(child)
+
+  for (const group of metadata.row_groups) {
+    const leaves = new Map<SchemaTree, Leaf>()
+    const leafOf = (node: SchemaTree, path: SchemaTree[]): Leaf => {
+      let leaf = leaves.get(node)
+      if (!leaf) {
+        leaf = readLeaf(buffer, group.columns[leafOrder.get(node)!]!.meta_data!, [tree, ...path])
+        leaves.set(node, leaf)
+      }
+      return leaf
+    }
+    const built = tops.map((top) => [top.element.name, shape(top, 0, 0, [top], leafOf)] as const)
+    const count = Number(group.num_rows)
+    for (let r = 0; r < count; r++) {
+      const row: Row = {}
+      for (const [name, node] of built) row[name] = assemble(node)
+      rows.push(row)
+    }
+  }
+  return rows
+}
+
+/** The assembly plan of `node`, given the definition and repetition levels of its parent. */
+function shape(node: SchemaTree, parentDef: number, parentRep: number, path: SchemaTree[], leafOf: (n: SchemaTree, p: SchemaTree[]) => Leaf): Node {
+  const { element } = node
+  const repeated = element.repetition_type === 'REPEATED'
+  const level = parentDef + (element.repetition_type === 'REQUIRED' ? 0 : 1)
+  if (repeated || parentRep > 0) throw new UnsupportedShape(`${element.name} repeats outside a map or list`)
+  if (node.children.length === 0) return { kind: 'value', leaf: leafOf(node, path) }
+  const converted = element.converted_type ?? element.logical_type?.type
+  if (converted === 'MAP' || converted === 'MAP_KEY_VALUE') {
+    const entry = node.children[0]
+    const [key, value] = entry?.children ?? []
+    if (node.children.length !== 1 || entry?.element.repetition_type !== 'REPEATED' || !key || !value || entry.children.length !== 2) {
+      throw new UnsupportedShape(`map ${element.name}`)
+    }
+    if (key.children.length > 0 || value.children.length > 0) throw new UnsupportedShape(`map ${element.name} of groups`)
+    return { kind: 'map', level, key: leafOf(key, [...path, entry, key]), value: leafOf(value, [...path, entry, value]) }
+  }
+  if (converted === 'LIST') {
+    const entry = node.children[0]
+    const item = entry?.children[0]
+    if (node.children.length !== 1 || entry?.element.repetition_type !== 'REPEATED' || entry.children.length !== 1 || !item || item.children.length > 0) {
+      throw new UnsupportedShape(`list ${element.name}`)
+    }
+    return { kind: 'list', level, element: leafOf(item, [...path, entry, item]) }
+  }
+  const fields = node.children.map((child) => [child.element.name, shape(child, level, parentRep, [...path, child], leafOf)] as [string, Node])
+  return { kind: 'struct', level, fields, first: firstLeaf(fields[0]![1]) }
+}
+
+function firstLeaf(node: Node): Leaf {
+  if (node.kind === 'value') return node.leaf
+  if (node.kind === 'struct') return node.first
+  return node.kind === 'map' ? node.key : node.element
+}
+
+/** Consumes one row's entries of `leaf`: its first, and every one that repeats within the row. */
+function skipRow(leaf: Leaf): void {
+  do {
+    if (leaf.def[leaf.at] === leaf.maxDef) leaf.next++
+    leaf.at++
+  } while (leaf.at < leaf.def.length && leaf.rep[leaf.at] === 1)
+}
+
+function skipNode(node: Node): void {
+  if (node.kind === 'value') skipRow(node.leaf)
+  else if (node.kind === 'struct') for (const [, field] of node.fields) skipNode(field)
+  else if (node.kind === 'map') {
+    skipRow(node.key)
+    skipRow(node.value)
+  } else skipRow(node.element)
+}
+
+/** The value of `node` for the current row, consuming that row's entries of every leaf under it. */
+function assemble(node: Node): unknown {
+  if (node.kind === 'value') {
+    const leaf = node.leaf
+    const value = leaf.def[leaf.at] === leaf.maxDef ? leaf.values[leaf.next++] : null
+    leaf.at++
+    return value
+  }
+  if (node.kind === 'struct') {
+    if (node.first.def[node.first.at]! < node.level) {
+      skipNode(node)
+      return null
+    }
+    const out: Row = {}
+    for (const [name, field] of node.fields) out[name] = assemble(field)
+    return out
+  }
+  const lead = node.kind === 'map' ? node.key : node.element
+  const present = lead.def[lead.at]!
+  if (present < node.level) {
+    skipNode(node)
+    return null
+  }
+  if (present === node.level) {
+    // Present and empty: one entry, no element.
+    skipNode(node)
+    return node.kind === 'map' ? {} : []
+  }
+  if (node.kind === 'list') {
+    const items: unknown[] = []
+    const leaf = node.element
+    do {
+      items.push(leaf.def[leaf.at] === leaf.maxDef ? leaf.values[leaf.next++] : null)
+      leaf.at++
+    } while (leaf.at < leaf.def.length && leaf.rep[leaf.at] === 1)
+    return items
+  }
+  const map: Row = {}
+  const { key, value } = node
+  do {
+    const k = key.values[key.next++] as string
+    map[k] = value.def[value.at] === value.maxDef ? value.values[value.next++] : null
+    key.at++
+    value.at++
+  } while (key.at < key.def.length && key.rep[key.at] === 1)
+  return map
+}
+
+/** Every page of one column chunk, decoded to levels and values. */
+function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>, path: SchemaTree[]): Leaf {
+  const element = path[path.length - 1]!.element
+  const maxDef = path.slice(1).filter((n) => n.element.repetition_type !== 'REQUIRED').length
+  const decoder: ColumnDecoder = {
+    pathInSchema: meta.path_in_schema,
+    type: meta.type,
+    element,
+    schemaPath: path,
+    codec: meta.codec,
+    parsers: DEFAULT_PARSERS,
+    compressors,
+    utf8: true,
+  }
+  const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset)
+  const view = new DataView(buffer, start, Number(meta.total_compressed_size))
+  const reader = { view, offset: 0 }
+  const pages: { def: ArrayLike<number>; rep: ArrayLike<number>; values: ArrayLike<unknown> }[] = []
+  let dictionary: DecodedArray | undefined
+  while (reader.offset < view.byteLength - 1) {
+    const header = parquetHeader(reader)
+    if (header.type === 'DICTIONARY_PAGE') {
+      const { data } = readPage(reader, header, decoder, undefined, undefined, 0)
+      if (data) dictionary = convert(data, decoder)
+      continue
+    }
+    const bytes = new Uint8Array(buffer, start + reader.offset, header.compressed_page_size)
+    reader.offset += header.compressed_page_size
+    let page: ReturnType<typeof readDataPage>
+    let encoding: Parameters<typeof convertWithDictionary>[2]
+    if (header.type === 'DATA_PAGE_V2') {
+      page = readDataPageV2(bytes, header, decoder)
+      encoding = header.data_page_header_v2!.encoding
+    } else if (header.type === 'DATA_PAGE') {
+      const daph = header.data_page_header!
+      page = readDataPage(decompressPage(bytes, Number(header.uncompressed_page_size), meta.codec, compressors), daph, decoder)
+      encoding = daph.encoding
+    } else continue
+    const count = header.data_page_header_v2?.num_values ?? header.data_page_header!.num_values
+    const def = page.definitionLevels && page.definitionLevels.length > 0 ? page.definitionLevels : new Uint8Array(count).fill(maxDef)
+    const rep = page.repetitionLevels.length > 0 ? page.repetitionLevels : new Uint8Array(count)
+    pages.push({ def, rep, values: convertWithDictionary(page.dataPage, dictionary, encoding, decoder) })
+  }
+  const joined = <T>(part: (p: (typeof pages)[number]) => ArrayLike<T>): ArrayLike<T> =>
+    pages.length === 1 ? part(pages[0]!) : pages.flatMap((p) => Array.from(part(p)))
+  return { def: joined((p) => p.def), rep: joined((p) => p.rep), values: joined((p) => p.values), maxDef, at: 0, next: 0 }
+}
