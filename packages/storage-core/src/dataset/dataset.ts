@@ -1,5 +1,5 @@
 import type { Row, ScanOptions, TableInfo, TableOptions as CreateOptions, TableVersion, VacuumOptions, VacuumResult, WriteOptions, WritePartitionedOptions } from '../facade/storage-backend.js'
-import { mapConcurrent } from '../store/concurrency.js'
+import { concatAhead, mapConcurrent } from '../store/concurrency.js'
 import { StorageError } from '../errors.js'
 import { type Filters, matchesCondition, normalizeFilters } from '../filters/filters.js'
 import { validateEntity } from '../keys/keys.js'
@@ -21,6 +21,8 @@ import { writeTable } from './write-table.js'
 /** Requests in flight at once for the files of one read. */
 const IO_CONCURRENCY = 16
 const DEFAULT_BATCH_SIZE = 10_000
+/** Files a scan opens ahead of the one it decodes: one file's first slice held extra. */
+const SCAN_FILES_AHEAD = 1
 const DEFAULT_WRITE_CONCURRENCY = 8
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
 
@@ -131,15 +133,15 @@ export class Dataset {
     let batch: Row[] = []
     const results: FileRows[] = []
     try {
-      for (const file of plan.files) {
-        for await (const chunk of readFileChunks(this.store, file, plan)) {
-          if (!state) results.push({ rows: [], columns: chunk.columns })
-          for (const row of chunk.rows) {
-            batch.push(row)
-            if (batch.length >= batchSize) {
-              yield batch
-              batch = []
-            }
+      // The next file's first read is under way while this one is decoded.
+      const files = plan.files.map((file) => () => readFileChunks(this.store, file, plan))
+      for await (const chunk of concatAhead(files, SCAN_FILES_AHEAD)) {
+        if (!state) results.push({ rows: [], columns: chunk.columns })
+        for (const row of chunk.rows) {
+          batch.push(row)
+          if (batch.length >= batchSize) {
+            yield batch
+            batch = []
           }
         }
       }

@@ -51,13 +51,19 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
   const wanted = plan.columns
   const dataColumns = wanted?.filter((c) => !plan.partitionKeys.has(c))
   const filterColumns = [...plan.rowConditions.keys()].filter((c) => !plan.partitionKeys.has(c))
-  const finish = (raw: Row[], fileColumns: string[]): FileRows => {
+  const finish = (raw: Row[], fileColumns: string[], projected = false): FileRows => {
+    // Rows decoded with just the wanted columns, in order, are handed out as they are.
+    const asDecoded =
+      projected &&
+      wanted !== undefined &&
+      wanted.every((c) => fileColumns.includes(c) && !plan.partitionKeys.has(c)) &&
+      filterColumns.every((c) => wanted.includes(c))
     const out: Row[] = []
     for (const row of raw) {
       for (const column of filterColumns) if (!(column in row)) row[column] = null
       if (!wanted) for (const column of plan.dataColumns) if (!(column in row)) row[column] = null
       if (plan.rowConditions.size > 0 && !matchesAll(withPartition(row, file.partition), plan.rowConditions)) continue
-      out.push(shapeRow(row, wanted, file.partition))
+      out.push(asDecoded ? row : shapeRow(row, wanted, file.partition))
     }
     return { rows: out, columns: fileColumns }
   }
@@ -83,7 +89,7 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
     let empty = true
     for await (const rows of readParquetRows(buffer, { metadata, columns: read, filter, sliceRows: ROWS_PER_SLICE })) {
       empty = false
-      yield finish(rows, present)
+      yield finish(rows, present, true)
     }
     // Even a file whose every row group the statistics ruled out tells which columns it has.
     if (empty) yield finish([], present)
