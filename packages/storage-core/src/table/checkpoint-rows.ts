@@ -216,7 +216,17 @@ function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_group
     const rep = page.repetitionLevels.length > 0 ? page.repetitionLevels : new Uint8Array(count)
     pages.push({ def, rep, values: convertWithDictionary(page.dataPage, dictionary, encoding, decoder) })
   }
-  const joined = <T>(part: (p: (typeof pages)[number]) => ArrayLike<T>): ArrayLike<T> =>
-    pages.length === 1 ? part(pages[0]!) : pages.flatMap((p) => Array.from(part(p)))
-  return { def: joined((p) => p.def), rep: joined((p) => p.rep), values: joined((p) => p.values), maxDef, at: 0, next: 0 }
+  if (pages.length === 1) return { ...pages[0]!, maxDef, at: 0, next: 0 }
+  const levels = (part: (p: (typeof pages)[number]) => ArrayLike<number>) => {
+    const out = new Uint8Array(pages.reduce((n, p) => n + p.def.length, 0))
+    let at = 0
+    for (const p of pages) {
+      out.set(part(p), at)
+      at += p.def.length
+    }
+    return out
+  }
+  const values: unknown[] = []
+  for (const p of pages) for (let i = 0; i < p.values.length; i++) values.push(p.values[i])
+  return { def: levels((p) => p.def), rep: levels((p) => p.rep), values, maxDef, at: 0, next: 0 }
 }

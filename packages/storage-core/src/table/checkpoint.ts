@@ -141,24 +141,24 @@ export async function writeCheckpoint(store: ObjectStore, state: TableState): Pr
   await store.put(lastCheckpointKey(state.table), new TextEncoder().encode(`${pointer}\n`), { contentType: 'application/json' })
 }
 
-const toNumber = (v: unknown) => (typeof v === 'bigint' ? Number(v) : v)
-
 /** The actions of a checkpoint file, as a commit file's would be. */
 export async function readCheckpoint(store: ObjectStore, key: string): Promise<Action[]> {
   const bytes = await store.get(key)
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
   let rows: Record<string, any>[]
+  let columns: string[]
   try {
     const metadata = parquetMetadata(buffer)
     const present = new Set(metadata.schema.map((e) => e.name))
-    const columns = ['txn', 'add', 'remove', 'metaData', 'protocol'].filter((c) => present.has(c))
+    columns = ['txn', 'add', 'remove', 'metaData', 'protocol'].filter((c) => present.has(c))
     rows = await checkpointRowsOrGeneral(buffer, metadata, columns)
   } catch (cause) {
     throw new StorageError('CORRUPT_DATA', `cannot read checkpoint ${key}: ${(cause as Error).message}`, { key, cause })
   }
   const actions: Action[] = []
   for (const row of rows) {
-    for (const [kind, value] of Object.entries(row)) {
+    for (const kind of columns) {
+      const value = row[kind]
       if (value === null || value === undefined) continue
       const action = checkAction({ [kind]: normalize(kind, value) })
       if (action === false) throw new StorageError('CORRUPT_DATA', `checkpoint ${key} holds a malformed ${kind} action`, { key })
@@ -180,7 +180,10 @@ async function checkpointRowsOrGeneral(buffer: ArrayBuffer, metadata: FileMetaDa
 /** Checkpoint rows hold int64 as bigint and absent fields as null; commit files hold numbers. */
 function normalize(kind: string, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [field, v] of Object.entries(value)) out[field] = toNumber(v)
+  for (const field in value) {
+    const v = value[field]
+    out[field] = typeof v === 'bigint' ? Number(v) : v
+  }
   if ((kind === 'add' || kind === 'remove') && out.partitionValues == null) out.partitionValues = {}
   if (kind === 'metaData' && out.format && typeof out.format === 'object') {
     const format = out.format as Record<string, unknown>
