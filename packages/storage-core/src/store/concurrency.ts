@@ -59,3 +59,54 @@ export async function* concatAhead<T>(sources: readonly (() => AsyncGenerator<T>
     await Promise.allSettled(opened.map((source) => source.items.return(undefined)))
   }
 }
+
+/**
+ * Runs `fn` over the items of `source` at most `limit` at once, starting as soon as the first item
+ * arrives. The source is read to its end as fast as it yields (a listing is not held back by the
+ * work it feeds); items wait in memory for a free slot. As with `mapConcurrent`, after the first
+ * failure nothing new starts and the call rejects once the calls in flight settle.
+ */
+export async function forEachConcurrent<T>(source: AsyncIterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue: T[] = []
+  let head = 0
+  let ended = false
+  let failure: { error: unknown } | undefined
+  let waiting: (() => void)[] = []
+  const wakeAll = () => {
+    const woken = waiting
+    waiting = []
+    for (const wake of woken) wake()
+  }
+  const worker = async (): Promise<void> => {
+    while (failure === undefined) {
+      if (head === queue.length) {
+        if (ended) return
+        await new Promise<void>((resolve) => waiting.push(resolve))
+        continue
+      }
+      const item = queue[head]!
+      queue[head++] = undefined as T
+      try {
+        await fn(item)
+      } catch (error) {
+        failure ??= { error }
+        wakeAll()
+      }
+    }
+  }
+  const workers = Array.from({ length: limit }, worker)
+  try {
+    for await (const item of source) {
+      if (failure !== undefined) break
+      queue.push(item)
+      waiting.shift()?.()
+    }
+  } catch (error) {
+    failure ??= { error }
+  } finally {
+    ended = true
+    wakeAll()
+  }
+  await Promise.all(workers)
+  if (failure !== undefined) throw failure.error
+}

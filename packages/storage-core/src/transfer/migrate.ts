@@ -1,6 +1,6 @@
-import { mapConcurrent } from '../store/concurrency.js'
+import { forEachConcurrent } from '../store/concurrency.js'
 import { StorageError } from '../errors.js'
-import type { ObjectInfo, ObjectStore } from '../store/object-store.js'
+import type { ObjectStore } from '../store/object-store.js'
 import { type ChecksumMode, objectSha256, SHA256_METADATA, sha256Hex } from './digest.js'
 import { listObjects } from './listing.js'
 
@@ -47,50 +47,60 @@ export interface MigrateResult {
  */
 export async function migrate(from: ObjectStore, to: ObjectStore, options: MigrateOptions = {}): Promise<MigrateResult> {
   const concurrency = checkConcurrency(options.concurrency ?? 8)
-  const prefixes = options.prefixes ?? ['']
+  const prefixes = options.prefixes && options.prefixes.length > 0 ? options.prefixes : ['']
   const mode = options.checksum ?? 'metadata'
+  const dryRun = options.dryRun === true
   const report = options.onProgress ?? (() => {})
   report({ phase: 'listing', done: 0, total: 0, bytes: 0, totalBytes: 0 })
-  const [source, dest] = await Promise.all([listObjects(from, prefixes), listObjects(to, prefixes)])
-
-  // Same size on both sides: compare checksums. Different size or missing: copy.
-  const candidates = [...source.values()]
-  let compared = 0
-  const needsCopy = await mapConcurrent(candidates, concurrency, async (info) => {
-    const there = dest.get(info.key)
-    let copy = there === undefined || there.size !== info.size
-    if (!copy) copy = (await objectSha256(from, info.key, mode)) !== (await objectSha256(to, info.key, mode))
-    report({ phase: 'comparing', done: ++compared, total: candidates.length, bytes: 0, totalBytes: 0 })
-    return copy
-  })
-  const toCopy: ObjectInfo[] = candidates.filter((_, i) => needsCopy[i])
-  const extra = options.deleteExtra ? [...dest.keys()].filter((key) => !source.has(key)) : []
-  const totalBytes = toCopy.reduce((sum, info) => sum + info.size, 0)
-  const result: MigrateResult = {
-    copied: toCopy.map((info) => info.key),
-    skipped: candidates.length - toCopy.length,
-    deleted: extra,
-    bytesCopied: 0,
-    dryRun: options.dryRun === true,
+  // The destination first: then each source object is decided, and copied, as the source listing
+  // yields it, so copying overlaps the listing instead of waiting for its end.
+  const dest = await listObjects(to, prefixes)
+  const decided: { key: string; copy: boolean }[] = []
+  const seen = new Set<string>()
+  const counts = { planned: 0, plannedBytes: 0, copied: 0, bytesCopied: 0 }
+  const progress = (phase: TransferProgress['phase']) =>
+    report({ phase, done: counts.copied, total: counts.planned, bytes: counts.bytesCopied, totalBytes: counts.plannedBytes })
+  // Copies start with the first keys listed; the listing runs on to its end meanwhile, so the
+  // totals are known early.
+  async function* sourceObjects() {
+    for (const prefix of prefixes) {
+      for await (const entry of from.list(prefix)) {
+        // Overlapping prefixes list a key twice: it counts once.
+        if (entry.kind !== 'object' || seen.has(entry.key)) continue
+        seen.add(entry.key)
+        const decision = { key: entry.key, copy: false }
+        decided.push(decision)
+        const there = dest.get(entry.key)
+        const sameSize = there !== undefined && there.size === entry.size
+        if (!sameSize) plan(decision, entry.size)
+        yield { decision, size: entry.size, sameSize }
+      }
+    }
   }
-  if (options.dryRun) {
-    report({ phase: 'done', done: toCopy.length, total: toCopy.length, bytes: 0, totalBytes })
-    return result
+  const plan = (decision: { copy: boolean }, size: number) => {
+    decision.copy = true
+    counts.planned++
+    counts.plannedBytes += size
   }
-
-  let copied = 0
-  await mapConcurrent(toCopy, concurrency, async (info) => {
-    const bytes = await from.get(info.key)
-    await to.put(info.key, bytes, { metadata: { [SHA256_METADATA]: sha256Hex(bytes) } })
-    result.bytesCopied += bytes.length
-    report({ phase: 'copying', done: ++copied, total: toCopy.length, bytes: result.bytesCopied, totalBytes })
+  await forEachConcurrent(sourceObjects(), concurrency, async ({ decision, size, sameSize }) => {
+    const { key } = decision
+    // Same size on both sides: compare checksums. Different size or missing: copy.
+    if (sameSize && (await objectSha256(from, key, mode)) !== (await objectSha256(to, key, mode))) plan(decision, size)
+    if (!decision.copy || dryRun) return
+    const bytes = await from.get(key)
+    await to.put(key, bytes, { metadata: { [SHA256_METADATA]: sha256Hex(bytes) } })
+    counts.copied++
+    counts.bytesCopied += bytes.length
+    progress('copying')
   })
-  if (extra.length > 0) {
-    report({ phase: 'deleting', done: 0, total: extra.length, bytes: result.bytesCopied, totalBytes })
+  const extra = options.deleteExtra ? [...dest.keys()].filter((key) => !seen.has(key)) : []
+  if (extra.length > 0 && !dryRun) {
+    progress('deleting')
     await to.delete(extra)
   }
-  report({ phase: 'done', done: toCopy.length, total: toCopy.length, bytes: result.bytesCopied, totalBytes })
-  return result
+  const copied = decided.filter((d) => d.copy).map((d) => d.key)
+  report({ phase: 'done', done: copied.length, total: copied.length, bytes: counts.bytesCopied, totalBytes: counts.plannedBytes })
+  return { copied, skipped: decided.length - copied.length, deleted: extra, bytesCopied: counts.bytesCopied, dryRun }
 }
 
 export function checkConcurrency(value: number): number {
