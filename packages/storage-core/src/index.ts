@@ -15,6 +15,7 @@ export type {
 } from './facade/storage-backend.js'
 export { decodeCsv, encodeCsv } from './codecs/csv.js'
 export { decodeParquet, encodeParquet, SCHEMA_METADATA_KEY } from './codecs/parquet.js'
+export { ParquetStreamEncoder, type ParquetStreamOptions } from './codecs/parquet-stream.js'
 export type { ColumnSchema, ColumnType, TableSchema } from './codecs/schema.js'
 export { inferSchema } from './codecs/schema.js'
 // For adapter authors: bounded concurrency over requests, and listings read ahead.
