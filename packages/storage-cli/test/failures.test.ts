@@ -72,6 +72,18 @@ describe('a read-only file system is PERMISSION_DENIED', () => {
     const read = onReadOnly(src, ro, ['read', 'games', '--backend', `local:${ro}`])
     expect({ status: read.status, stdout: read.stdout }).toEqual({ status: 0, stdout: '{"id":1,"season":2024}\n' })
   })
+
+  it('a read-only table folder under a writable root is PERMISSION_DENIED from the local adapter, not NOT_FOUND', async () => {
+    // The root is writable, so the CLI's up-front check passes: the refusal comes from the
+    // adapter's own mkdir of the new partition's folder.
+    const root = join(dir, 'rw-root')
+    await writeFile(join(dir, 'one.csv'), 'id\n1\n')
+    expectExitCode(await runCli(['write', 'games', '-p', 'season=2024', '--from', join(dir, 'one.csv'), '--backend', `local:${root}`]), 0)
+    const games = join(root, 'games')
+    const write = onReadOnly(games, games, ['write', 'games', '-p', 'season=2025', '--from', join(dir, 'one.csv'), '--backend', `local:${root}`])
+    expect(write.status).toBe(1)
+    expect(write.stderr).toMatch(/^cfb-storage: PERMISSION_DENIED: games\/season=2025\/.*permission denied \(EROFS/)
+  })
 })
 
 describe('interrupted and failed commands', () => {
