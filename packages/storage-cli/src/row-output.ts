@@ -1,4 +1,4 @@
-import { encodeCsv, encodeParquet, inferSchema, type Row, type TableSchema } from '@cfb/storage-core'
+import { encodeCsv, encodeParquet, inferSchema, ParquetStreamEncoder, type Row, type TableSchema } from '@cfb/storage-core'
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson', 'parquet'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
@@ -87,13 +87,65 @@ function headerLine(schema: TableSchema): Uint8Array {
   return header[header.length - 1] === 0x0a ? header : Buffer.concat([header, NEWLINE])
 }
 
+/** Rows a Parquet output holds before writing them as one row group: a few MB of most tables. */
+export const PARQUET_GROUP_ROWS = 65_536
+
+/**
+ * Parquet a row group at a time, under a schema known before the first row (the table's): memory
+ * is one row group's. Without one (a plain folder's files may disagree), rows are held and the
+ * schema inferred from all of them at the end.
+ */
+function parquetWriter(sink: ByteSink, schema: TableSchema | undefined, groupRows: number): RowWriter {
+  let rows: Row[] = []
+  if (!schema) {
+    return {
+      async write(batch) {
+        for (const row of batch) rows.push(row)
+      },
+      async end() {
+        await sink.write(encodeParquet(rows, inferSchema(rows)))
+      },
+    }
+  }
+  const pieces: Uint8Array[] = []
+  // The encoder's bytes are a view of its buffer: copied, to be written after it returns.
+  const encoder = new ParquetStreamEncoder(schema, (bytes) => pieces.push(new Uint8Array(bytes)))
+  const drain = async () => {
+    for (const piece of pieces.splice(0)) await sink.write(piece)
+  }
+  const flush = async () => {
+    encoder.writeRows(rows)
+    rows = []
+    await drain()
+  }
+  return {
+    async write(batch) {
+      for (const row of batch) {
+        rows.push(row)
+        if (rows.length >= groupRows) await flush()
+      }
+    },
+    async end() {
+      if (rows.length > 0) await flush()
+      encoder.finish()
+      await drain()
+    },
+  }
+}
+
 /**
  * A writer for `format`. ndjson, csv and json write each batch as it comes (json as one array,
  * opened before the first row and closed at the end). A table shows at most `tableRows` rows,
- * aligned over all of them. Parquet is the exception that holds every row: the core's encoder
- * writes a whole file from all rows at once.
+ * aligned over all of them. Parquet writes a row group per `PARQUET_GROUP_ROWS` rows when
+ * `schema` is known.
  */
-export function rowWriter(format: OutputFormat, sink: ByteSink, tableRows = TABLE_ROWS): RowWriter {
+export function rowWriter(
+  format: OutputFormat,
+  sink: ByteSink,
+  tableRows = TABLE_ROWS,
+  schema?: TableSchema,
+  groupRows = PARQUET_GROUP_ROWS,
+): RowWriter {
   switch (format) {
     case 'ndjson':
       return {
@@ -145,16 +197,7 @@ export function rowWriter(format: OutputFormat, sink: ByteSink, tableRows = TABL
         },
       }
     }
-    case 'parquet': {
-      const rows: Row[] = []
-      return {
-        async write(batch) {
-          for (const row of batch) rows.push(row)
-        },
-        async end() {
-          await sink.write(encodeParquet(rows, inferSchema(rows)))
-        },
-      }
-    }
+    case 'parquet':
+      return parquetWriter(sink, schema, groupRows)
   }
 }

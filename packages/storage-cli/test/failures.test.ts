@@ -72,6 +72,18 @@ describe('a read-only file system is PERMISSION_DENIED', () => {
     const read = onReadOnly(src, ro, ['read', 'games', '--backend', `local:${ro}`])
     expect({ status: read.status, stdout: read.stdout }).toEqual({ status: 0, stdout: '{"id":1,"season":2024}\n' })
   })
+
+  it('a read-only table folder under a writable root is PERMISSION_DENIED from the local adapter, not NOT_FOUND', async () => {
+    // The root is writable, so the CLI's up-front check passes: the refusal comes from the
+    // adapter's own mkdir of the new partition's folder.
+    const root = join(dir, 'rw-root')
+    await writeFile(join(dir, 'one.csv'), 'id\n1\n')
+    expectExitCode(await runCli(['write', 'games', '-p', 'season=2024', '--from', join(dir, 'one.csv'), '--backend', `local:${root}`]), 0)
+    const games = join(root, 'games')
+    const write = onReadOnly(games, games, ['write', 'games', '-p', 'season=2025', '--from', join(dir, 'one.csv'), '--backend', `local:${root}`])
+    expect(write.status).toBe(1)
+    expect(write.stderr).toMatch(/^cfb-storage: PERMISSION_DENIED: games\/season=2025\/.*permission denied \(EROFS/)
+  })
 })
 
 describe('interrupted and failed commands', () => {
@@ -219,6 +231,24 @@ describe('write on a terminal', () => {
     expect(one.screen).toMatch(/write: writing 10000 rows \(\d+\.\ds\)/)
     // The step line is erased (ESC [2K) before the result is printed.
     expect(one.screen.endsWith('\u001b[2Kwrote 10000 rows to progress_one/season=2020\r\n')).toBe(true)
+  }, 60_000)
+
+  it('counts the rows and bytes of the input as it reads it', async () => {
+    // About 3.5 MB: read in 1 MB pieces, each reported.
+    const text = `id,season,name\n${Array.from({ length: 100_000 }, (_, i) => `${i},${2020 + (i % 3)},player number ${i}`).join('\n')}\n`
+    await writeFile(join(dir, 'counted.csv'), text)
+    const result = await runOnTerminal(
+      [process.execPath, BIN, 'write', 'counted', '--partition-by', 'season', '--from', join(dir, 'counted.csv'), '--backend', `local:${join(dir, 'progress-data')}`],
+      'never typed',
+      cliEnv({ TERM: 'xterm' }),
+    )
+    expect(result.code).toBe(0)
+    const counts = [...result.screen.matchAll(/write: reading .*counted\.csv: (\d+) rows, ([\d.]+) MB of ([\d.]+) MB/g)]
+    expect(counts.length).toBeGreaterThanOrEqual(3)
+    expect(counts.at(-1)!.slice(1)).toEqual(['100000', (text.length / 1e6).toFixed(1), (text.length / 1e6).toFixed(1)])
+    const rows = counts.map((m) => Number(m[1]))
+    expect(rows).toEqual([...rows].sort((a, b) => a - b))
+    expect(result.screen.endsWith('\u001b[2Kwrote 100000 rows to counted, partitioned by season\r\n')).toBe(true)
   }, 60_000)
 })
 

@@ -204,3 +204,48 @@ print(duckdb.sql(f"SELECT typeof(zip), typeof(code), typeof(active), typeof(scor
     expect(existsSync(join(root, 'dup'))).toBe(false)
   })
 })
+
+describe('input read a piece at a time', () => {
+  it('a CSV larger than a read piece: quoted fields across pieces, CRLF, every row as written', async () => {
+    // About 3 MB: three 1 MB pieces, with quoted commas, quotes and line ends wherever they fall.
+    const count = 40_000
+    const note = (i: number) => (i % 3 === 0 ? `say "hi", ${i}\r\nthen ${'x'.repeat(i % 50)}` : `plain ${i} ${'y'.repeat(i % 40)}`)
+    const body = Array.from({ length: count }, (_, i) => `${i},${i % 7},"${note(i).replaceAll('"', '""')}"`).join('\r\n')
+    await writeFile(join(dir, 'pieces.csv'), `id,season,note\r\n${body}\r\n`)
+    expectExitCode(await runCli(['write', 'pieces', '--partition-by', 'season', '--from', join(dir, 'pieces.csv'), ...backend]), 0)
+    const rows = rowsOf(await runCli(['read', 'pieces', ...backend]))
+    expect(rows).toHaveLength(count)
+    const byId = new Map(rows.map((r) => [r.id as number, r]))
+    for (const i of [0, 1, 2, 3, 9_999, 20_001, 39_999]) expect(byId.get(i)).toEqual({ id: i, season: i % 7, note: note(i) })
+  }, 60_000)
+
+  it('column types come from the first 100,000 records: a later value that does not fit names its record and the fix', async () => {
+    const ids = Array.from({ length: 120_000 }, (_, i) => (i === 110_000 ? 'n/a' : String(i)))
+    await writeFile(join(dir, 'late.csv'), `id\n${ids.join('\n')}\n`)
+    expectInvalid(
+      await runCli(['write', 'late', '-p', 'season=2024', '--from', join(dir, 'late.csv'), ...backend]),
+      /late\.csv": record 110002, column "id": "n\/a" is not a number \(the type its first 100000 records have\)/,
+    )
+    expect(existsSync(join(root, 'late'))).toBe(false)
+    const forced = await runCli(['write', 'late', '-p', 'season=2024', '--from', join(dir, 'late.csv'), '--type', 'id=string', ...backend])
+    expectExitCode(forced, 0)
+    expect(forced.stdout).toBe('wrote 120000 rows to late/season=2024\n')
+  }, 60_000)
+
+  it('a Parquet file of several row groups is read a group at a time, every row kept', async () => {
+    python(
+      `
+import sys, pyarrow as pa, pyarrow.parquet as pq
+n = 25_000
+pq.write_table(pa.table({'id': pa.array(range(n), pa.int64()), 'season': pa.array([2020 + i % 4 for i in range(n)], pa.int64()), 'name': [f'p{i}' for i in range(n)]}), f'{sys.argv[1]}/groups.parquet', row_group_size=10_000)
+`,
+      [dir],
+    )
+    const written = await runCli(['write', 'groups', '--partition-by', 'season', '--from', join(dir, 'groups.parquet'), ...backend])
+    expectExitCode(written, 0)
+    expect(written.stdout).toBe('wrote 25000 rows to groups, partitioned by season\n')
+    const rows = rowsOf(await runCli(['read', 'groups', '-f', 'season=2021', ...backend]))
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 25_000 }, (_, i) => i).filter((i) => i % 4 === 1))
+    expect(rows[0]).toEqual({ id: 1, season: 2021, name: 'p1' })
+  }, 60_000)
+})

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { decodeParquet } from '@cfb/storage-core'
+import { parquetMetadata } from 'hyparquet'
 import { join } from 'node:path'
 import { BIN, type CliResult, cliEnv, expectExitCode, lines, makeTempDir, PACKAGE_DIR, removeDir, runCli, startCli } from './support/cli.js'
 
@@ -104,6 +106,28 @@ describe('read streams every format', () => {
     const json = await runCli(['read', 'plays', '--columns', 'play_id', '--format', 'json', '--backend', demo])
     expectExitCode(json, 0)
     expect((JSON.parse(json.stdout) as { play_id: number }[]).map((r) => r.play_id)).toEqual(ids)
+  }, 120_000)
+
+  it('parquet is written a row group per 65,536 rows as they are read, under the table schema, with every play', async () => {
+    const out = join(dir, 'plays.parquet')
+    const read = await runCli(['read', 'plays', '--columns', 'play_id,offense,season', '--out', out, '--backend', demo])
+    expectExitCode(read, 0)
+    const bytes = readFileSync(out)
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    // Row groups of the batch size show the rows went out a group at a time, not as one file at the end.
+    expect(parquetMetadata(file).row_groups.map((g) => Number(g.num_rows))).toEqual([65_536, 65_536, PLAYS - 2 * 65_536])
+    const rows = await decodeParquet(file)
+    expect(Object.keys(rows[0]!)).toEqual(['play_id', 'offense', 'season'])
+    const ndjson = await runCli(['read', 'plays', '--columns', 'play_id,offense,season', '--format', 'ndjson', '--backend', demo])
+    expect(rows).toEqual(lines(ndjson.stdout).map((line) => JSON.parse(line)))
+
+    // An empty selection is a file with the table's columns and no rows.
+    const empty = join(dir, 'none.parquet')
+    expectExitCode(await runCli(['read', 'plays', '-f', 'season=1999', '-c', 'play_id', '--out', empty, '--backend', demo]), 0)
+    const none = readFileSync(empty)
+    const noneFile = none.buffer.slice(none.byteOffset, none.byteOffset + none.byteLength) as ArrayBuffer
+    expect(await decodeParquet(noneFile)).toEqual([])
+    expect(parquetMetadata(noneFile).schema.map((e) => e.name)).toEqual(['root', 'play_id'])
   }, 120_000)
 
   it('a json read with no rows is an empty array; csv with no rows prints nothing', async () => {

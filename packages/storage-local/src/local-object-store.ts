@@ -1,5 +1,5 @@
 import { close, constants, fstat, open, read } from 'node:fs'
-import { copyFile, link, lstat, mkdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
+import { copyFile, link, lstat, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import {
@@ -18,6 +18,7 @@ import { resolveRange } from './byte-range.js'
 import { removeTempFiles } from './leftovers.js'
 import { BACKEND, errnoCode, fsError } from './fs-errors.js'
 import { listLocal } from './local-listing.js'
+import { makeFolder } from './make-folder.js'
 import { RootGuard, isWithin } from './root-guard.js'
 import { tempNameFor } from './temp-names.js'
 
@@ -177,7 +178,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async #writeTemp(folder: string, temp: string, bytes: Uint8Array): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      await mkdir(folder, { recursive: true })
+      await makeFolder(folder)
       try {
         // No fsync: rename gives atomicity against readers; durability across power loss is
         // not promised (as with S3 before the PUT returns).

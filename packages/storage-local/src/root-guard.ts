@@ -1,7 +1,8 @@
-import { mkdir, realpath } from 'node:fs/promises'
+import { realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { StorageError } from '@cfb/storage-core'
 import { BACKEND, errnoCode, fsError } from './fs-errors.js'
+import { makeFolder } from './make-folder.js'
 
 /** Whether a path check found something on disk to check, or nothing up to the root. */
 export type Confinement = 'inside' | 'missing'
@@ -51,7 +52,7 @@ export class RootGuard {
     const known = await this.realRoot(key)
     if (known !== undefined) return known
     try {
-      await mkdir(this.root, { recursive: true })
+      await makeFolder(this.root)
     } catch (error) {
       throw fsError(error, key, 'write')
     }

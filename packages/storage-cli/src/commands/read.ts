@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { extname } from 'node:path'
-import { type Filters, type ObjectStorage, StorageError } from '@cfb/storage-core'
+import { type Filters, type ObjectStorage, StorageError, type TableSchema } from '@cfb/storage-core'
 import { type Command, Option } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
 import { collect, FILTER_OPTION_HELP, parseFilters } from '../filter-args.js'
@@ -46,6 +46,19 @@ async function checkColumns(backend: ObjectStorage, entity: string, names: reado
     const shown = known.length > 30 ? `${known.slice(0, 30).join(', ')}, ...` : known.join(', ')
     throw new StorageError('INVALID_ARGUMENT', `unknown column ${unknown.map((n) => JSON.stringify(n)).join(', ')} in ${entity} (it has ${shown})`)
   }
+}
+
+/**
+ * The schema a Parquet output is written under before any row is read: the table's latest, which
+ * holds every column an older version had with the same type, in `--columns` order when given.
+ * A plain folder has none.
+ */
+async function outputSchema(backend: ObjectStorage, entity: string, columns: readonly string[] | undefined): Promise<TableSchema | undefined> {
+  const info = await backend.schema(entity).catch(() => undefined)
+  if (!info) return undefined
+  const types = new Map(info.columns.map((c) => [c.name, c.type ?? 'null'] as const))
+  const names = (columns ?? info.columns.map((c) => c.name)).filter((name) => types.has(name))
+  return { columns: names.map((name) => ({ name, type: types.get(name)! })) }
 }
 
 interface ReadOptions {
@@ -115,8 +128,9 @@ async function copyRows(
   out: string | undefined,
   io: Io,
 ): Promise<{ more: boolean }> {
+  const schema = format === 'parquet' ? await outputSchema(backend, entity, columns) : undefined
   const file = out === undefined ? undefined : openOutFile(out)
-  const writer = rowWriter(format, file ?? { write: (chunk) => emit(io.stdout, chunk) }, limit)
+  const writer = rowWriter(format, file ?? { write: (chunk) => emit(io.stdout, chunk) }, limit, schema)
   let rows = 0
   let more = false
   try {

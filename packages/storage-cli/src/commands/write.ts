@@ -3,10 +3,10 @@ import type { Command } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
 import { CSV_TYPES, parseDelimiter, parseTypes } from '../csv-input.js'
 import { parsePartition } from '../filter-args.js'
-import { readRowsFile } from '../input-file.js'
+import { openRowsFile } from '../input-file.js'
 import { type Io, print } from '../io.js'
 import { groupByPartition } from '../partition-groups.js'
-import { stepReporter } from '../progress.js'
+import { formatBytes, stepReporter } from '../progress.js'
 import { UsageError } from '../usage-error.js'
 
 
@@ -66,11 +66,19 @@ export function addWriteCommand(program: Command, io: Io): void {
       const json = Boolean(program.opts().json)
       const steps = stepReporter('write', io.stderr, json)
       steps.step(`reading ${options.from}`)
-      const rows = await readRowsFile(options.from, { csv, lossy: options.lossy })
+      const input = await openRowsFile(options.from, { csv, lossy: options.lossy })
+      // The file is read a piece at a time; what is held is its rows, which one table version
+      // takes in one call (see the README on memory).
+      const rows: Row[] = []
+      for await (const batch of input.batches(({ bytes, totalBytes, rows: count }) => {
+        steps.step(`reading ${options.from}: ${count} rows, ${formatBytes(bytes)} of ${formatBytes(totalBytes)}`)
+      })) {
+        if (partitionBy) numberPartitionValues(batch, partitionBy)
+        for (const row of batch) rows.push(row)
+      }
       if (rows.length === 0 && !options.append && !options.allowEmpty) {
         throw new UsageError(`--from ${JSON.stringify(options.from)} has no rows: replacing ${partition ? 'the partition' : 'partitions'} with nothing needs --allow-empty`)
       }
-      if (partitionBy) numberPartitionValues(rows, partitionBy)
       const backend = await openBackend(options.backend, io.env, 'write')
       const writeOptions = { overwrite: !options.append }
       const mode = options.append ? 'append' : 'overwrite'

@@ -6,15 +6,25 @@ export interface CsvRecord {
   quoted: boolean[]
 }
 
+/** The records of a whole CSV text, after a byte-order mark if there is one. */
+export function tokenizeCsv(text: string, key?: string, delimiter = ','): CsvRecord[] {
+  const records: CsvRecord[] = []
+  tokenizeRecords(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, delimiter, true, records, key)
+  return records
+}
+
 /**
  * RFC 4180 fields with their quoting kept, which papaparse's parser drops: DuckDB reads an
- * unquoted empty field as NULL and a quoted one as the empty string, and so do we.
+ * unquoted empty field as NULL and a quoted one as the empty string, and so do we. Records of
+ * `text` from `from` on are appended to `records`. Unless `final`, text after the last line end
+ * is an unfinished record, left for the next piece of the file; returns where it starts (or
+ * `text.length`).
  */
-export function tokenizeCsv(text: string, key?: string): CsvRecord[] {
-  const records: CsvRecord[] = []
+export function tokenizeRecords(text: string, from: number, delimiter: string, final: boolean, records: CsvRecord[], key?: string): number {
   let fields: string[] = []
   let quoted: boolean[] = []
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
+  let i = from
+  let recordStart = from
   const n = text.length
   const endRecord = () => {
     // A blank line is no record.
@@ -24,6 +34,7 @@ export function tokenizeCsv(text: string, key?: string): CsvRecord[] {
   }
   while (i <= n) {
     if (i === n) {
+      if (!final) return recordStart
       if (fields.length > 0) endRecord()
       break
     }
@@ -34,7 +45,10 @@ export function tokenizeCsv(text: string, key?: string): CsvRecord[] {
       i++
       for (;;) {
         const close = text.indexOf('"', i)
-        if (close < 0) throw new StorageError('CORRUPT_DATA', 'CSV has an unterminated quoted field', { key })
+        if (close < 0) {
+          if (!final) return recordStart
+          throw new StorageError('CORRUPT_DATA', 'CSV has an unterminated quoted field', { key })
+        }
         value += text.slice(i, close)
         i = close + 1
         if (text[i] === '"') {
@@ -44,30 +58,33 @@ export function tokenizeCsv(text: string, key?: string): CsvRecord[] {
       }
     } else {
       let end = i
-      while (end < n && text[end] !== ',' && text[end] !== '\n' && text[end] !== '\r') end++
+      while (end < n && text[end] !== delimiter && text[end] !== '\n' && text[end] !== '\r') end++
       value = text.slice(i, end)
       i = end
     }
     fields.push(value)
     quoted.push(wasQuoted)
     if (i >= n) {
+      // Unless the text is all there, a quote or more of the field may follow.
+      if (!final) return recordStart
       endRecord()
       break
     }
     const c = text[i]
-    if (c === ',') {
+    if (c === delimiter) {
       i++
-      if (i === n) {
-        // A trailing comma ends the text with one more, empty, field.
+      if (i === n && final) {
+        // A trailing delimiter ends the text with one more, empty, field.
         fields.push('')
         quoted.push(false)
       }
     } else if (c === '\r' || c === '\n') {
       i += c === '\r' && text[i + 1] === '\n' ? 2 : 1
       endRecord()
+      recordStart = i
     } else {
-      throw new StorageError('CORRUPT_DATA', `CSV has text after a closing quote at offset ${i}`, { key })
+      throw new StorageError('CORRUPT_DATA', `CSV has text after a closing quote: ${JSON.stringify(text.slice(i, i + 20))}`, { key })
     }
   }
-  return records
+  return n
 }

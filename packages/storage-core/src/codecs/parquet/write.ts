@@ -10,12 +10,13 @@
  * footer declares the type-defined order for every column, so readers trust the min/max.
  */
 import type { ColumnValues, TableSchema } from '../schema.js'
-import { columnChunk, columnSpec } from './columns.js'
+import { type ColumnSpec, columnChunk, columnSpec } from './columns.js'
 import { writeFooter, type RowGroupMeta } from './footer.js'
 import { CODECS, MAGIC } from './format.js'
 import { writePageIndex } from './page-index.js'
-import { writeChunk } from './pages.js'
+import { type ChunkMeta, writeChunk } from './pages.js'
 import { Sink } from './sink.js'
+import type { Bound, Bounds } from './statistics.js'
 import { WriterState } from './writer-state.js'
 
 export interface ParquetWriteOptions {
@@ -25,6 +26,127 @@ export interface ParquetWriteOptions {
   createdBy: string
 }
 
+/** What a file's writer needs besides the rows: `rowGroupSize` is the one-shot writer's to cut by. */
+export type ParquetWriterOptions = Omit<ParquetWriteOptions, 'rowGroupSize'>
+
+/**
+ * A Parquet file written a row group at a time. Each group's column chunks go to `output` as soon
+ * as they are encoded; the writer keeps only what the page index and footer need (offsets, counts,
+ * page bounds), which `finish` writes. Memory is one row group's, however many groups the file has.
+ *
+ * `output` gets a view of the writer's buffer, valid until it returns: it copies or consumes it.
+ */
+export class ParquetWriter {
+  private readonly state = new WriterState()
+  private readonly columns: ColumnSpec[]
+  private readonly codec: number
+  private readonly groups: RowGroupMeta[] = []
+  private rows = 0
+  /** Encoded bytes not yet given to `output`; offsets in it are relative to `flushed`. */
+  private readonly buffer: Sink
+  private flushed = 0
+  private finished = false
+
+  constructor(
+    schema: TableSchema,
+    private readonly options: ParquetWriterOptions,
+    private readonly output: (bytes: Uint8Array) => void,
+    capacity = 1 << 16,
+  ) {
+    this.columns = schema.columns.map(({ name, type }) => columnSpec(name, type))
+    this.codec = CODECS[options.codec]
+    this.buffer = new Sink(capacity)
+    this.buffer.append(MAGIC)
+  }
+
+  /** Bytes given to `output` so far. */
+  get bytesWritten(): number {
+    return this.flushed
+  }
+
+  /**
+   * Encodes rows [start, start + rowCount) of `values` (by column, in the order of the schema) as
+   * one row group. A group of no rows is no group; with no columns, there are no rows.
+   */
+  writeRowGroup(values: readonly ColumnValues[], rowCount: number, start = 0): void {
+    if (this.finished) throw new Error('parquet writer is finished')
+    if (rowCount <= 0 || this.columns.length === 0) return
+    const end = start + rowCount
+    const file = this.buffer
+    const chunks = this.columns.map((spec, j) => writeChunk(file, this.state, columnChunk(this.state, spec, values[j]!, start, end), this.codec))
+    for (const chunk of chunks) keepMeta(chunk, this.flushed)
+    this.groups.push({ chunks, indexes: [], rows: rowCount })
+    this.rows += rowCount
+    this.flush()
+  }
+
+  /** Writes the page indexes and the footer: the file is complete. */
+  finish(): void {
+    if (this.finished) return
+    this.finished = true
+    const file = this.buffer
+    // Everything before is flushed: offsets in the buffer are relative to `flushed`.
+    const base = this.flushed
+    for (const group of this.groups) {
+      group.indexes = writePageIndex(file, group.chunks).map((index) => ({
+        columnIndexOffset: index.columnIndexOffset === undefined ? undefined : index.columnIndexOffset + base,
+        columnIndexLength: index.columnIndexLength,
+        offsetIndexOffset: index.offsetIndexOffset + base,
+        offsetIndexLength: index.offsetIndexLength,
+      }))
+    }
+    const footerStart = file.length
+    writeFooter(file, this.columns, this.rows, this.groups, {
+      codec: this.codec,
+      kvMetadata: this.options.kvMetadata,
+      createdBy: this.options.createdBy,
+    })
+    const footerLength = file.length - footerStart
+    file.reserve(8)
+    file.view.setUint32(file.length, footerLength, true)
+    file.length += 4
+    file.append(MAGIC)
+    this.flush()
+  }
+
+  private flush(): void {
+    if (this.buffer.length === 0) return
+    this.output(this.buffer.written())
+    this.flushed += this.buffer.length
+    this.buffer.length = 0
+  }
+}
+
+/**
+ * Makes a written chunk's metadata what the footer and page index need once its rows are gone:
+ * offsets made absolute (the chunk was written at `base` in the file), the column without its
+ * values, and bounds that hold no part of the input (a sliced string keeps its whole parent).
+ */
+function keepMeta(chunk: ChunkMeta, base: number): void {
+  chunk.offset += base
+  chunk.dataOffset += base
+  if (chunk.dictionaryOffset !== undefined) chunk.dictionaryOffset += base
+  for (const page of chunk.pages) {
+    page.offset += base
+    page.bounds = ownBounds(page.bounds)
+  }
+  chunk.bounds = ownBounds(chunk.bounds)
+  const { name, type, physical, converted, logical } = chunk.column
+  chunk.column = { name, type, physical, converted, logical, defined: NO_ROWS, numbers: undefined, bigints: undefined, booleans: undefined, items: undefined }
+}
+
+function ownBounds(bounds: Bounds | undefined): Bounds | undefined {
+  return bounds && { low: ownBound(bounds.low), high: ownBound(bounds.high) }
+}
+
+function ownBound(bound: Bound): Bound {
+  if (typeof bound === 'string') return Buffer.from(bound, 'utf8').toString('utf8')
+  if (bound instanceof Uint8Array) return bound.slice()
+  return bound
+}
+
+const NO_ROWS = new Uint8Array(0)
+
 /** Encodes `rowCount` rows, given by column in the order of `schema`, as one Parquet file. */
 export function writeParquet(
   values: readonly ColumnValues[],
@@ -32,28 +154,12 @@ export function writeParquet(
   schema: TableSchema,
   options: ParquetWriteOptions,
 ): Uint8Array {
-  const state = new WriterState()
-  const columns = schema.columns.map(({ name, type }) => columnSpec(name, type))
-  // Like hyparquet-writer: no columns, no rows.
-  const rows = columns.length > 0 ? rowCount : 0
-  const codec = CODECS[options.codec]
+  const rows = schema.columns.length > 0 ? rowCount : 0
   // Sized for about 4 bytes a value, which most files stay under, to spare regrowing copies.
-  const file = new Sink(Math.max(1 << 16, rows * columns.length * 4))
-  file.append(MAGIC)
-  const groups: RowGroupMeta[] = []
+  const file = new Sink(Math.max(1 << 16, rows * schema.columns.length * 4))
   const groupSize = Math.max(1, Math.floor(options.rowGroupSize))
-  for (let start = 0; start < rows; start += groupSize) {
-    const end = Math.min(rows, start + groupSize)
-    const chunks = columns.map((spec, j) => writeChunk(file, state, columnChunk(state, spec, values[j]!, start, end), codec))
-    groups.push({ chunks, indexes: [], rows: end - start })
-  }
-  for (const group of groups) group.indexes = writePageIndex(file, group.chunks)
-  const footerStart = file.length
-  writeFooter(file, columns, rows, groups, { codec, kvMetadata: options.kvMetadata, createdBy: options.createdBy })
-  const footerLength = file.length - footerStart
-  file.reserve(8)
-  file.view.setUint32(file.length, footerLength, true)
-  file.length += 4
-  file.append(MAGIC)
+  const writer = new ParquetWriter(schema, options, (bytes) => file.append(bytes), Math.max(1 << 16, Math.min(rows, groupSize) * schema.columns.length * 4))
+  for (let start = 0; start < rows; start += groupSize) writer.writeRowGroup(values, Math.min(rows, start + groupSize) - start, start)
+  writer.finish()
   return new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.length)
 }

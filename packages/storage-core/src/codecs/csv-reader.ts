@@ -1,0 +1,213 @@
+import { StorageError } from '../errors.js'
+import { parseIsoTimestamp } from './iso-timestamp.js'
+import { setOwn } from './own-property.js'
+import { type CsvRecord, tokenizeRecords } from './csv-tokenizer.js'
+
+/** Types a CSV column can be given instead of inferred. */
+export const CSV_COLUMN_TYPES = ['string', 'number', 'bigint', 'boolean', 'timestamp'] as const
+export type CsvColumnType = (typeof CSV_COLUMN_TYPES)[number]
+
+export interface CsvReadOptions {
+  /** One character other than a quote or line end; default `,`. */
+  delimiter?: string
+  /** Columns whose type is given rather than inferred (`zip: 'string'` keeps `02134` as text). */
+  types?: Readonly<Record<string, CsvColumnType>>
+  /** Records that decide the inferred types (default 100,000); the ones after must fit them. */
+  sample?: number
+  /** Called with the header's names before they are checked, to refuse or explain them first. */
+  onHeader?: (names: readonly string[]) => void
+  /** The file, for errors. */
+  key?: string
+}
+
+/** `int` is a number column whose values are all integers, kept apart only to tell bigints from numbers. */
+type Inferred = CsvColumnType | 'int'
+
+const INTEGER = /^-?(0|[1-9][0-9]*)$/
+const LEADING_ZERO = /^-?0[0-9]/
+const NUMBER = /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?(NaN|Infinity)$/
+const BOOLEAN = /^(true|false)$/i
+
+/**
+ * Rows of a CSV file read a piece at a time, each column of one type: given, or inferred from the
+ * first `sample` records. Inferred are integers (bigint when one is beyond 2^53), numbers (`1e3`,
+ * `NaN` too), booleans (`true`, `FALSE`), else text; an integer written with a leading zero
+ * (`02134`) is text, which as a number would lose the zero. An unquoted empty field is null and a
+ * quoted one the empty string, as DuckDB reads them. A header that names a column twice, or none,
+ * and a record with another number of fields are refused.
+ *
+ * `push` takes the file's text in pieces (split anywhere) and returns the rows completed so far;
+ * `end` returns the rest. Memory is the sample, then a piece's rows.
+ */
+export class CsvRecordReader {
+  private readonly delimiter: string
+  private readonly sample: number
+  private readonly key: string | undefined
+  private rest = ''
+  private started = false
+  private names: string[] | undefined
+  private types: Inferred[] | undefined
+  private pending: CsvRecord[] = []
+  /** Records read so far, the header included: the next record's number. */
+  private count = 0
+
+  constructor(private readonly options: CsvReadOptions = {}) {
+    const delimiter = options.delimiter ?? ','
+    if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+      throw new StorageError('INVALID_ARGUMENT', `a CSV delimiter is one character other than a quote or line end, got ${JSON.stringify(delimiter)}`)
+    }
+    this.delimiter = delimiter
+    this.sample = Math.max(1, options.sample ?? 100_000)
+    this.key = options.key
+  }
+
+  /** The header's names, once read. */
+  get columns(): readonly string[] | undefined {
+    return this.names
+  }
+
+  push(text: string): Record<string, unknown>[] {
+    return this.read(text, false)
+  }
+
+  end(): Record<string, unknown>[] {
+    return this.read('', true)
+  }
+
+  private read(text: string, final: boolean): Record<string, unknown>[] {
+    let all = this.rest + text
+    let from = 0
+    if (!this.started && all.length > 0) {
+      this.started = true
+      if (all.charCodeAt(0) === 0xfeff) from = 1
+    }
+    const records: CsvRecord[] = []
+    const end = tokenizeRecords(all, from, this.delimiter, final, records, this.key)
+    this.rest = all.slice(end)
+    all = ''
+    let start = 0
+    if (this.names === undefined && records.length > 0) {
+      this.header(records[0]!.fields)
+      this.count = 1
+      start = 1
+    }
+    if (this.names === undefined) return []
+    for (let r = start; r < records.length; r++) this.checkWidth(records[r]!, this.count + r - start + 1)
+    const body = start === 0 ? records : records.slice(start)
+    if (this.types === undefined) {
+      for (const record of body) this.pending.push(record)
+      if (this.pending.length < this.sample && !final) {
+        this.count += body.length
+        return []
+      }
+      this.types = this.names.map((name, j) => this.options.types?.[name] ?? inferType(this.pending, j, this.sample))
+      const sampled = this.pending
+      this.pending = []
+      this.count += body.length
+      // The sample is every record after the header: record 2 on.
+      return this.rows(sampled, 2)
+    }
+    const rows = this.rows(body, this.count + 1)
+    this.count += body.length
+    return rows
+  }
+
+  private header(names: string[]): void {
+    this.options.onHeader?.(names)
+    const seen = new Set<string>()
+    for (const name of names) {
+      if (name === '') throw this.invalid('the header has an empty column name')
+      if (name === '__proto__') throw this.invalid('a column named "__proto__" cannot be stored')
+      if (seen.has(name)) throw this.invalid(`the header names column ${JSON.stringify(name)} twice`)
+      seen.add(name)
+    }
+    for (const name of Object.keys(this.options.types ?? {})) {
+      if (!seen.has(name)) throw this.invalid(`a type is given for column ${JSON.stringify(name)}, which the header lacks (it has ${names.join(', ')})`)
+    }
+    this.names = names
+  }
+
+  private checkWidth(record: CsvRecord, number: number): void {
+    const width = this.names!.length
+    if (record.fields.length !== width) {
+      throw new StorageError('CORRUPT_DATA', `record ${number} has ${record.fields.length} fields, the header has ${width}`, { key: this.key })
+    }
+  }
+
+  /** `records` as rows; the first is record number `first` of the file. */
+  private rows(records: readonly CsvRecord[], first: number): Record<string, unknown>[] {
+    const names = this.names!
+    const types = this.types!
+    return records.map(({ fields, quoted }, index) => {
+      const row: Record<string, unknown> = {}
+      for (let j = 0; j < names.length; j++) {
+        const text = fields[j]!
+        const type = types[j]!
+        const value = text === '' ? (quoted[j] && type === 'string' ? '' : null) : convert(text, type)
+        if (value === undefined) {
+          const given = this.options.types?.[names[j]!] !== undefined
+          const shown = type === 'int' ? 'number' : type
+          throw this.invalid(
+            `record ${first + index}, column ${JSON.stringify(names[j])}: ${JSON.stringify(text.slice(0, 40))} is not a ${shown}${given ? '' : ` (the type its first ${this.sample} records have)`}`,
+          )
+        }
+        setOwn(row, names[j]!, value)
+      }
+      return row
+    })
+  }
+
+  private invalid(message: string): StorageError {
+    return new StorageError('INVALID_ARGUMENT', message, { key: this.key })
+  }
+}
+
+/** The type the unquoted values of column `j` in the first `sample` records share, or text. */
+function inferType(records: readonly CsvRecord[], j: number, sample: number): Inferred {
+  let type: Inferred | undefined
+  for (let r = 0; r < Math.min(sample, records.length); r++) {
+    const { fields, quoted } = records[r]!
+    const text = fields[j]!
+    if (text === '' && !quoted[j]) continue
+    if (quoted[j]) return 'string'
+    let kind: Inferred
+    if (INTEGER.test(text)) kind = Number.isSafeInteger(Number(text)) ? 'int' : 'bigint'
+    else if (LEADING_ZERO.test(text)) return 'string'
+    else if (NUMBER.test(text)) kind = 'number'
+    else if (BOOLEAN.test(text)) kind = 'boolean'
+    else return 'string'
+    if (type === undefined || type === kind) type = kind
+    else if ((type === 'int' || type === 'number') && (kind === 'int' || kind === 'number')) type = 'number'
+    else if ((type === 'int' || type === 'bigint') && (kind === 'int' || kind === 'bigint')) type = 'bigint'
+    else return 'string'
+  }
+  return type ?? 'string'
+}
+
+/** A field as its column's type; undefined when it is not one. */
+function convert(text: string, type: Inferred): unknown {
+  switch (type) {
+    case 'int':
+    case 'number':
+      return NUMBER.test(text.trim()) ? Number(text) : undefined
+    case 'bigint':
+      try {
+        return BigInt(text.trim())
+      } catch {
+        return undefined
+      }
+    case 'boolean': {
+      const t = text.trim()
+      if (/^(true|1)$/i.test(t)) return true
+      if (/^(false|0)$/i.test(t)) return false
+      return undefined
+    }
+    case 'timestamp': {
+      // ISO-8601 only, naive as UTC: `new Date(text)` would read "1" as 2001 and naive text in local time.
+      const ms = parseIsoTimestamp(text)
+      return ms === undefined ? undefined : new Date(ms)
+    }
+    default:
+      return text
+  }
+}
