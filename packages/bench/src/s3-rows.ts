@@ -38,8 +38,11 @@ async function filteredRead(server: S3TestServer, rows: BenchRow[], extra: Recor
   await proxy.stop()
 }
 
-/** Partitions of the large table: 20,000 at the default size, fewer in quick runs (moto writes ~100 files/s). */
-const LARGE = Math.min(20_000, Math.max(1000, Math.round(ROWS / 50)))
+/**
+ * Partitions of the large table: 20,000 at the default size, fewer in quick runs (moto writes about
+ * 100 files a second); `CFB_BENCH_LARGE_PARTITIONS` sets it.
+ */
+const LARGE = Number(process.env.CFB_BENCH_LARGE_PARTITIONS ?? Math.min(20_000, Math.max(1000, Math.round(ROWS / 50))))
 const B = 100
 /** Appends after the one big write: the tenth version writes a checkpoint, as a table in use has. */
 const APPENDS = 10
