@@ -7,6 +7,9 @@ import { ROWS, log, perPartition } from './config.js'
 import { playsPartition, SEASONS } from './plays.js'
 import type { BenchRow } from './report.js'
 
+const describe = (requests: { method: string; url: string; bytes: number; range?: string }[]) =>
+  requests.map((r) => `${r.method} ${decodeURIComponent(r.url).replace(/^\/bench\//, '').slice(0, 90)}${r.range ? ` ${r.range}` : ''} ${r.bytes} B`)
+
 /** Filtered read over S3: requests and bytes against the least a reader must fetch. */
 async function filteredRead(server: S3TestServer, rows: BenchRow[], extra: Record<string, unknown>): Promise<void> {
   const season = SEASONS[6]!
@@ -30,7 +33,7 @@ async function filteredRead(server: S3TestServer, rows: BenchRow[], extra: Recor
   const fetched = proxy.requests.reduce((sum, r) => sum + r.bytes, 0)
   // Everything but the listing: the log's version file and the data file (footer + chunks).
   const read = proxy.requests.filter((r) => !r.url.includes('list-type=2')).reduce((sum, r) => sum + r.bytes, 0)
-  rows.push({ name: 'filtered read over S3: requests', unit: 'req', ours: proxy.requests.length, peer: 3, peerName: 'minimum: list + footer + chunks', target: 4 / 3, note: 'ours: list the log, its one version, the footer, the chunks' })
+  rows.push({ name: 'filtered read over S3: requests', unit: 'req', ours: proxy.requests.length, peer: 3, peerName: 'minimum: list + footer + chunks', target: 4 / 3, note: `ours: ${describe(proxy.requests).join('; ')}` })
   rows.push({ name: 'filtered read over S3: bytes (log + file)', unit: 'B', ours: read, peer: footer + chunkBytes, peerName: 'minimum: footer + 3 column chunks', target: 1.25, note: `all responses ${fetched} B` })
   extra.filteredRead = { requests: proxy.requests.map((r) => `${r.method} ${decodeURIComponent(r.url).slice(0, 100)} ${r.bytes}`) }
   s3writer.close()
@@ -46,9 +49,6 @@ const LARGE = Number(process.env.CFB_BENCH_LARGE_PARTITIONS ?? Math.min(20_000, 
 const B = 100
 /** Appends after the one big write: the tenth version writes a checkpoint, as a table in use has. */
 const APPENDS = 10
-
-const describe = (requests: { method: string; url: string; bytes: number; range?: string }[]) =>
-  requests.map((r) => `${r.method} ${decodeURIComponent(r.url).replace(/^\/bench\/large\//, '').slice(0, 90)}${r.range ? ` ${r.range}` : ''} ${r.bytes} B`)
 
 /** One partition of a table of LARGE one-row partitions on moto: a cold backend's requests, then a warm one's. */
 async function largeTable(rows: BenchRow[], extra: Record<string, unknown>): Promise<void> {
