@@ -5,6 +5,7 @@ import { partitions, playsPartition } from './plays.js'
 
 const [mode, root, perPartition] = process.argv.slice(2)
 const storage = new LocalStorage({ root: root! })
+const baselineMB = peakRssMB()
 const started = performance.now()
 let rows = 0
 let liveMB = 0
@@ -13,6 +14,16 @@ if (mode === 'write') {
   for (const { season, week } of partitions()) {
     rows += await storage.write('plays', playsPartition(season, week, Number(perPartition)), { season, week })
   }
+} else if (mode === 'partition-heap') {
+  // One partition's records as the write holds them: the heap they take, after full GCs (--expose-gc).
+  const collect = (globalThis as { gc?: () => void }).gc
+  if (!collect) throw new Error('partition-heap needs node --expose-gc')
+  collect()
+  const before = process.memoryUsage().heapUsed
+  const held = playsPartition(partitions()[0]!.season, 1, Number(perPartition))
+  collect()
+  liveMB = (process.memoryUsage().heapUsed - before) / 2 ** 20
+  rows = held.length
 } else if (mode === 'scan-live') {
   // The heap a scan keeps alive, without V8's headroom: a full GC every 25 ms (run with
   // --expose-gc). Timers run at the scan's awaits, so this samples inside row groups too.
@@ -28,7 +39,7 @@ if (mode === 'write') {
   for await (const batch of storage.scan('plays')) rows += batch.length
 }
 const ms = performance.now() - started
-process.stdout.write(`${JSON.stringify({ mode, rows, ms, maxRssMB: peakRssMB(), maxLiveHeapMB: liveMB })}\n`)
+process.stdout.write(`${JSON.stringify({ mode, rows, ms, maxRssMB: peakRssMB(), baselineMB, maxLiveHeapMB: liveMB })}\n`)
 
 /**
  * This process's own peak RSS. Spawned by the bench (with DuckDB loaded), getrusage's maxrss

@@ -14,7 +14,17 @@ const WRITERS = 8
 const APPENDS = 25
 
 /** 8 writers, each with its own backend, appending 25 batches to one table at once. */
-async function appendRace(open: () => StorageBackend): Promise<Record<string, unknown>> {
+interface Race {
+  writers: number
+  appends: number
+  ms: number
+  commitsPerSecond: number
+  lost: number
+  versions: number
+  contiguous: boolean
+}
+
+async function appendRace(open: () => StorageBackend): Promise<Race> {
   const started = performance.now()
   await Promise.all(
     Array.from({ length: WRITERS }, async (_, w) => {
@@ -39,11 +49,26 @@ async function appendRace(open: () => StorageBackend): Promise<Record<string, un
   }
 }
 
+/** A race as a row: commits per second, printed; met when no batch is lost and the versions are contiguous. */
+function raceRow(where: string, race: Race): BenchRow {
+  return {
+    name: `${WRITERS} concurrent writers appending to one table, ${where}`,
+    unit: 'commits/s',
+    ours: race.commitsPerSecond,
+    peerName: '—',
+    targetText: 'no lost batch',
+    met: race.lost === 0 && race.contiguous,
+    note: `${race.appends} appends in ${race.ms} ms; lost ${race.lost}; ${race.versions} versions, ${race.contiguous ? 'contiguous' : 'NOT contiguous'}`,
+  }
+}
+
 /** Commit throughput on local disk and on moto (the S3 test server that enforces conditional PUT). */
-export async function commitThroughput(extra: Record<string, unknown>, log: (text: string) => void): Promise<void> {
+export async function commitThroughput(rows: BenchRow[], extra: Record<string, unknown>, log: (text: string) => void): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'cfb-bench-commits-'))
   try {
-    extra.commitThroughputLocal = await appendRace(() => new LocalStorage({ root }))
+    const race = await appendRace(() => new LocalStorage({ root }))
+    extra.commitThroughputLocal = race
+    rows.push(raceRow('local', race))
     log(`commits, local: ${JSON.stringify(extra.commitThroughputLocal)}`)
   } finally {
     await rm(root, { recursive: true, force: true })
@@ -53,11 +78,13 @@ export async function commitThroughput(extra: Record<string, unknown>, log: (tex
     await moto.createBucket('bench')
     const options = { bucket: 'bench', prefix: 'commits', endpoint: moto.endpoint, region: moto.region, forcePathStyle: true, credentials: moto.credentials }
     const opened: S3Storage[] = []
-    extra.commitThroughputMoto = await appendRace(() => {
+    const race = await appendRace(() => {
       const storage = new S3Storage(options)
       opened.push(storage)
       return storage
     })
+    extra.commitThroughputMoto = race
+    rows.push(raceRow('moto', race))
     for (const storage of opened) storage.close()
     log(`commits, moto: ${JSON.stringify(extra.commitThroughputMoto)}`)
   } finally {

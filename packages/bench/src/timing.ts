@@ -8,27 +8,30 @@ export async function median<T>(runs: number, fn: () => Promise<T>, warmup = 1):
     result = await fn()
     times.push(performance.now() - started)
   }
-  times.sort((a, b) => a - b)
-  return { ms: times[Math.floor(times.length / 2)]!, result: result as T }
+  return { ms: middle(times), result: result as T }
 }
 
+export const middle = (list: readonly number[]): number => [...list].sort((x, y) => x - y)[Math.floor(list.length / 2)]!
+
 /**
- * Medians in ms of `runs` calls each of `a` and `b`, alternating, after one unmeasured call of each:
- * load from elsewhere that comes and goes then falls on both alike.
+ * Times in ms of `runs` rounds of every function in turn, after one unmeasured round: load from
+ * elsewhere that comes and goes then falls on all alike. `times[f][i]` is function f in round i.
  */
-export async function alternatingMedians(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: number; b: number }> {
-  const times = { a: [] as number[], b: [] as number[] }
-  const timed = async (fn: () => Promise<unknown>, into: number[]) => {
-    const started = performance.now()
-    await fn()
-    into.push(performance.now() - started)
-  }
-  await a()
-  await b()
+export async function alternating(runs: number, fns: readonly (() => Promise<unknown>)[]): Promise<{ medians: number[]; times: number[][] }> {
+  const times = fns.map(() => [] as number[])
+  for (const fn of fns) await fn()
   for (let i = 0; i < runs; i++) {
-    await timed(a, times.a)
-    await timed(b, times.b)
+    for (const [f, fn] of fns.entries()) {
+      const started = performance.now()
+      await fn()
+      times[f]!.push(performance.now() - started)
+    }
   }
-  const mid = (list: number[]) => list.sort((x, y) => x - y)[Math.floor(list.length / 2)]!
-  return { a: mid(times.a), b: mid(times.b) }
+  return { medians: times.map(middle), times }
+}
+
+/** Medians in ms of `runs` calls each of `a` and `b`, alternating, after one unmeasured call of each. */
+export async function alternatingMedians(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: number; b: number }> {
+  const { medians } = await alternating(runs, [a, b])
+  return { a: medians[0]!, b: medians[1]! }
 }
