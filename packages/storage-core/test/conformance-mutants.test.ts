@@ -13,7 +13,7 @@ import {
   type StoreCase,
   storeCaseGroups,
 } from '../src/conformance/index.js'
-import { compareKeys } from '../src/store/memory-object-store.js'
+import { compareKeys } from '../src/keys/key-order.js'
 import {
   type ByteRange,
   type ListEntry,

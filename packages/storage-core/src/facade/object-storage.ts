@@ -20,7 +20,7 @@ import { LOG_DIR } from '../table/log-files.js'
 import { StorageError, withContext } from '../errors.js'
 import type { Filters } from '../filters/filters.js'
 import { normalizeKey, normalizePrefix, validateEntity } from '../keys/keys.js'
-import { compareKeys } from '../store/memory-object-store.js'
+import { compareKeys } from '../keys/key-order.js'
 import type { ObjectStore, StoreCapabilities } from '../store/object-store.js'
 import type { Partition, PartitionInput } from '../partition/partition.js'
 

@@ -1,15 +1,11 @@
 import { StorageError } from '../errors.js'
 import type { ByteRange, ListEntry, ListOptions, ObjectInfo, ObjectStore, PutOptions, StoreCapabilities } from './object-store.js'
+import { compareKeys } from '../keys/key-order.js'
 
 interface Stored {
   bytes: Uint8Array
   lastModified: Date
   metadata?: Record<string, string>
-}
-
-/** Orders keys by their UTF-8 bytes, as S3 lists them. */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 }
 
 /** The reference `ObjectStore`: a sorted map in memory. Also what users take into unit tests. */

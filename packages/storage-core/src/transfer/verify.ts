@@ -1,5 +1,5 @@
 import { mapConcurrent } from '../store/concurrency.js'
-import { compareKeys } from '../store/memory-object-store.js'
+import { compareKeys } from '../keys/key-order.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { type ChecksumMode, objectSha256 } from './digest.js'
 import { listObjects, topLevel } from './listing.js'
