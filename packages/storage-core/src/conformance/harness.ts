@@ -1,6 +1,6 @@
 import type { Row, StorageBackend } from '../facade/storage-backend.js'
 import type { ObjectStore } from '../store/object-store.js'
-import { compareKeys } from '../keys/key-order.js'
+import { compareText } from '../keys/key-order.js'
 import { mapConcurrent } from '../store/concurrency.js'
 
 /** How many requests the suite keeps in flight when it writes many objects. */
@@ -38,7 +38,7 @@ export function without(rows: readonly Row[], columns: readonly string[]): Row[]
 
 /** Strings in UTF-8 byte order, the order S3 lists keys in. */
 export function utf8Sorted(keys: readonly string[]): string[] {
-  return [...keys].sort(compareKeys)
+  return [...keys].sort(compareText)
 }
 
 /** Keys under `prefix` that hold data: `.parquet` and `.csv` files. */

@@ -1,6 +1,6 @@
 import type { ColumnType, ColumnValues } from '../codecs/schema.js'
 import { type FilterRange, type FilterScalar, pinnedValues } from '../filters/filters.js'
-import { compareKeys } from '../keys/key-order.js'
+import { compareText } from '../keys/key-order.js'
 
 /**
  * Per-file statistics in the log (`add.stats`, PROTOCOL.md "Per-file Statistics"): row count,
@@ -91,7 +91,7 @@ function compare(stat: unknown, operand: FilterScalar, type: ColumnType | undefi
     return stat < operand ? -1 : stat > operand ? 1 : 0
   }
   if (type === 'string' && typeof stat === 'string' && typeof operand === 'string') {
-    return compareKeys(stat, operand)
+    return compareText(stat, operand)
   }
   return undefined
 }

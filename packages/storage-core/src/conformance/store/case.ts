@@ -1,7 +1,7 @@
 import type { ListEntry, ListOptions, ObjectStore, StoreCapabilities } from '../../store/object-store.js'
 import { mapConcurrent } from '../../store/concurrency.js'
 import { StorageError, type StorageErrorCode } from '../../errors.js'
-import { compareKeys } from '../../keys/key-order.js'
+import { compareText } from '../../keys/key-order.js'
 import { CONCURRENCY, utf8 } from '../harness.js'
 
 export { fromUtf8 as text, utf8, utf8Sorted as utf8Order } from '../harness.js'
@@ -89,7 +89,7 @@ function resorted(store: ObjectStore): ObjectStore {
         (async function* () {
           const entries: ListEntry[] = []
           for await (const entry of target.list(prefix, options)) entries.push(entry)
-          yield* entries.sort((a, b) => compareKeys(name(a), name(b)))
+          yield* entries.sort((a, b) => compareText(name(a), name(b)))
         })()
     },
   })
