@@ -245,13 +245,19 @@ try {
     console.log(`       read back ${stdout.trim()}`)
   })
 
-  await step('npm install @cfb/storage-cli @cfb/storage-local; cfb-storage --help and a CSV round trip', async () => {
+  await step('npm install @cfb/storage-cli @cfb/storage-local; cfb-storage --help, --version and a CSV round trip', async () => {
     c = await installs.c
     describe(c)
     assertNone(c.installed, /^@aws-sdk\//, 'the AWS SDK')
     const npx = (args) => run('npx', ['--no-install', 'cfb-storage', ...args], { cwd: c.dir, env: npmEnv })
     const help = (await npx(['--help'])).stdout
     assert(help.startsWith('Usage: cfb-storage'), `--help printed:\n${help.slice(0, 500)}`)
+    // The version users see is the one they installed, which is the one published above.
+    const installedCli = JSON.parse(readFileSync(join(c.dir, 'node_modules/@cfb/storage-cli/package.json'), 'utf8')).version
+    assert(installedCli === published.get('@cfb/storage-cli'), `installed @cfb/storage-cli@${installedCli}, published ${published.get('@cfb/storage-cli')}`)
+    const shown = (await npx(['--version'])).stdout.trim()
+    assert(shown === installedCli, `cfb-storage --version printed ${JSON.stringify(shown.slice(0, 200))}, the package is ${installedCli}`)
+    console.log(`       cfb-storage --version: ${shown}`)
     copyFileSync(join(consumer, 'games.csv'), join(c.dir, 'games.csv'))
     await npx(['write', 'games', '--partition', 'season=2024,week=1', '--from', 'games.csv', '--backend', 'local:./data'])
     const read = (await npx(['read', 'games', '--backend', 'local:./data', '--format', 'csv'])).stdout

@@ -55,3 +55,4 @@ export {
 export { type DeleteBatchesOptions, deleteInBatches, type KeyFailure } from './store/delete-batches.js'
 export { cutToRange, type HttpRange, httpRange, isEmptyRangeAnswer } from './store/http-range.js'
 export { codeForHttpStatus } from './store/http-status.js'
+export { type RetryClassifier, type RetryOptions, withRetry } from './store/retry.js'

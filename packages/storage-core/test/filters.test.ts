@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { compareText, type Filters, matchesCondition, normalizeFilters } from '../src/filters/filters.js'
+import { type Filters, matchesCondition, normalizeFilters } from '../src/filters/filters.js'
+import { compareText } from '../src/keys/key-order.js'
 import { MemoryStorage } from '../src/facade/memory-storage.js'
 
 describe('filters', () => {

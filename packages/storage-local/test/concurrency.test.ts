@@ -8,23 +8,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   APPENDS_PER_WRITER,
-  appendOps,
-  appendOutcome,
+  appendFromProcesses,
   appendWhileReading,
-  batchTable,
-  checkAppendSnapshot,
-  classifyRead,
   cleanAppends,
   cleanRace,
   killAllWriters,
-  overwriteOps,
+  overwriteFromProcesses,
   raceOutcome,
   raceOverwritesWithReads,
-  readWhile,
-  setRows,
-  startWriterProcesses,
   WRITERS,
-  writerFailures,
 } from '@cfb/test-servers'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { LocalStorage } from '../src/index.js'
@@ -67,19 +59,17 @@ describe(`local: ${WRITERS} writers x ${APPENDS_PER_WRITER} appends to one table
 
   it(`from ${WRITERS} separate processes started together on a created table: ${WRITERS * APPENDS_PER_WRITER} batches, versions 0..${WRITERS * APPENDS_PER_WRITER}, creation + ${WRITERS * APPENDS_PER_WRITER} appends in history`, async () => {
     const folder = join(root, 'appends-processes')
-    await new LocalStorage({ root: folder }).createTable(ENTITY, batchTable(PARTITION))
-    const opLists = Array.from({ length: WRITERS }, (_, writer) => appendOps(writer, APPENDS_PER_WRITER))
-    const { finished } = await startWriterProcesses(writerBackend(folder), ENTITY, PARTITION, opLists)
-    const readers = Array.from({ length: 2 }, () => new LocalStorage({ root: folder }))
-    const reads = await readWhile(readers, ENTITY, PARTITION, finished, checkAppendSnapshot)
-    const runs = await finished
-
-    const done = runs.reduce((n, run) => n + run.lines.filter((l) => l.startsWith('done ')).length, 0)
-    const outcome = await appendOutcome(new LocalStorage({ root: folder }), ENTITY, PARTITION, reads)
+    const { writerFailures, appendsDone, outcome, reads } = await appendFromProcesses({
+      backend: writerBackend(folder),
+      open: () => new LocalStorage({ root: folder }),
+      readers: Array.from({ length: 2 }, () => new LocalStorage({ root: folder })),
+      entity: ENTITY,
+      partition: PARTITION,
+    })
     console.log(
-      `local multi-process appends: ${done} appends returned; ${JSON.stringify(outcome.readBack)}; concurrent reads ${JSON.stringify(reads)}`,
+      `local multi-process appends: ${appendsDone} appends returned; ${JSON.stringify(outcome.readBack)}; concurrent reads ${JSON.stringify(reads)}`,
     )
-    expect({ writerFailures: writerFailures(runs), appendsDone: done, ...outcome }).toEqual({
+    expect({ writerFailures, appendsDone, ...outcome }).toEqual({
       writerFailures: [],
       appendsDone: WRITERS * APPENDS_PER_WRITER,
       ...cleanAppends(true),
@@ -117,25 +107,18 @@ describe.each([
 
   it(`with writers in separate processes: every read is exactly one written set, never a mix, ${rule}`, async () => {
     const folder = join(root, `race-processes-${table}`)
-    const first = new LocalStorage({ root: folder })
-    await first.write(ENTITY, setRows(0), PARTITION, keepRemovedFilesMs === undefined ? {} : { table: { keepRemovedFilesMs } })
-    const opLists = Array.from({ length: RACE_WRITERS }, (_, writer) => overwriteOps(writer, OVERWRITES))
-    const written = new Set([0, ...opLists.flat().map((op) => op.op)])
-    const { finished } = await startWriterProcesses(writerBackend(folder), ENTITY, PARTITION, opLists)
-    const readers = Array.from({ length: RACE_READERS }, () => new LocalStorage({ root: folder }))
-    const seen = new Set<number>()
-    const reads = await readWhile(readers, ENTITY, PARTITION, finished, (rows) => {
-      const verdict = classifyRead(rows)
-      if ('problem' in verdict) return verdict.problem
-      if (!written.has(verdict.set)) return `set ${verdict.set} was never written`
-      seen.add(verdict.set)
-      return undefined
+    const { writerFailures, report } = await overwriteFromProcesses({
+      backend: writerBackend(folder),
+      open: () => new LocalStorage({ root: folder }),
+      readers: Array.from({ length: RACE_READERS }, () => new LocalStorage({ root: folder })),
+      entity: ENTITY,
+      partition: PARTITION,
+      writers: RACE_WRITERS,
+      overwrites: OVERWRITES,
+      keepRemovedFilesMs,
     })
-    const runs = await finished
-    const writes = 1 + runs.reduce((n, run) => n + run.lines.filter((l) => l.startsWith('done ')).length, 0)
-    console.log(`local overwrite race (writer processes, ${table}): ${JSON.stringify({ ...reads, setsSeen: seen.size })}`)
-    const report = { ...reads, writes, writeErrors: {}, firstWriteErrors: [], setsSeen: seen.size }
-    expect({ writerFailures: writerFailures(runs), ...raceOutcome(report, { conflictsAllowed }) }).toEqual({
+    console.log(`local overwrite race (writer processes, ${table}): ${JSON.stringify(report)}`)
+    expect({ writerFailures, ...raceOutcome(report, { conflictsAllowed }) }).toEqual({
       writerFailures: [],
       ...cleanRace(RACE_WRITERS, OVERWRITES),
     })

@@ -7,18 +7,14 @@ import { SignatureV4 } from '@smithy/signature-v4'
 /** Bodies up to this size take the direct path; above it the SDK's own cost is lost in the transfer. */
 export const DIRECT_PUT_MAX_BYTES = 1024 * 1024
 
-/** Error codes S3 answers that a retry may cure, beyond any 5xx (as the SDK's standard mode). */
-const TRANSIENT_CODES = new Set(['RequestTimeout', 'RequestTimeTooSkewed'])
-const THROTTLING_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequestsException'])
-
 /** An S3 error answer, shaped as the SDK shapes its errors so `toStorageError` reads it alike. */
 export interface DirectPutError extends Error {
   $metadata: { httpStatusCode: number }
 }
 
 /**
- * PutObject of one small body without the SDK's middleware stack. That stack costs about 1 ms of
- * CPU per request, against about 0.2 ms here, and a copy of many small objects is bound by it.
+ * PutObject of one small body without the SDK's middleware stack, whose CPU cost per request is
+ * several times this path's, and a copy of many small objects is bound by it.
  * What matters is kept from the client: its endpoint rules (resolved once), credentials, region,
  * clock-skew offset, request handler (sockets, timeouts). The body's SHA-256 is signed, so the
  * server checks the body (as the SDK's CRC32 header would). Retries are the caller's.
@@ -82,19 +78,6 @@ export class DirectPut {
     if (code === 'RequestTimeTooSkewed' && !Number.isNaN(date)) this.client.config.systemClockOffset = date - Date.now()
     throw error
   }
-}
-
-/**
- * The base of the backoff before another attempt, or `undefined` when none may succeed. As in the
- * SDK's standard mode: 100 ms for no answer (once credentials were found), a server fault or a
- * transient code; 500 ms when the server asks to slow down.
- */
-export function retryBaseMs(error: unknown): number | undefined {
-  const e = error as Partial<DirectPutError>
-  const status = e.$metadata?.httpStatusCode
-  if (status === undefined) return e.name === 'CredentialsProviderError' ? undefined : 100
-  if (status === 429 || THROTTLING_CODES.has(e.name ?? '')) return 500
-  return status >= 500 || TRANSIENT_CODES.has(e.name ?? '') ? 100 : undefined
 }
 
 /** A key segment as the SDK sends it: RFC 3986 unreserved characters kept, the rest escaped. */

@@ -1,8 +1,10 @@
-import { StorageError, type StorageErrorCode } from '@cfb/storage-core'
+import { codeForHttpStatus, type RetryClassifier, StorageError, type StorageErrorCode } from '@cfb/storage-core'
 
 interface SdkError {
   name?: string
   code?: string
+  /** The error code of an S3 answer the SDK has no class for. */
+  Code?: string
   message?: string
   $metadata?: { httpStatusCode?: number; attempts?: number }
   $fault?: 'client' | 'server'
@@ -39,30 +41,32 @@ const BY_NAME: Record<string, StorageErrorCode> = {
   TimeoutError: 'UNAVAILABLE',
 }
 
-const BY_STATUS: Record<number, StorageErrorCode> = {
-  400: 'INVALID_ARGUMENT',
-  401: 'PERMISSION_DENIED',
-  403: 'PERMISSION_DENIED',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  412: 'CONFLICT',
-  416: 'INVALID_ARGUMENT',
-  501: 'NOT_SUPPORTED',
-}
+/** Error codes S3 answers that a retry may cure, beyond any 5xx (as the SDK's standard mode). */
+const TRANSIENT_CODES = new Set(['RequestTimeout', 'RequestTimeTooSkewed'])
+const THROTTLING_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequestsException'])
 
-/** The stable code for an SDK (or network) error: by S3 error name, then HTTP status. */
+/** The stable code for an SDK (or network) error: by S3 error name or code, then HTTP status. */
 export function codeOf(error: unknown): StorageErrorCode {
   const e = (error ?? {}) as SdkError
-  const byName = BY_NAME[e.name ?? ''] ?? BY_NAME[e.code ?? '']
+  const byName = BY_NAME[e.name ?? ''] ?? BY_NAME[e.Code ?? ''] ?? BY_NAME[e.code ?? '']
   if (byName) return byName
   const status = e.$metadata?.httpStatusCode
-  if (status !== undefined) {
-    if (status >= 500 || status === 429) return 'UNAVAILABLE'
-    const byStatus = BY_STATUS[status]
-    if (byStatus) return byStatus
-  }
+  if (status !== undefined) return codeForHttpStatus(status)
   // Connection resets, DNS failures, aborted sockets: the network, not the request.
   return 'UNAVAILABLE'
+}
+
+/**
+ * The base of the backoff before another attempt, or `undefined` when none may succeed. As in the
+ * SDK's standard mode: 100 ms for no answer (once credentials were found), a server fault or a
+ * transient code; 500 ms when the server asks to slow down.
+ */
+export const retryBaseMs: RetryClassifier = (error) => {
+  const e = (error ?? {}) as SdkError
+  const status = e.$metadata?.httpStatusCode
+  if (status === undefined) return e.name === 'CredentialsProviderError' ? undefined : 100
+  if (status === 429 || THROTTLING_CODES.has(e.name ?? '')) return 500
+  return status >= 500 || TRANSIENT_CODES.has(e.name ?? '') ? 100 : undefined
 }
 
 /**

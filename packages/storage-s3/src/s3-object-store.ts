@@ -1,5 +1,3 @@
-import { Agent as HttpAgent } from 'node:http'
-import { Agent as HttpsAgent } from 'node:https'
 import {
   DeleteObjectsCommand,
   type DeleteObjectsCommandOutput,
@@ -8,8 +6,7 @@ import {
   HeadObjectCommand,
   paginateListObjectsV2,
   PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
+  type S3Client,
 } from '@aws-sdk/client-s3'
 import {
   type ByteRange,
@@ -25,81 +22,18 @@ import {
   type PutOptions,
   StorageError,
   type StoreCapabilities,
+  withRetry,
 } from '@cfb/storage-core'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
-import { DIRECT_PUT_MAX_BYTES, DirectPut, retryBaseMs } from './direct-put.js'
-import { codeOf, toStorageError } from './s3-errors.js'
-
-export interface S3Credentials {
-  accessKeyId: string
-  secretAccessKey: string
-  sessionToken?: string
-}
-
-export interface S3ObjectStoreOptions {
-  bucket: string
-  /** Key prefix inside the bucket that acts as the root (`raw/` or `team/cfb`). */
-  prefix?: string
-  region?: string
-  endpoint?: string
-  forcePathStyle?: boolean
-  /** Explicit credentials; otherwise the SDK's default chain (which reads `AWS_*` first). */
-  credentials?: S3Credentials
-  /** A ready client; the options above that configure a client are then ignored. */
-  client?: S3Client
-  /** Attempts per request, retries included (standard retry mode; GET bodies too). Default 5. */
-  maxAttempts?: number
-  /** Sockets kept per host, and requests in flight for one batch operation. Default 32. */
-  concurrency?: number
-  /** Milliseconds to establish a connection. Default 5,000. */
-  connectionTimeoutMs?: number
-  /**
-   * Milliseconds a connection may stay silent (waiting for an answer, or inside a body) before the
-   * attempt fails and is retried. Default 60,000.
-   */
-  requestTimeoutMs?: number
-  /** Objects larger than this go up as multipart, in parts of exactly this size. Default 8 MiB. */
-  partSize?: number
-  /** Keys per `DeleteObjects` request (S3 allows 1,000). */
-  deleteBatchSize?: number
-  /** Name used in errors. Default `s3`. */
-  backendName?: string
-  /** Overrides of what the server can do (test servers lack conditional PUT, for instance). */
-  capabilities?: Partial<StoreCapabilities>
-  /** Extra client settings a profile (such as R2) needs. */
-  clientConfig?: Partial<S3ClientConfig>
-  /** Checks a key before it is sent (R2 refuses keys that are not NFC, for instance). */
-  checkKey?: (key: string) => void
-}
+import { DIRECT_PUT_MAX_BYTES, DirectPut } from './direct-put.js'
+import { readWholeBody } from './response-body.js'
+import { createS3Client, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, type S3ObjectStoreOptions } from './s3-client.js'
+import { codeOf, retryBaseMs, toStorageError } from './s3-errors.js'
 
 const MIB = 1024 * 1024
 
 function normalizePrefixOption(prefix: string | undefined): string {
   const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '')
   return trimmed === '' ? '' : `${trimmed}/`
-}
-
-/** Builds the S3 client: standard retries, timeouts, keep-alive with a bounded socket pool. */
-export function createS3Client(options: S3ObjectStoreOptions): S3Client {
-  const sockets = options.concurrency ?? 32
-  return new S3Client({
-    region: options.region ?? 'us-east-1',
-    endpoint: options.endpoint,
-    forcePathStyle: options.forcePathStyle,
-    credentials: options.credentials,
-    maxAttempts: options.maxAttempts ?? 5,
-    retryMode: 'standard',
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: options.connectionTimeoutMs ?? 5_000,
-      // Socket inactivity, not the handler's `requestTimeout`: that one only logs a warning unless
-      // told to throw, so a server that stops answering hung the caller for ever; and it counts a
-      // slow upload's progress as waiting. Inactivity also ends a body that stalls midway.
-      socketTimeout: options.requestTimeoutMs ?? 60_000,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets }),
-    }),
-    ...options.clientConfig,
-  })
 }
 
 /** `ObjectStore` over one bucket (and prefix) of S3 or an S3-compatible server. */
@@ -130,8 +64,8 @@ export class S3ObjectStore implements ObjectStore {
     this.ownsClient = options.client === undefined
     this.partSize = options.partSize ?? 8 * MIB
     this.deleteBatchSize = Math.min(options.deleteBatchSize ?? 1000, 1000)
-    this.concurrency = options.concurrency ?? 32
-    this.maxAttempts = options.maxAttempts ?? 5
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
     this.checkKey = options.checkKey ?? (() => {})
     this.capabilities = {
       conditionalPut: true,
@@ -176,28 +110,33 @@ export class S3ObjectStore implements ObjectStore {
     const header = ranged ? asked.header : undefined
     const objectKey = this.objectKey(key)
     const startedAt = Date.now()
+    // The SDK retries a request until its headers arrive, never a body that breaks after them:
+    // that retry is ours, within the same attempt budget (the SDK's attempts count in it).
     let attempts = 0
-    for (;;) {
-      let response: GetObjectCommandOutput
-      try {
-        response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: header }))
-      } catch (error) {
-        // A range that starts at or past the end (416) reads as empty, like a slice past the end.
-        const sdk = error as { $metadata?: { httpStatusCode?: number; attempts?: number } }
-        if (isEmptyRangeAnswer(sdk.$metadata?.httpStatusCode, ranged)) return new Uint8Array(0)
-        throw this.fail(error, 'GET', key, startedAt, attempts + (sdk.$metadata?.attempts ?? 1))
-      }
-      attempts += response.$metadata.attempts ?? 1
-      try {
+    /** The SDK's failure, after its own retries: final. */
+    let sdkFailure: StorageError | undefined
+    return withRetry(
+      async () => {
+        let response: GetObjectCommandOutput
+        try {
+          response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: header }))
+        } catch (error) {
+          // A range that starts at or past the end (416) reads as empty, like a slice past the end.
+          const sdk = error as { $metadata?: { httpStatusCode?: number; attempts?: number } }
+          if (isEmptyRangeAnswer(sdk.$metadata?.httpStatusCode, ranged)) return new Uint8Array(0)
+          sdkFailure = this.fail(error, 'GET', key, startedAt, attempts + (sdk.$metadata?.attempts ?? 1))
+          throw sdkFailure
+        }
+        attempts += response.$metadata.attempts ?? 1
         const bytes = await readWholeBody(response)
         return ranged ? cutToRange(bytes, response.ContentRange, asked.start, asked.end) : bytes
-      } catch (error) {
-        // The SDK retries a request until its headers arrive, never a body that breaks after
-        // them: that retry is ours, within the same attempt budget.
-        if (attempts >= this.maxAttempts) throw this.fail(error, 'GET', key, startedAt, attempts)
-        await sleep(backoffMs(attempts))
-      }
-    }
+      },
+      {
+        maxAttempts: this.maxAttempts,
+        retryable: (error) => (error === sdkFailure || attempts >= this.maxAttempts ? undefined : 100),
+        giveUp: (error) => this.fail(error, 'GET', key, startedAt, attempts),
+      },
+    )
   }
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
@@ -245,7 +184,7 @@ export class S3ObjectStore implements ObjectStore {
         return
       }
       // Fixed-size parts (R2 rejects unequal non-trailing parts); failed uploads are aborted.
-      // Loaded here: most runs never upload a large object, and it is 17 ms of startup.
+      // Loaded here: most runs never upload a large object, and the module is slow to load.
       const { Upload } = await import('@aws-sdk/lib-storage')
       const upload = new Upload({
         client: this.client,
@@ -278,16 +217,11 @@ export class S3ObjectStore implements ObjectStore {
     const headers: Record<string, string> = { 'content-type': params.ContentType }
     for (const [name, value] of Object.entries(params.Metadata ?? {})) headers[`x-amz-meta-${name.toLowerCase()}`] = value
     if (params.IfNoneMatch) headers['if-none-match'] = params.IfNoneMatch
-    for (let attempts = 1; ; attempts++) {
-      try {
-        await direct.put(params.Key, params.Body, headers)
-        return
-      } catch (error) {
-        const base = retryBaseMs(error)
-        if (attempts >= this.maxAttempts || base === undefined) throw this.fail(error, 'PUT', key, startedAt, attempts)
-        await sleep(backoffMs(attempts, base))
-      }
-    }
+    await withRetry(() => direct.put(params.Key, params.Body, headers), {
+      maxAttempts: this.maxAttempts,
+      retryable: retryBaseMs,
+      giveUp: (error, attempts) => this.fail(error, 'PUT', key, startedAt, attempts),
+    })
   }
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
@@ -320,24 +254,25 @@ export class S3ObjectStore implements ObjectStore {
         }))
         yield* mergeSorted(objects, prefixes)
         const token = page.NextContinuationToken
-        if (page.IsTruncated && !token) throw new Error('a truncated listing page carried no continuation token')
+        if (page.IsTruncated && !token) throw this.brokenListing(prefix, 'a truncated listing page carried no continuation token')
         if (token !== undefined) {
           // A server that hands back a token it already gave would make the paginator loop forever.
-          if (seenTokens.has(token)) throw new Error('the listing repeated a continuation token')
+          if (seenTokens.has(token)) throw this.brokenListing(prefix, 'the listing repeated a continuation token')
           seenTokens.add(token)
         }
         pageStartedAt = Date.now()
       }
     } catch (error) {
-      if (error instanceof Error && !('$metadata' in error) && error.message.includes('continuation token')) {
-        throw new StorageError('UNAVAILABLE', `LIST s3://${this.bucket}/${this.prefix}${prefix} failed: ${error.message}`, {
-          backend: this.name,
-          key: prefix,
-          cause: error,
-        })
-      }
       throw this.fail(error, 'LIST', prefix, pageStartedAt)
     }
+  }
+
+  /** A server whose pages cannot be followed to the end: no retry would list the prefix whole. */
+  private brokenListing(prefix: string, detail: string): StorageError {
+    return new StorageError('UNAVAILABLE', `LIST s3://${this.bucket}/${this.prefix}${prefix} failed: ${detail}`, {
+      backend: this.name,
+      key: prefix,
+    })
   }
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
@@ -388,38 +323,4 @@ function mergeSorted(objects: ListEntry[], prefixes: ListEntry[]): ListEntry[] {
   if (prefixes.length === 0) return objects
   const name = (e: ListEntry) => Buffer.from(e.kind === 'object' ? e.key : e.prefix, 'utf8')
   return [...objects, ...prefixes].sort((a, b) => Buffer.compare(name(a), name(b)))
-}
-
-/**
- * The whole body, or an error when it broke off or fewer bytes came than `Content-Length` said.
- * Node's parser already fails a body closed short of its length; the count also holds for any
- * other request handler given in `clientConfig`, so a cut body never passes for a short object.
- */
-async function readWholeBody(response: GetObjectCommandOutput): Promise<Uint8Array> {
-  let bytes: Uint8Array
-  try {
-    bytes = response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0)
-  } catch (cause) {
-    throw incompleteBody(`the connection broke (${(cause as Error).message})`, cause)
-  }
-  const expected = response.ContentLength
-  if (expected !== undefined && bytes.length !== expected) {
-    throw incompleteBody(`${bytes.length} of ${expected} bytes arrived`)
-  }
-  return bytes
-}
-
-function incompleteBody(detail: string, cause?: unknown): Error {
-  const error = new Error(`the response body was cut short: ${detail}`, { cause })
-  error.name = 'IncompleteBody'
-  return error
-}
-
-/** Full-jitter exponential backoff, as the SDK's standard mode does: up to 100, 200, 400 ms ... 2 s. */
-function backoffMs(attempt: number, base = 100): number {
-  return Math.random() * Math.min(2_000, base * 2 ** (attempt - 1))
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,5 +1,6 @@
 import { ObjectStorage, type ObjectStorageOptions } from '@cfb/storage-core'
-import { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store.js'
+import type { S3ObjectStoreOptions } from './s3-client.js'
+import { S3ObjectStore } from './s3-object-store.js'
 
 export type S3StorageOptions = S3ObjectStoreOptions & ObjectStorageOptions
 

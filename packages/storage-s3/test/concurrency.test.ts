@@ -7,26 +7,20 @@
 
 import {
   APPENDS_PER_WRITER,
-  appendOps,
-  appendOutcome,
+  appendFromProcesses,
   appendWhileReading,
   batchRows,
-  batchTable,
-  checkAppendSnapshot,
   checkBatches,
   classifyRead,
   cleanAppends,
   cleanRace,
   killAllWriters,
   logVersions,
-  overwriteOps,
+  overwriteFromProcesses,
   raceOutcome,
   raceOverwritesWithReads,
-  readWhile,
   setRows,
-  startWriterProcesses,
   WRITERS,
-  writerFailures,
 } from '@cfb/test-servers'
 import { afterAll, describe, expect, it } from '@jest/globals'
 import type { S3Storage } from '../src/index.js'
@@ -83,15 +77,15 @@ describe('on moto (conditional PUT)', () => {
 
     it(`from ${WRITERS} separate processes on a created table: ${WRITERS * APPENDS_PER_WRITER} batches, versions 0..${WRITERS * APPENDS_PER_WRITER}, creation + ${WRITERS * APPENDS_PER_WRITER} appends in history`, async () => {
       const prefix = 'appends-processes'
-      await backend(prefix).createTable(ENTITY, batchTable(PARTITION))
-      const opLists = Array.from({ length: WRITERS }, (_, writer) => appendOps(writer, APPENDS_PER_WRITER))
-      const { finished } = await startWriterProcesses(writerBackend(prefix), ENTITY, PARTITION, opLists)
-      const reads = await readWhile([backend(prefix)], ENTITY, PARTITION, finished, checkAppendSnapshot)
-      const runs = await finished
-      const done = runs.reduce((n, run) => n + run.lines.filter((l) => l.startsWith('done ')).length, 0)
-      const outcome = await appendOutcome(backend(prefix), ENTITY, PARTITION, reads)
-      console.log(`s3 multi-process appends: ${done} appends returned; ${JSON.stringify(outcome.readBack)}; concurrent reads ${JSON.stringify(reads)}`)
-      expect({ writerFailures: writerFailures(runs), appendsDone: done, ...outcome }).toEqual({
+      const { writerFailures, appendsDone, outcome, reads } = await appendFromProcesses({
+        backend: writerBackend(prefix),
+        open: () => backend(prefix),
+        readers: [backend(prefix)],
+        entity: ENTITY,
+        partition: PARTITION,
+      })
+      console.log(`s3 multi-process appends: ${appendsDone} appends returned; ${JSON.stringify(outcome.readBack)}; concurrent reads ${JSON.stringify(reads)}`)
+      expect({ writerFailures, appendsDone, ...outcome }).toEqual({
         writerFailures: [],
         appendsDone: WRITERS * APPENDS_PER_WRITER,
         ...cleanAppends(true),
@@ -123,24 +117,18 @@ describe('on moto (conditional PUT)', () => {
 
     it(`with writers in separate processes: every read is exactly one written set, never a mix, ${rule}`, async () => {
       const prefix = `race-processes-${table}`
-      await backend(prefix).write(ENTITY, setRows(0), PARTITION, conflictsAllowed ? {} : { table: { keepRemovedFilesMs } })
-      const opLists = Array.from({ length: RACE_WRITERS }, (_, writer) => overwriteOps(writer, OVERWRITES))
-      const written = new Set([0, ...opLists.flat().map((op) => op.op)])
-      const { finished } = await startWriterProcesses(writerBackend(prefix), ENTITY, PARTITION, opLists)
-      const seen = new Set<number>()
-      const readers = Array.from({ length: RACE_READERS }, () => backend(prefix))
-      const reads = await readWhile(readers, ENTITY, PARTITION, finished, (rows) => {
-        const verdict = classifyRead(rows)
-        if ('problem' in verdict) return verdict.problem
-        if (!written.has(verdict.set)) return `set ${verdict.set} was never written`
-        seen.add(verdict.set)
-        return undefined
+      const { writerFailures, report } = await overwriteFromProcesses({
+        backend: writerBackend(prefix),
+        open: () => backend(prefix),
+        readers: Array.from({ length: RACE_READERS }, () => backend(prefix)),
+        entity: ENTITY,
+        partition: PARTITION,
+        writers: RACE_WRITERS,
+        overwrites: OVERWRITES,
+        keepRemovedFilesMs,
       })
-      const runs = await finished
-      const writes = 1 + runs.reduce((n, run) => n + run.lines.filter((l) => l.startsWith('done ')).length, 0)
-      console.log(`s3 overwrite race (writer processes, ${table}): ${JSON.stringify({ ...reads, setsSeen: seen.size })}`)
-      const report = { ...reads, writes, writeErrors: {}, firstWriteErrors: [], setsSeen: seen.size }
-      expect({ writerFailures: writerFailures(runs), ...raceOutcome(report, { conflictsAllowed }) }).toEqual({
+      console.log(`s3 overwrite race (writer processes, ${table}): ${JSON.stringify(report)}`)
+      expect({ writerFailures, ...raceOutcome(report, { conflictsAllowed }) }).toEqual({
         writerFailures: [],
         ...cleanRace(RACE_WRITERS, OVERWRITES),
       })

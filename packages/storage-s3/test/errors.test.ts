@@ -88,6 +88,49 @@ describe('S3 answers map to StorageError codes', () => {
   })
 })
 
+describe('codes come from the S3 error name, then the HTTP status, on every test server', () => {
+  let moto: S3TestServer
+  beforeAll(async () => {
+    moto = await startS3Server('moto')
+    await moto.createBucket(BUCKET)
+  }, 120_000)
+  afterAll(async () => {
+    await moto?.stop()
+  })
+  const server = (kind: 'fauxqs' | 's3rver' | 'moto') => ({ fauxqs, s3rver, moto })[kind]
+
+  it.each(['fauxqs', 's3rver', 'moto'] as const)('%s: a listing of a bucket that does not exist → CONFIG; a missing key → NOT_FOUND', async (kind) => {
+    const { endpoint, credentials } = server(kind)
+    const listing = await failure(() => storage({ endpoint, credentials, bucket: 'no-such-bucket' }).listFiles('x/'))
+    expect(listing).toMatchObject({ code: 'CONFIG', backend: 's3' })
+    expect(listing.message).toContain('NoSuchBucket')
+    const missing = await failure(() => storage({ endpoint, credentials }).readBytes('missing/k.bin'))
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', backend: 's3', key: 'missing/k.bin' })
+  })
+
+  it('moto: a create-only PUT of a key that exists → CONFLICT (412), not retried into an overwrite', async () => {
+    const s = storage({ endpoint: moto.endpoint, credentials: moto.credentials })
+    await s.store.put('cond/a.bin', new Uint8Array([1]))
+    const e = await failure(() => s.store.put('cond/a.bin', new Uint8Array([2]), { ifNoneMatch: '*' }))
+    expect(e).toMatchObject({ code: 'CONFLICT', backend: 's3', key: 'cond/a.bin' })
+    expect([...(await s.readBytes('cond/a.bin'))]).toEqual([1])
+  })
+
+  it.each([
+    [405, 'MethodNotAllowed', 'NOT_SUPPORTED'],
+    [411, 'MissingContentLength', 'INVALID_ARGUMENT'],
+  ] as const)('an answer %i %s that S3 names no code for → %s by its status, not retried', async (status, name, code) => {
+    const refusing = await startFakeS3((_, response) => sendS3Error(response, status, name))
+    try {
+      const e = await failure(() => storage({ endpoint: refusing.endpoint, maxAttempts: 3 }).readBytes('refused/c.bin'))
+      expect(e).toMatchObject({ code, backend: 's3', key: 'refused/c.bin' })
+      expect(refusing.requests).toHaveLength(1)
+    } finally {
+      await refusing.stop()
+    }
+  })
+})
+
 describe('network failures and throttling → UNAVAILABLE', () => {
   let slowDown: FakeS3
   beforeAll(async () => {

@@ -33,7 +33,7 @@ function through(proxy: FaultProxy, options: Partial<S3StorageOptions>): S3Stora
   const storage = s3.storage({
     endpoint: proxy.endpoint,
     maxAttempts: 7,
-    // moto handles one request at a time (see startMotoServer): under 16 writers a connection or an
+    // moto handles one request at a time (see moto-server.ts in @cfb/test-servers): under 16 writers a connection or an
     // answer can take seconds on a loaded machine without any fault.
     connectionTimeoutMs: 5_000,
     requestTimeoutMs: 10_000,

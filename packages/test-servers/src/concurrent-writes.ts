@@ -1,6 +1,5 @@
 // Concurrency checks shared by the local and s3 tests.
 import { isStorageError, type Row, type StorageBackend } from '@cfb/storage-core'
-import { type PlannedOp, spawnWriter, type WriterBackend, type WriterRun } from './crash-trials.js'
 import { logVersions } from './delta-log.js'
 
 export const WRITERS = 8
@@ -129,6 +128,17 @@ export function readErrorKind(error: unknown): string {
   if (!isStorageError(error)) return String(error)
   if (error.code === 'CONFLICT' && /keepRemovedFilesMs/.test(error.message)) return READ_CONFLICT
   return error.code
+}
+
+/** A read check: the rows are exactly one set of `written`; the sets found are added to `seen`. */
+export function oneWrittenSet(written: ReadonlySet<number>, seen: Set<number>) {
+  return (rows: readonly Row[]): string | undefined => {
+    const verdict = classifyRead(rows)
+    if ('problem' in verdict) return verdict.problem
+    if (!written.has(verdict.set)) return `set ${verdict.set} was never written`
+    seen.add(verdict.set)
+    return undefined
+  }
 }
 
 /** The one way a read of a table with the default configuration may fail under overwrites. */
@@ -324,13 +334,7 @@ export async function raceOverwritesWithReads(options: {
       }
     }),
   )
-  const reads = await readWhile(options.readers, entity, partition, writing, (rows) => {
-    const verdict = classifyRead(rows)
-    if ('problem' in verdict) return verdict.problem
-    if (!written.has(verdict.set)) return `set ${verdict.set} was never written`
-    seen.add(verdict.set)
-    return undefined
-  })
+  const reads = await readWhile(options.readers, entity, partition, writing, oneWrittenSet(written, seen))
   await writing
   return { ...reads, writes, writeErrors, firstWriteErrors, setsSeen: seen.size }
 }
@@ -362,57 +366,4 @@ export function cleanRace(writers: number, overwrites: number): ReturnType<typeo
 /** The set that writer `writer` writes on its `n`th overwrite (n from 1). */
 export function overwriteSet(writer: number, n: number): number {
   return (writer + 1) * 1000 + n
-}
-
-/**
- * Starts one writer process per op list (`writer-process.mjs`, built package), waits until every
- * one is ready, then lets them all go at once. Resolves with each writer's run when all have exited.
- */
-export async function startWriterProcesses(
-  backend: WriterBackend,
-  entity: string,
-  partition: Record<string, string | number>,
-  opLists: readonly PlannedOp[][],
-): Promise<{ finished: Promise<WriterRun[]> }> {
-  const runs = opLists.map((ops) => {
-    let signalReady: () => void = () => {}
-    const ready = new Promise<void>((resolve) => {
-      signalReady = resolve
-    })
-    const config = { backend, entity, partition, ops, waitForGo: true, exitWhenDone: true }
-    const spawned = spawnWriter(config, (line) => {
-      if (line === 'ready') signalReady()
-    })
-    return { ...spawned, ready }
-  })
-  await Promise.all(runs.map((r) => Promise.race([r.ready, r.finished])))
-  for (const run of runs) run.child.stdin!.write('go\n')
-  return { finished: Promise.all(runs.map((r) => r.finished)) }
-}
-
-/** What went wrong in writer processes: non-zero exits, stderr, `error` lines. */
-export function writerFailures(runs: readonly WriterRun[]): string[] {
-  return runs.flatMap((run, i) => [
-    ...(run.exitCode === 0 ? [] : [`writer ${i} exited with ${run.exitCode ?? run.signal}`]),
-    ...(run.stderr === '' ? [] : [`writer ${i} stderr: ${run.stderr.slice(0, 300)}`]),
-    ...run.lines.filter((l) => l.startsWith('error ')).map((l) => `writer ${i}: ${l.slice(0, 400)}`),
-  ])
-}
-
-/** Writer `writer`'s appends, as ops for a writer process. */
-export function appendOps(writer: number, batches: number): PlannedOp[] {
-  return Array.from({ length: batches }, (_, batch) => ({
-    op: writer * 1000 + batch,
-    mode: 'append' as const,
-    rows: batchRows(writer, batch),
-  }))
-}
-
-/** Writer `writer`'s overwrites with sets 1..count, as ops for a writer process. */
-export function overwriteOps(writer: number, count: number): PlannedOp[] {
-  return Array.from({ length: count }, (_, i) => ({
-    op: overwriteSet(writer, i + 1),
-    mode: 'overwrite' as const,
-    rows: setRows(overwriteSet(writer, i + 1)),
-  }))
 }

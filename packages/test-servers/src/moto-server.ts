@@ -1,27 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
-import type { ServerQuirks } from './s3-servers.js'
-
-/** moto is a real S3 implementation: it enforces `If-None-Match: *` (412 when the key exists). */
-export const MOTO_QUIRKS: ServerQuirks = { conditionalPut: true, delimiterListing: true, rangedReadOfEmptyObject: true, utf8ListingOrder: true }
-
-export interface MotoServer {
-  endpoint: string
-  region: string
-  credentials: { accessKeyId: string; secretAccessKey: string }
-  quirks: ServerQuirks
-  createBucket(name: string): Promise<void>
-  stop(): Promise<void>
-}
-
-const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' }
 
 /**
  * `moto_server` as its `main()` builds it, with one change: requests are handled one at a time.
  * moto checks `If-None-Match: *` and then stores the object as two steps, and `moto_server` runs a
  * thread per request, so two PUTs of one new key can both pass the check and the second replace
- * the first (seen here: an acknowledged append lost among 8 writer processes). S3 makes the check
+ * the first, losing an acknowledged write. S3 makes the check
  * and the write one step; a lock around each request gives moto that atomicity.
  */
 const SERIALIZED_MOTO = `
@@ -67,7 +51,7 @@ async function answering(endpoint: string, child: ChildProcess, output: () => st
 }
 
 /** Starts moto (installed on the test machines; see SERIALIZED_MOTO) on a free port of 127.0.0.1. */
-export async function startMotoServer(): Promise<MotoServer> {
+export async function startMotoProcess(): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const port = await freePort()
   const endpoint = `http://127.0.0.1:${port}`
   const child = spawn('python3', ['-c', SERIALIZED_MOTO, '127.0.0.1', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -83,20 +67,8 @@ export async function startMotoServer(): Promise<MotoServer> {
     child.kill('SIGKILL')
     throw error
   }
-  const region = 'us-east-1'
   return {
     endpoint,
-    region,
-    credentials: CREDENTIALS,
-    quirks: MOTO_QUIRKS,
-    async createBucket(name: string) {
-      const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials: CREDENTIALS })
-      try {
-        await client.send(new CreateBucketCommand({ Bucket: name }))
-      } finally {
-        client.destroy()
-      }
-    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve()

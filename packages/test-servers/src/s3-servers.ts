@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
-import { MOTO_QUIRKS, startMotoServer } from './moto-server.js'
+import { startMotoProcess } from './moto-server.js'
 
 export type ServerKind = 'fauxqs' | 's3rver' | 'moto'
 
@@ -34,7 +34,8 @@ export interface S3TestServer {
 export const SERVER_QUIRKS: Record<ServerKind, ServerQuirks> = {
   fauxqs: { conditionalPut: false, delimiterListing: true, rangedReadOfEmptyObject: true, utf8ListingOrder: false },
   s3rver: { conditionalPut: false, delimiterListing: false, rangedReadOfEmptyObject: false, utf8ListingOrder: false },
-  moto: MOTO_QUIRKS,
+  // moto is a real S3 implementation: it enforces `If-None-Match: *` (412 when the key exists).
+  moto: { conditionalPut: true, delimiterListing: true, rangedReadOfEmptyObject: true, utf8ListingOrder: true },
 }
 
 const FAKE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
@@ -65,16 +66,11 @@ async function startS3rverServer(): Promise<{ endpoint: string; stop(): Promise<
   }
 }
 
-/** moto, one request at a time (see moto-server.ts), as the other servers are started. */
-async function startSerializedMoto(): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const moto = await startMotoServer()
-  return { endpoint: moto.endpoint, stop: () => moto.stop() }
-}
-
 const STARTERS: Record<ServerKind, () => Promise<{ endpoint: string; stop(): Promise<void> }>> = {
   fauxqs: startFauxqsServer,
   s3rver: startS3rverServer,
-  moto: startSerializedMoto,
+  // One request at a time: see moto-server.ts.
+  moto: startMotoProcess,
 }
 
 /** Starts an S3-compatible server on 127.0.0.1 on a free port. */

@@ -8,7 +8,7 @@ import { type ColumnType, checkText, type TableSchema } from './schema.js'
 
 /**
  * papaparse, loaded on the first CSV write: a CommonJS bundle that an ES import would scan for its
- * exports in every process (26 ms of a CLI's start), though most never write CSV.
+ * exports in every process, slowing every CLI start, though most never write CSV.
  */
 let papa: typeof Papa | undefined
 const loadPapa = (): typeof Papa => (papa ??= createRequire(import.meta.url)('papaparse') as typeof Papa)

@@ -1,5 +1,6 @@
 import type { Row, StorageBackend } from '../facade/storage-backend.js'
 import type { ObjectStore } from '../store/object-store.js'
+import { compareText } from '../keys/key-order.js'
 import { mapConcurrent } from '../store/concurrency.js'
 
 /** How many requests the suite keeps in flight when it writes many objects. */
@@ -37,7 +38,7 @@ export function without(rows: readonly Row[], columns: readonly string[]): Row[]
 
 /** Strings in UTF-8 byte order, the order S3 lists keys in. */
 export function utf8Sorted(keys: readonly string[]): string[] {
-  return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')))
+  return [...keys].sort(compareText)
 }
 
 /** Keys under `prefix` that hold data: `.parquet` and `.csv` files. */
@@ -80,4 +81,17 @@ export async function dispose(resource: object): Promise<void> {
   const r = resource as { close?: () => unknown; [Symbol.asyncDispose]?: () => PromiseLike<void> }
   if (typeof r[Symbol.asyncDispose] === 'function') await r[Symbol.asyncDispose]!()
   else if (typeof r.close === 'function') await r.close()
+}
+
+/** Closes everything in `resources` (emptying it), then throws once for all that failed to close. */
+export async function disposeAll(resources: object[], label: string): Promise<void> {
+  const failures: unknown[] = []
+  for (const resource of resources.splice(0)) {
+    try {
+      await dispose(resource)
+    } catch (error) {
+      failures.push(error)
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, label)
 }

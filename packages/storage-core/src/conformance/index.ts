@@ -39,7 +39,7 @@ import { scan } from './groups/scan.js'
 import { schemaConflicts } from './groups/schema-conflicts.js'
 import { typesRoundTrip } from './groups/types-roundtrip.js'
 import { transfer } from './groups/transfer.js'
-import { dispose, storeOf } from './harness.js'
+import { disposeAll, storeOf } from './harness.js'
 import { writePartitioned } from './groups/write-partitioned.js'
 import { registerStoreCases } from './store/suite.js'
 
@@ -130,16 +130,6 @@ export function describeConformance(
       options.largeListingKeys === undefined ? 'object store' : `object store (large listing: ${options.largeListingKeys} keys)`
     describe(storeTitle, () => registerStoreCases(async () => storeOf(await create()), capabilities, options))
 
-    afterAll(async () => {
-      const failures: unknown[] = []
-      for (const backend of created.splice(0)) {
-        try {
-          await dispose(backend)
-        } catch (error) {
-          failures.push(error)
-        }
-      }
-      if (failures.length > 0) throw new AggregateError(failures, `${name}: closing backends failed`)
-    })
+    afterAll(() => disposeAll(created, `${name}: closing backends failed`))
   })
 }

@@ -20,7 +20,7 @@ import { LOG_DIR } from '../table/log-files.js'
 import { StorageError, withContext } from '../errors.js'
 import type { Filters } from '../filters/filters.js'
 import { normalizeKey, normalizePrefix, validateEntity } from '../keys/keys.js'
-import { compareKeys } from '../store/memory-object-store.js'
+import { compareText } from '../keys/key-order.js'
 import type { ObjectStore, StoreCapabilities } from '../store/object-store.js'
 import type { Partition, PartitionInput } from '../partition/partition.js'
 
@@ -220,7 +220,7 @@ export class ObjectStorage implements StorageBackend {
         if (entry.kind === 'object') keys.push(entry.key)
       }
       // S3 lists in UTF-8 byte order; not every S3-compatible server does, so make it so here.
-      return keys.sort(compareKeys)
+      return keys.sort(compareText)
     })
   }
 

@@ -1,5 +1,6 @@
 import { StorageError } from '../errors.js'
 import { parseIsoTimestamp } from '../codecs/iso-timestamp.js'
+import { compareText } from '../keys/key-order.js'
 
 /** A scalar a filter compares against. */
 export type FilterScalar = string | number | bigint | boolean | Date | null
@@ -63,26 +64,6 @@ export function normalizeFilters(filters: Filters | undefined): Map<string, Filt
 
 function badOperand(column: string): StorageError {
   return new StorageError('INVALID_ARGUMENT', `invalid filter value for ${column}`)
-}
-
-/**
- * Code-point order of two strings, which is UTF-8 byte order: the order of Parquet statistics,
- * DuckDB, pyarrow and polars. JavaScript's `<` compares UTF-16 units, which puts an emoji (a
- * surrogate pair, U+D800-DFFF) before U+E000-FFFF; a surrogate stands for a code point above
- * U+FFFF, so it orders after every other unit.
- */
-export function compareText(a: string, b: string): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i)
-    const y = b.charCodeAt(i)
-    if (x === y) continue
-    const xs = x >= 0xd800 && x <= 0xdfff
-    const ys = y >= 0xd800 && y <= 0xdfff
-    if (xs !== ys) return xs ? 1 : -1
-    return x < y ? -1 : 1
-  }
-  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0
 }
 
 const isNaNumber = (v: unknown) => typeof v === 'number' && Number.isNaN(v)

@@ -1,15 +1,11 @@
 import { StorageError } from '../errors.js'
 import type { ByteRange, ListEntry, ListOptions, ObjectInfo, ObjectStore, PutOptions, StoreCapabilities } from './object-store.js'
+import { compareText } from '../keys/key-order.js'
 
 interface Stored {
   bytes: Uint8Array
   lastModified: Date
   metadata?: Record<string, string>
-}
-
-/** Orders keys by their UTF-8 bytes, as S3 lists them. */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 }
 
 /** The reference `ObjectStore`: a sorted map in memory. Also what users take into unit tests. */
@@ -47,12 +43,12 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string, options: ListOptions = {}): AsyncGenerator<ListEntry> {
-    this.sortedKeys ??= [...this.objects.keys()].sort(compareKeys)
+    this.sortedKeys ??= [...this.objects.keys()].sort(compareText)
     const keys = this.sortedKeys
     let lastPrefix: string | undefined
     for (const key of keys) {
       if (!key.startsWith(prefix)) continue
-      if (options.startAfter !== undefined && compareKeys(key, options.startAfter) <= 0) continue
+      if (options.startAfter !== undefined && compareText(key, options.startAfter) <= 0) continue
       const stored = this.objects.get(key)
       if (!stored) continue
       if (options.delimiter) {

@@ -1,5 +1,6 @@
 import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
+import { backoffMs, sleep } from '../store/retry.js'
 import { type Action, encodeActions } from './actions.js'
 import { CHECKPOINT_INTERVAL, writeCheckpoint } from './checkpoint.js'
 import { commitKey } from './log-files.js'
@@ -78,7 +79,7 @@ export async function commit(
       return { state: next, actions }
     }
     state = await loadState(store, table, { from: state })
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))))
+    await sleep(backoffMs(attempt + 1, 2, 50))
   }
   throw new StorageError('CONFLICT', `${table}: ${MAX_ATTEMPTS} commits in a row lost the race to other writers; write again`)
 }

@@ -1,5 +1,6 @@
 import type { ColumnType, ColumnValues } from '../codecs/schema.js'
 import { type FilterRange, type FilterScalar, pinnedValues } from '../filters/filters.js'
+import { compareText } from '../keys/key-order.js'
 
 /**
  * Per-file statistics in the log (`add.stats`, PROTOCOL.md "Per-file Statistics"): row count,
@@ -90,13 +91,9 @@ function compare(stat: unknown, operand: FilterScalar, type: ColumnType | undefi
     return stat < operand ? -1 : stat > operand ? 1 : 0
   }
   if (type === 'string' && typeof stat === 'string' && typeof operand === 'string') {
-    return compareCodePoints(stat, operand)
+    return compareText(stat, operand)
   }
   return undefined
-}
-
-function compareCodePoints(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 }
 
 /** Whether the statistics prove that no row of the file satisfies `range`. */

@@ -1,5 +1,5 @@
 import { mapConcurrent } from '../store/concurrency.js'
-import { compareKeys } from '../store/memory-object-store.js'
+import { compareText } from '../keys/key-order.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { type ChecksumMode, objectSha256 } from './digest.js'
 import { listObjects, topLevel } from './listing.js'
@@ -95,7 +95,7 @@ export async function verify(from: ObjectStore, to: ObjectStore, options: Verify
     }
     report({ phase: 'comparing', done: ++done, total: both.length, bytes: 0, totalBytes: 0 })
   })
-  differences.sort((a, b) => compareKeys(a.key, b.key))
-  const sorted = [...groups.values()].sort((a, b) => compareKeys(a.prefix, b.prefix))
+  differences.sort((a, b) => compareText(a.key, b.key))
+  const sorted = [...groups.values()].sort((a, b) => compareText(a.prefix, b.prefix))
   return { groups: sorted, differences, ok: differences.length === 0 }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from '@jest/globals'
-import { type MotoServer, type RecordingProxy, type ServerKind, startMotoServer, startRecordingProxy, startS3Server } from '@cfb/test-servers'
+import { type RecordingProxy, type S3TestServer, type ServerKind, startRecordingProxy, startS3Server } from '@cfb/test-servers'
 import { R2Storage, type R2StorageOptions } from '../../src/index.js'
 
 export const BUCKET = 'cfb-r2-test'
@@ -8,13 +8,13 @@ export const BUCKET = 'cfb-r2-test'
  * An S3-compatible server on 127.0.0.1 standing in for R2; backends use the R2 profile on it. With
  * `recording`, also a recording proxy in front of it, for tests that count requests.
  */
-export function useR2Server(kind: ServerKind | 'moto', options: { recording?: boolean } = {}) {
-  let server: MotoServer
+export function useR2Server(kind: ServerKind, options: { recording?: boolean } = {}) {
+  let server: S3TestServer
   let proxy: RecordingProxy | undefined
   let runs = 0
   const open: R2Storage[] = []
   beforeAll(async () => {
-    server = kind === 'moto' ? await startMotoServer() : await startS3Server(kind)
+    server = await startS3Server(kind)
     await server.createBucket(BUCKET)
     if (options.recording) proxy = await startRecordingProxy(server.endpoint)
   })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals'
 import type { S3Client } from '@aws-sdk/client-s3'
-import { type MotoServer, type RecordingProxy, type ServerKind, startMotoServer, startRecordingProxy, startS3Server } from '@cfb/test-servers'
+import { type RecordingProxy, type S3TestServer, type ServerKind, startRecordingProxy, startS3Server } from '@cfb/test-servers'
 import { createS3Client, S3Storage, type S3StorageOptions } from '../../src/index.js'
 
 export const BUCKET = 'cfb-test'
@@ -11,13 +11,13 @@ export const BUCKET = 'cfb-test'
  * front of it, for tests that count requests. `moto` is the one with conditional PUT
  * (`If-None-Match: *`), which concurrent writers to one table need.
  */
-export function useS3Server(kind: ServerKind | 'moto', options: { recording?: boolean } = {}) {
-  let server: MotoServer
+export function useS3Server(kind: ServerKind, options: { recording?: boolean } = {}) {
+  let server: S3TestServer
   let proxy: RecordingProxy | undefined
   let client: S3Client
   let runs = 0
   beforeAll(async () => {
-    server = kind === 'moto' ? await startMotoServer() : await startS3Server(kind)
+    server = await startS3Server(kind)
     await server.createBucket(BUCKET)
     client = createS3Client({
       bucket: BUCKET,

@@ -1,6 +1,10 @@
 import type { ListEntry, ListOptions, ObjectStore, StoreCapabilities } from '../../store/object-store.js'
 import { mapConcurrent } from '../../store/concurrency.js'
 import { StorageError, type StorageErrorCode } from '../../errors.js'
+import { compareText } from '../../keys/key-order.js'
+import { CONCURRENCY, utf8 } from '../harness.js'
+
+export { fromUtf8 as text, utf8, utf8Sorted as utf8Order } from '../harness.js'
 
 /** What a store-level check may gate on: the store's capabilities, and the order of its listings. */
 export interface StoreCaseCapabilities extends StoreCapabilities {
@@ -74,7 +78,7 @@ export async function runStoreCase(storeCase: StoreCase, store: ObjectStore, con
 
 /** `store` with each listing collected and yielded in UTF-8 byte order. */
 function resorted(store: ObjectStore): ObjectStore {
-  const name = (entry: ListEntry) => Buffer.from(entry.kind === 'object' ? entry.key : entry.prefix, 'utf8')
+  const name = (entry: ListEntry) => (entry.kind === 'object' ? entry.key : entry.prefix)
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property !== 'list') {
@@ -85,24 +89,10 @@ function resorted(store: ObjectStore): ObjectStore {
         (async function* () {
           const entries: ListEntry[] = []
           for await (const entry of target.list(prefix, options)) entries.push(entry)
-          yield* entries.sort((a, b) => Buffer.compare(name(a), name(b)))
+          yield* entries.sort((a, b) => compareText(name(a), name(b)))
         })()
     },
   })
-}
-
-/** Requests the suite keeps in flight when it writes many objects. */
-export const PUT_CONCURRENCY = 32
-
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
-
-export function utf8(text: string): Uint8Array {
-  return encoder.encode(text)
-}
-
-export function text(bytes: Uint8Array): string {
-  return decoder.decode(bytes)
 }
 
 /** Puts every key (its own name as its bytes unless `body` says otherwise), with bounded concurrency. */
@@ -111,7 +101,7 @@ export async function putAll(
   keys: readonly string[],
   body: (key: string) => Uint8Array = utf8,
 ): Promise<void> {
-  await mapConcurrent(keys, PUT_CONCURRENCY, (key) => store.put(key, body(key)))
+  await mapConcurrent(keys, CONCURRENCY, (key) => store.put(key, body(key)))
 }
 
 /** Every entry of a listing, in the order the store yields them. */
@@ -124,11 +114,6 @@ export async function listAll(store: ObjectStore, prefix: string, options?: List
 /** The keys of a listing (objects only), in the order the store yields them. */
 export async function listKeys(store: ObjectStore, prefix: string, options?: ListOptions): Promise<string[]> {
   return (await listAll(store, prefix, options)).map((entry) => (entry.kind === 'object' ? entry.key : `prefix:${entry.prefix}`))
-}
-
-/** Strings in UTF-8 byte order, the order S3 lists keys in. */
-export function utf8Order(keys: readonly string[]): string[] {
-  return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')))
 }
 
 /** The error `promise` rejects with; fails when it resolves. */

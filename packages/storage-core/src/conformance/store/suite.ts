@@ -1,7 +1,7 @@
 import { afterAll, describe, it } from '@jest/globals'
 import type { ObjectStore } from '../../store/object-store.js'
 import type { ConformanceCapabilities, ConformanceOptions } from '../context.js'
-import { dispose } from '../harness.js'
+import { disposeAll } from '../harness.js'
 import {
   caseCapabilities,
   caseTitle,
@@ -79,16 +79,6 @@ export function describeStoreConformance(
       created.push(store)
       return store
     }, capabilities, options)
-    afterAll(async () => {
-      const failures: unknown[] = []
-      for (const store of created.splice(0)) {
-        try {
-          await dispose(store)
-        } catch (error) {
-          failures.push(error)
-        }
-      }
-      if (failures.length > 0) throw new AggregateError(failures, `${name}: closing stores failed`)
-    })
+    afterAll(() => disposeAll(created, `${name}: closing stores failed`))
   })
 }
