@@ -138,8 +138,12 @@ function assemble(node: Node): unknown {
       skipNode(node)
       return null
     }
+    // An absent field is left out, as in a commit file's JSON (and in hyparquet's rows).
     const out: Row = {}
-    for (const [name, field] of node.fields) out[name] = assemble(field)
+    for (const [name, field] of node.fields) {
+      const value = assemble(field)
+      if (value !== null) out[name] = value
+    }
     return out
   }
   const lead = node.kind === 'map' ? node.key : node.element
