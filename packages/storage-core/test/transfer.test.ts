@@ -49,6 +49,29 @@ describe('migrate', () => {
     await expect(to.head('raw/stale.json')).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
+  it('copies while the source is still listed, then reports the copying with the whole total', async () => {
+    const from = await seeded()
+    // A listing that pauses between keys, as a slow disk or a paged remote listing does.
+    const slow = Object.create(from) as MemoryObjectStore
+    slow.list = async function* (prefix, options) {
+      for await (const entry of from.list(prefix, options)) {
+        await new Promise((resolve) => setTimeout(resolve, 2))
+        yield entry
+      }
+    }
+    const seen: { phase: string; done: number; total: number }[] = []
+    const result = await migrate(slow, new MemoryObjectStore(), {
+      concurrency: 2,
+      onProgress: ({ phase, done, total }) => seen.push({ phase, done, total }),
+    })
+    expect(result.copied).toHaveLength(42)
+    const firstCopying = seen.findIndex((p) => p.phase === 'copying')
+    // Copies landed before the listing ended, reported as listing progress without a final total.
+    expect(seen.slice(0, firstCopying).some((p) => p.phase === 'listing' && p.done > 0)).toBe(true)
+    // From the first 'copying' report on, the total is every object.
+    expect(seen.slice(firstCopying).filter((p) => p.phase === 'copying').every((p) => p.total === 42)).toBe(true)
+  })
+
   it('refuses a concurrency outside 1..256', async () => {
     await expect(migrate(new MemoryObjectStore(), new MemoryObjectStore(), { concurrency: 0 })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',

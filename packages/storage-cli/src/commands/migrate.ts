@@ -86,6 +86,8 @@ export function addMigrateCommand(program: Command, io: Io): void {
       // The plan's byte total arrives with the last progress report; a dry run prints it.
       let bytesToCopy = 0
       let copying: TransferProgress | undefined
+      // Copies start while the source is still being listed; their count is known, the total not yet.
+      let listing: TransferProgress | undefined
       const destination = drainingStore(to.store)
       // Ctrl-C: no new copies start, the ones in flight land (a half-written object would leave
       // its temporary file behind), the bar gives the cursor back, and one line says what landed.
@@ -98,7 +100,9 @@ export function addMigrateCommand(program: Command, io: Io): void {
         progress.stop()
         const done = copying
           ? `${copying.done} of ${copying.total} files (${formatBytes(copying.bytes)} of ${formatBytes(copying.totalBytes)}) were copied`
-          : 'nothing was copied yet'
+          : listing && listing.done > 0
+            ? `${listing.done} files (${formatBytes(listing.bytes)}) were copied before the listing finished`
+            : 'nothing was copied yet'
         io.stderr.write(`\nmigrate interrupted: ${done}; every copied file is whole. Run the same command again to copy the rest.\n`)
       })
       try {
@@ -111,6 +115,7 @@ export function addMigrateCommand(program: Command, io: Io): void {
           checksum: options.checksum,
           onProgress: (p) => {
             if (p.phase === 'copying') copying = p
+            else if (p.phase === 'listing') listing = p
             bytesToCopy = p.totalBytes
             progress.update(p)
           },

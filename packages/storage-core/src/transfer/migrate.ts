@@ -58,10 +58,12 @@ export async function migrate(from: ObjectStore, to: ObjectStore, options: Migra
   const decided: { key: string; copy: boolean }[] = []
   const seen = new Set<string>()
   const counts = { planned: 0, plannedBytes: 0, copied: 0, bytesCopied: 0 }
+  // Copies made while the listing runs are reported as 'listing': 'copying' comes with the totals.
+  let listing = true
   const progress = (phase: TransferProgress['phase']) =>
     report({ phase, done: counts.copied, total: counts.planned, bytes: counts.bytesCopied, totalBytes: counts.plannedBytes })
-  // Copies start with the first keys listed; the listing runs on to its end meanwhile, so the
-  // totals are known early.
+  // Copies start with the first keys listed; the listing runs on to its end meanwhile (it waits
+  // for no copy), so the totals are known early.
   async function* sourceObjects() {
     for (const prefix of prefixes) {
       for await (const entry of from.list(prefix)) {
@@ -76,6 +78,8 @@ export async function migrate(from: ObjectStore, to: ObjectStore, options: Migra
         yield { decision, size: entry.size, sameSize }
       }
     }
+    listing = false
+    progress('copying')
   }
   const plan = (decision: { copy: boolean }, size: number) => {
     decision.copy = true
@@ -91,7 +95,7 @@ export async function migrate(from: ObjectStore, to: ObjectStore, options: Migra
     await to.put(key, bytes, { metadata: { [SHA256_METADATA]: sha256Hex(bytes) } })
     counts.copied++
     counts.bytesCopied += bytes.length
-    progress('copying')
+    progress(listing ? 'listing' : 'copying')
   })
   const extra = options.deleteExtra ? [...dest.keys()].filter((key) => !seen.has(key)) : []
   if (extra.length > 0 && !dryRun) {
