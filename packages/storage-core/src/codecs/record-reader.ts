@@ -19,10 +19,18 @@ export const BIGINT = 6
 export const OTHER = 7
 
 /**
- * Reads records from `from` on into `values` while they have the shape; returns the index of the
- * first that does not (its values may be stored in part), or `records.length`.
+ * Reads records from `from` up to `to` (default: all) into `values` while they have the shape;
+ * returns the index of the first that does not (its values may be stored in part), or `to`.
  */
-export type RecordReader = (records: readonly Record<string, unknown>[], from: number, values: readonly ColumnValues[]) => number
+export type RecordReader = (records: readonly Record<string, unknown>[], from: number, values: readonly ColumnValues[], to?: number) => number
+
+/**
+ * How a reader loads values. `named` reads each column by its name, which is fastest while records
+ * share a hidden class. `keyed` takes each value as `for…in` meets its key: records that each have
+ * a hidden class of their own (what `{ ...row, season }` makes in V8) defeat the caches a named load
+ * relies on, and every load then takes the slow path; a load by the `for…in` key does not.
+ */
+export type ReaderStyle = 'named' | 'keyed'
 
 /** Wider records are read the general way: a loop this long would take longer to compile than to save. */
 const MAX_COMPILED_COLUMNS = 500
@@ -30,14 +38,19 @@ const CACHE_LIMIT = 64
 const cache = new Map<string, RecordReader | undefined>()
 
 /** The reader for records with exactly these keys, in this order, of these kinds. */
-export function readerFor(names: readonly string[], kinds: readonly number[], collect: boolean): RecordReader | undefined {
+export function readerFor(
+  names: readonly string[],
+  kinds: readonly number[],
+  collect: boolean,
+  style: ReaderStyle = 'named',
+): RecordReader | undefined {
   if (names.length === 0 || names.length > MAX_COMPILED_COLUMNS) return undefined
-  const signature = JSON.stringify([names, kinds, collect])
+  const signature = JSON.stringify([names, kinds, collect, style])
   if (cache.has(signature)) return cache.get(signature)
   if (cache.size >= CACHE_LIMIT) cache.clear()
   let reader: RecordReader | undefined
   try {
-    reader = new Function('ObjectPrototype', source(names, kinds, collect))(Object.prototype) as RecordReader
+    reader = new Function('ObjectPrototype', (style === 'keyed' ? keyedSource : source)(names, kinds, collect))(Object.prototype) as RecordReader
   } catch {
     // Code generation is disallowed (--disallow-code-generation-from-strings): the general way it is.
     reader = undefined
@@ -77,9 +90,9 @@ function source(names: readonly string[], kinds: readonly number[], collect: boo
   const key = (j: number) => JSON.stringify(names[j])
   const typed = kinds.flatMap((kind, j) => (kind === SKIP ? [] : [j]))
   return `
-return function read(records, from, values) {
+return function read(records, from, values, to = records.length) {
   ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers, t${j} = values[${j}].items`).join('\n  ') : ''}
-  for (let i = from; i < records.length; i++) {
+  for (let i = from; i < to; i++) {
     const r = records[i]
     if (r === null || typeof r !== "object" || Array.isArray(r)) return i
     const proto = Object.getPrototypeOf(r)
@@ -103,6 +116,39 @@ return function read(records, from, values) {
       })
       .join('\n    ')}
   }
-  return records.length
+  return to
+}`
+}
+
+/** The keyed reader: the same checks and stores, each value loaded by the key `for…in` gives. */
+function keyedSource(names: readonly string[], kinds: readonly number[], collect: boolean): string {
+  const key = (j: number) => JSON.stringify(names[j])
+  const typed = kinds.flatMap((kind, j) => (kind === SKIP ? [] : [j]))
+  const take = (j: number): string => {
+    const kind = kinds[j]!
+    if (kind === SKIP) return ''
+    const keep = collect && kind !== OTHER ? ` ${store(kind, j)}; d${j}[i] = 1` : ''
+    return ` v = r[k]; if (v != null) { if (${MISFITS[kind]}) return i;${keep} }`
+  }
+  return `
+return function read(records, from, values, to = records.length) {
+  ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers, t${j} = values[${j}].items`).join('\n  ') : ''}
+  let v
+  for (let i = from; i < to; i++) {
+    const r = records[i]
+    if (r === null || typeof r !== "object" || Array.isArray(r)) return i
+    const proto = Object.getPrototypeOf(r)
+    if (proto !== ObjectPrototype && proto !== null) return i
+    let j = 0
+    for (const k in r) {
+      switch (j++) {
+        ${names.map((_, j) => `case ${j}: if (k !== ${key(j)}) return i;${take(j)} break`).join('\n        ')}
+        default: return i
+      }
+    }
+    // Stopping short is left to the general way as in the named reader (see there).
+    if (j !== ${names.length}) return i
+  }
+  return to
 }`
 }

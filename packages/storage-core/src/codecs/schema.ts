@@ -1,6 +1,6 @@
 import { StorageError } from '../errors.js'
 import { isWellFormedText } from '../keys/keys.js'
-import { BIGINT, BOOLEAN, FLOAT, INT, OTHER, type RecordReader, readerFor, SKIP, STRING, TIMESTAMP } from './record-reader.js'
+import { BIGINT, BOOLEAN, FLOAT, INT, OTHER, type ReaderStyle, type RecordReader, readerFor, SKIP, STRING, TIMESTAMP } from './record-reader.js'
 
 /**
  * Logical column types: what a JavaScript value was, so reads give the same kind back.
@@ -163,8 +163,19 @@ export function inferColumns(
   const columns: Columns = { names: [], types: [], kinds: [], values: [], position: new Map(), rows, reader: undefined }
   // Records of the shape met so far go through its compiled reader; any other is read the general
   // way, which may add columns or widen types, and so change the shape.
+  let style = preferredStyle
+  let probe = records.length >= PROBE_FROM
   for (let i = 0; i < records.length; ) {
-    columns.reader ??= readerFor(columns.names, columns.kinds, collect) ?? null
+    columns.reader ??= readerFor(columns.names, columns.kinds, collect, style) ?? null
+    if (columns.reader && probe) {
+      probe = false
+      const probed = probeStyle(records, i, columns, collect)
+      i = probed.next
+      if (probed.style !== undefined && probed.style !== style) {
+        style = preferredStyle = probed.style
+        columns.reader = readerFor(columns.names, columns.kinds, collect, style) ?? null
+      }
+    }
     if (columns.reader) i = columns.reader(records, i, columns.values)
     if (i < records.length) readRecord(records, i++, columns, collect, skip)
   }
@@ -175,6 +186,45 @@ export function inferColumns(
     values: kept.map((j) => values[j]!),
     skipped: kept.length < names.length,
   }
+}
+
+/** Records per probe run; inputs shorter than `PROBE_FROM` use the style the last probe chose. */
+const PROBE = 256
+const PROBE_FROM = 16 * PROBE
+let preferredStyle: ReaderStyle = 'named'
+
+/**
+ * Which reader style is faster for these records, timed on a few runs of each from `from` (each
+ * style once to warm it, then once timed). Both styles store the same values, so the choice only
+ * changes speed (timings can mislead under load, which costs time, never correctness). `style` is undefined when a record left the shape before the probe finished.
+ */
+function probeStyle(
+  records: readonly Record<string, unknown>[],
+  from: number,
+  columns: Columns,
+  collect: boolean,
+): { next: number; style: ReaderStyle | undefined } {
+  const named = readerFor(columns.names, columns.kinds, collect, 'named')
+  const keyed = readerFor(columns.names, columns.kinds, collect, 'keyed')
+  if (!named || !keyed) return { next: from, style: undefined }
+  const took: Record<ReaderStyle, number> = { named: 0, keyed: 0 }
+  let i = from
+  for (const [round, style, reader] of [
+    [0, 'named', named],
+    [0, 'keyed', keyed],
+    [1, 'named', named],
+    [1, 'keyed', keyed],
+  ] as const) {
+    const to = i + PROBE
+    const start = performance.now()
+    i = reader(records, i, columns.values, to)
+    if (round === 1) took[style] = performance.now() - start
+    if (i < to) return { next: i, style: undefined }
+  }
+  // Only a clear difference switches: records that share a hidden class read about as fast either way.
+  const current = preferredStyle
+  const other: ReaderStyle = current === 'named' ? 'keyed' : 'named'
+  return { next: i, style: took[other] * 2 < took[current] ? other : current }
 }
 
 /** Record `i` the general way: any key order, columns met for the first time, types that widen. */

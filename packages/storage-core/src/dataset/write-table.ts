@@ -62,14 +62,19 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
     if (write.txn && applied(state, write.txn)) return 0
     const nonEmpty = write.groups.filter((g) => g.records.length > 0)
     // A first pass learns each partition's columns; values are collected partition by partition
-    // while encoding, so a write holds only the partitions it is encoding at once.
-    const inferred = nonEmpty.map((g) => ({ partition: g.partition, schema: inferColumns(g.records, false, write.partitionKeys).schema }))
+    // while encoding, so a write holds only the partitions it is encoding at once. A write with no
+    // more partitions than it encodes at once holds them all anyway: it collects in the first pass.
+    const collect = nonEmpty.length <= write.concurrency
+    const found = nonEmpty.map((g) => inferColumns(g.records, collect, write.partitionKeys))
+    const inferred = nonEmpty.map((g, i) => ({ partition: g.partition, schema: found[i]!.schema }))
     if (!state && inferred.length === 0 && !write.schema) return 0
     // Nothing to add and nothing to replace: no version for it.
     if (state && inferred.length === 0 && (!write.overwrite || superseded(state, write, 0).length === 0)) return 0
     const schema = resolveWriteSchema(write.entity, state, inferred, write.partitionKeys, state ? undefined : write.schema)
     const put: string[] = []
-    const files = await mapConcurrent(nonEmpty, write.concurrency, (g) => writeFile(store, write.entity, g, schema, put)).catch(
+    const files = await mapConcurrent(nonEmpty, write.concurrency, (g, i) =>
+      writeFile(store, write.entity, g, schema, put, collect ? found[i] : undefined),
+    ).catch(
       async (error: unknown) => {
         // A partition that cannot be stored fails the whole write: nothing of it stays behind.
         await store.delete(put).catch(() => undefined)
@@ -114,13 +119,14 @@ async function writeFile(
   group: { partition: Partition; records: readonly Row[] },
   schema: WriteSchema,
   put: string[],
+  collected: ReturnType<typeof inferColumns> | undefined,
 ): Promise<WrittenFile> {
   const rows = group.records.length
   const partitionKeys = group.partition.keys
   const suffix = group.partition.pathSuffix()
   const key = `${suffix === '' ? entity : `${entity}/${suffix}`}/${newDataFileName()}`
   normalizeKey(key)
-  const found = inferColumns(group.records, true, partitionKeys)
+  const found = collected ?? inferColumns(group.records, true, partitionKeys)
   const byName = new Map(found.schema.columns.map((c, j) => [c.name, { type: c.type, values: found.values[j]! }]))
   const columns: { name: string; type: ColumnType; values: ColumnValues }[] = []
   for (const column of schema.columns) {
