@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { concatAhead, type ListEntry, mapConcurrent, StorageError } from '@cfb/storage-core'
+import { concatAhead, type ListEntry, type ListOptions, mapConcurrent, StorageError } from '@cfb/storage-core'
 import { errnoCode, fsError } from './fs-errors.js'
 import { type RootGuard, isWithin } from './root-guard.js'
 import { isIgnoredFileName } from './temp-names.js'
@@ -108,8 +108,15 @@ async function resolveChild(
   }
 }
 
-/** The children of `folder` whose names start with `partial`, in key order. */
-async function readFolder(folder: Folder, partial: string, realRoot: string, wantStats: boolean): Promise<Child[]> {
+/**
+ * The children of `folder` whose names start with `partial`, in key order. Files at or before the
+ * key `after` are left out before their `stat`: a table's log folder grows by a file a commit, and
+ * a reader that has its older versions lists only what came after them.
+ */
+async function readFolder(folder: Folder, partial: string, realRoot: string, wantStats: boolean, after?: string): Promise<Child[]> {
+  const later = after === undefined ? undefined : Buffer.from(after, 'utf8')
+  const wanted = (entry: { name: string; isFile(): boolean }) =>
+    entry.name.startsWith(partial) && (later === undefined || !entry.isFile() || Buffer.compare(Buffer.from(`${folder.key}${entry.name}`, 'utf8'), later) > 0)
   let children: (Child | typeof VANISHED | undefined)[] = []
   for (let read = 1; read <= FOLDER_READS; read++) {
     let entries: Awaited<ReturnType<typeof readEntries>>
@@ -119,7 +126,7 @@ async function readFolder(folder: Folder, partial: string, realRoot: string, wan
       if (isGone(error)) return [] // removed mid-listing, or the prefix names a file's folder
       throw fsError(error, folder.key, 'list')
     }
-    const matching = partial === '' ? entries : entries.filter((entry) => entry.name.startsWith(partial))
+    const matching = partial === '' && later === undefined ? entries : entries.filter(wanted)
     children = await mapConcurrent(matching, STAT_CONCURRENCY, (entry) => resolveChild(folder, entry, realRoot, wantStats))
     if (!children.includes(VANISHED)) break
   }
@@ -136,7 +143,7 @@ function readEntries(abs: string) {
  * Every object below `folder` (names filtered by `partial` at the first level only), in key order.
  * Sub-folders are read a few ahead: walked one after another, each `readdir` would wait on the last.
  */
-async function* walkObjects(folder: Folder, partial: string, realRoot: string): AsyncGenerator<ObjectEntry> {
+async function* walkObjects(folder: Folder, partial: string, realRoot: string, after?: string): AsyncGenerator<ObjectEntry> {
   const parts: (() => AsyncGenerator<ObjectEntry>)[] = []
   let files: ObjectEntry[] = []
   const endRun = () => {
@@ -147,7 +154,7 @@ async function* walkObjects(folder: Folder, partial: string, realRoot: string): 
     })
     files = []
   }
-  for (const child of await readFolder(folder, partial, realRoot, true)) {
+  for (const child of await readFolder(folder, partial, realRoot, true, after)) {
     if (child.kind === 'file') {
       files.push(objectEntry(folder, child.name, child.stats!))
     } else {
@@ -170,8 +177,8 @@ async function holdsObject(folder: Folder, realRoot: string): Promise<boolean> {
 }
 
 /** `/` grouping reads only the prefix's own folder and probes sub-folders for any object. */
-async function* listOneLevel(folder: Folder, partial: string, realRoot: string): AsyncGenerator<ListEntry> {
-  for (const child of await readFolder(folder, partial, realRoot, true)) {
+async function* listOneLevel(folder: Folder, partial: string, realRoot: string, after?: string): AsyncGenerator<ListEntry> {
+  for (const child of await readFolder(folder, partial, realRoot, true, after)) {
     if (child.kind === 'file') {
       yield objectEntry(folder, child.name, child.stats!)
     } else if (await holdsObject(child.folder, realRoot)) {
@@ -204,7 +211,8 @@ async function* groupByDelimiter(
 }
 
 /** Lists `prefix` below the guard's root; a missing root or folder lists nothing. */
-export async function* listLocal(guard: RootGuard, prefix: string, delimiter?: string): AsyncGenerator<ListEntry> {
+export async function* listLocal(guard: RootGuard, prefix: string, options: ListOptions = {}): AsyncGenerator<ListEntry> {
+  const { delimiter, startAfter } = options
   const realRoot = await guard.realRoot(prefix)
   if (realRoot === undefined) return
   // Start from the deepest folder the prefix names in full; the rest filters its entries.
@@ -227,10 +235,10 @@ export async function* listLocal(guard: RootGuard, prefix: string, delimiter?: s
   }
   const folder: Folder = { abs, real, key: baseKey, chain: new Set([real]) }
   if (delimiter === undefined || delimiter === '') {
-    yield* walkObjects(folder, partial, realRoot)
+    yield* walkObjects(folder, partial, realRoot, startAfter)
   } else if (delimiter === '/') {
-    yield* listOneLevel(folder, partial, realRoot)
+    yield* listOneLevel(folder, partial, realRoot, startAfter)
   } else {
-    yield* groupByDelimiter(walkObjects(folder, partial, realRoot), prefix, delimiter)
+    yield* groupByDelimiter(walkObjects(folder, partial, realRoot, startAfter), prefix, delimiter)
   }
 }

@@ -143,7 +143,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   list(prefix: string, options: ListOptions = {}): AsyncIterable<ListEntry> {
-    return listLocal(this.#guard, prefix, options.delimiter)
+    return listLocal(this.#guard, prefix, options)
   }
 
   /** Removes temp files of killed writers under `prefix` older than `olderThanMs`. */
