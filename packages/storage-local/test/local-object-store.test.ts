@@ -268,6 +268,16 @@ describe('list', () => {
     expect(await keysOf(store, 'mix/')).toEqual(['mix/a-b', 'mix/a/x.txt', 'mix/a0'])
   })
 
+  it('with startAfter leaves out the files of the listed folder at or before it, and keeps every later key', async () => {
+    const log = Array.from({ length: 12 }, (_, v) => `t/_delta_log/${String(v).padStart(20, '0')}.json`)
+    for (const key of log) await store.put(key, text(key))
+    expect(await collect(store.list('t/_delta_log/', { startAfter: log[8] }))).toEqual(log.slice(9))
+    // A hint only: folders below are still walked whole, and nothing after it is lost.
+    const after = await collect(store.list('games/', { startAfter: 'games/readme.txt' }))
+    expect(after).toEqual(expect.arrayContaining(['games/sea.txt', 'games/season=2024/week=2/part-0.parquet']))
+    expect(after).not.toContain('games/readme.txt')
+  })
+
   it('never returns temp files or macOS "._" files', async () => {
     await writeFile(join(root, 'games', '.readme.txt.0123456789abcdef.tmp'), 'partial')
     await writeFile(join(root, 'games', '._readme.txt'), 'appledouble')
