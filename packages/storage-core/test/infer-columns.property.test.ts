@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { INT, readerFor } from '../src/codecs/record-reader.js'
-import { type ColumnType, columnValues, inferColumns } from '../src/codecs/schema.js'
+import { type ColumnType, columnValues } from '../src/codecs/column-values.js'
+import { inferColumns } from '../src/codecs/schema.js'
 
 // Each column holds one kind of value (the float column mixes integers in, which widen it), or nothing.
 const COLUMNS: { name: string; type: ColumnType; value: fc.Arbitrary<unknown> }[] = [

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { BOOLEAN, FLOAT, INT, SKIP, STRING, TIMESTAMP, readerFor } from '../src/codecs/record-reader.js'
-import { type ColumnValues, columnValues, inferColumns } from '../src/codecs/schema.js'
+import { type ColumnValues, columnValues } from '../src/codecs/column-values.js'
+import { inferColumns } from '../src/codecs/schema.js'
 
 const NAMES = ['season', 'id', 'ppa', 'team', 'kickoff', 'neutral']
 const KINDS = [SKIP, INT, FLOAT, STRING, TIMESTAMP, BOOLEAN]

@@ -1,7 +1,8 @@
 import { StorageError } from '../errors.js'
 import { SCHEMA_METADATA_KEY } from './parquet.js'
 import { ParquetWriter } from './parquet/write.js'
-import { type ColumnType, type ColumnValues, columnValues, inferColumns, type TableSchema, unifyTypes } from './schema.js'
+import { type ColumnValues, columnValues } from './column-values.js'
+import { type ColumnType, inferColumns, type TableSchema, unifyTypes } from './schema.js'
 
 export interface ParquetStreamOptions {
   codec?: 'SNAPPY' | 'UNCOMPRESSED'

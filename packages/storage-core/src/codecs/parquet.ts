@@ -7,7 +7,8 @@ import { setOwn } from './own-property.js'
 import { type DecimalMode, PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { transpose } from './parquet/columns.js'
 import { writeParquet } from './parquet/write.js'
-import type { ColumnType, ColumnValues, TableSchema } from './schema.js'
+import type { ColumnValues } from './column-values.js'
+import type { ColumnType, TableSchema } from './schema.js'
 
 /** Key-value metadata entry that carries our logical schema, so reads return the written types. */
 export const SCHEMA_METADATA_KEY = 'cfb.schema'

@@ -5,7 +5,7 @@
  * place) and stores them with no per-value dispatch, where a general loop dispatches on every
  * value. Whatever does not fit the shape is left to the caller.
  */
-import type { ColumnValues } from './schema.js'
+import type { ColumnValues } from './column-values.js'
 
 // Column kinds. SKIP marks a key that is matched but neither typed nor collected (a partition
 // column); OTHER is a column whose values always take the general way (JSON, binary, all-null).

@@ -1,12 +1,10 @@
 import { StorageError } from '../errors.js'
 import { isWellFormedText } from '../keys/keys.js'
+import { type ColumnType, type ColumnValues, columnValues, setValue } from './column-values.js'
 import { BIGINT, BOOLEAN, FLOAT, INT, OTHER, type ReaderStyle, type RecordReader, readerFor, SKIP, STRING, TIMESTAMP } from './record-reader.js'
 
-/**
- * Logical column types: what a JavaScript value was, so reads give the same kind back.
- * `int` is a JS number holding an integer; `bigint` is a JS bigint (both INT64-capable in Parquet).
- */
-export type ColumnType = 'int' | 'float' | 'bigint' | 'boolean' | 'string' | 'timestamp' | 'json' | 'binary' | 'null'
+/** The column types are the schema's; they live beside the buffers that hold their values. */
+export type { ColumnType }
 
 export interface ColumnSchema {
   name: string
@@ -98,40 +96,6 @@ export function unifyTypes(a: ColumnType, b: ColumnType, column: string): Column
 /** Infers the schema over all records (not just the first): columns in order of first appearance. */
 export function inferSchema(records: readonly Record<string, unknown>[]): TableSchema {
   return inferColumns(records, false).schema
-}
-
-/** A column's values as the Parquet writer encodes them, rows by index. */
-export interface ColumnValues {
-  /** 1 where the row has a value. */
-  defined: Uint8Array
-  /** int, float, timestamp (epoch ms) and boolean (0 or 1) values. */
-  numbers: Float64Array | undefined
-  /** string, bigint, json and binary values. */
-  items: unknown[] | undefined
-}
-
-/** Whether a type's values are kept as numbers (in `numbers`) rather than as they are. */
-function isNumeric(type: ColumnType): boolean {
-  return type === 'int' || type === 'float' || type === 'timestamp' || type === 'boolean'
-}
-
-/** Storage for `rows` values of `type` ('null': none yet, only `defined`). */
-export function columnValues(type: ColumnType, rows: number): ColumnValues {
-  const numeric = isNumeric(type)
-  return {
-    defined: new Uint8Array(rows),
-    numbers: numeric ? new Float64Array(rows) : undefined,
-    items: !numeric && type !== 'null' ? new Array(rows) : undefined,
-  }
-}
-
-/** Stores a non-null value of `type` at row `i`. */
-export function setValue(column: ColumnValues, type: ColumnType, i: number, value: unknown): void {
-  column.defined[i] = 1
-  if (type === 'timestamp') column.numbers![i] = (value as Date).getTime()
-  else if (type === 'boolean') column.numbers![i] = value ? 1 : 0
-  else if (column.numbers) column.numbers[i] = value as number
-  else column.items![i] = value
 }
 
 /** Columns found so far, by position and by name. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { encodeParquetColumns } from '../codecs/parquet.js'
-import { type ColumnType, type ColumnValues, columnValues, inferColumns, type TableSchema } from '../codecs/schema.js'
+import { type ColumnType, type ColumnValues, columnValues } from '../codecs/column-values.js'
+import { inferColumns, type TableSchema } from '../codecs/schema.js'
 import { mapConcurrent } from '../store/concurrency.js'
 import { StorageError } from '../errors.js'
 import { normalizeKey } from '../keys/keys.js'

@@ -1,4 +1,4 @@
-import type { ColumnType, ColumnValues } from '../codecs/schema.js'
+import type { ColumnType, ColumnValues } from '../codecs/column-values.js'
 import { type FilterRange, type FilterScalar, pinnedValues } from '../filters/filters.js'
 import { compareText } from '../keys/key-order.js'
 

@@ -1,4 +1,5 @@
-import { type ColumnType, type ColumnValues, columnValues, setValue, type TableSchema } from '../schema.js'
+import { type ColumnValues, columnValues, setValue } from '../column-values.js'
+import type { ColumnType, TableSchema } from '../schema.js'
 import { BOOLEAN, BYTE_ARRAY, DOUBLE, INT_64, INT64, JSON_TEXT, TIMESTAMP_MILLIS, UTF8 } from './format.js'
 import type { WriterState } from './writer-state.js'
 

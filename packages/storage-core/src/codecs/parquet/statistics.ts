@@ -4,6 +4,7 @@
  * point), and encoded as the physical type stores them; byte arrays over 64 bytes are truncated as
  * parquet-mr and Arrow do.
  */
+import { compareText } from '../../keys/key-order.js'
 import type { Column } from './columns.js'
 import type { Dictionary } from './dictionary.js'
 import { BOOLEAN, BYTE_ARRAY, DOUBLE, INT32 } from './format.js'
@@ -129,25 +130,6 @@ export function compareBounds(a: Bound, b: Bound): number {
   const x = a as number
   const y = b as number
   return x < y ? -1 : x > y ? 1 : 0
-}
-
-/**
- * Orders strings as their UTF-8 bytes (code point order), which Parquet statistics use. UTF-16 code
- * units order differently only where a surrogate pair meets U+E000..U+FFFF; shift those apart.
- */
-export function compareText(a: string, b: string): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i)
-    let y = b.charCodeAt(i)
-    if (x === y) continue
-    if (x >= 0xd800 && y >= 0xd800) {
-      x += x >= 0xe000 ? -0x800 : 0x2000
-      y += y >= 0xe000 ? -0x800 : 0x2000
-    }
-    return x - y
-  }
-  return a.length - b.length
 }
 
 /**

@@ -9,7 +9,8 @@
  * column chunk has null counts and min/max statistics, a column index and an offset index; the
  * footer declares the type-defined order for every column, so readers trust the min/max.
  */
-import type { ColumnValues, TableSchema } from '../schema.js'
+import type { ColumnValues } from '../column-values.js'
+import type { TableSchema } from '../schema.js'
 import { type ColumnSpec, columnChunk, columnSpec } from './columns.js'
 import { writeFooter, type RowGroupMeta } from './footer.js'
 import { CODECS, MAGIC } from './format.js'
