@@ -1,37 +1,58 @@
-import { createRequire } from 'node:module'
-import type Papa from 'papaparse'
 import { StorageError } from '../errors.js'
 import { parseIsoTimestamp } from './iso-timestamp.js'
 import { setOwn } from './own-property.js'
 import { tokenizeCsv } from './csv-tokenizer.js'
 import { type ColumnType, checkText, type TableSchema } from './schema.js'
 
-/**
- * papaparse, loaded on the first CSV write: a CommonJS bundle that an ES import would scan for its
- * exports in every process, slowing every CLI start, though most never write CSV.
- */
-let papa: typeof Papa | undefined
-const loadPapa = (): typeof Papa => (papa ??= createRequire(import.meta.url)('papaparse') as typeof Papa)
+/** A field that must be quoted: a delimiter, quote, line break or BOM in it, or a space at an end. */
+const NEEDS_QUOTES = /[",\r\n\uFEFF]|^ | $/
+
+function quoted(text: string): string {
+  return text === '' || NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+/** One value as CSV field text: null as an empty field, the empty string as `""`. */
+function field(value: unknown, type: ColumnType, name: string): string {
+  if (value === null || value === undefined) return ''
+  switch (type) {
+    case 'int':
+    case 'float':
+      return Object.is(value, -0) ? '-0' : String(value)
+    case 'timestamp':
+      return (value as Date).toISOString()
+    case 'string':
+      checkText(value as string, name)
+      return quoted(value as string)
+    case 'json':
+      return quoted(JSON.stringify(value))
+    case 'binary':
+      return quoted(Buffer.from(value as Uint8Array).toString('base64'))
+    default:
+      return quoted(String(value))
+  }
+}
 
 /**
  * CSV text for records: a header row; null as an unquoted empty field and the empty string as
- * `""` (DuckDB's reading); dates as ISO 8601; nested JSON as JSON text; bytes as base64.
+ * `""` (DuckDB's reading); dates as ISO 8601; nested JSON as JSON text; bytes as base64. Fields
+ * are quoted as papaparse's `unparse` quoted them; lines end with `\n`, the last has none.
  */
 export function encodeCsv(records: readonly Record<string, unknown>[], schema: TableSchema): Uint8Array {
-  const fields = schema.columns.map((c) => c.name)
-  const data = records.map((record) =>
-    schema.columns.map(({ name, type }) => {
-      const value = record[name]
-      if (value === null || value === undefined) return null
-      if (type === 'timestamp') return (value as Date).toISOString()
-      if (type === 'json') return JSON.stringify(value)
-      if (type === 'binary') return Buffer.from(value as Uint8Array).toString('base64')
-      if (type === 'string') checkText(value as string, name)
-      return Object.is(value, -0) ? '-0' : String(value)
-    }),
-  )
-  const quotes = (value: unknown) => value === ''
-  return new TextEncoder().encode(loadPapa().unparse({ fields, data }, { newline: '\n', quotes: quotes as never }))
+  const columns = schema.columns
+  const lines = new Array<string>(records.length + 1)
+  lines[0] = columns.map((c) => quoted(c.name)).join(',')
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!
+    let line = ''
+    for (let j = 0; j < columns.length; j++) {
+      const { name, type } = columns[j]!
+      if (j > 0) line += ','
+      line += field(record[name], type, name)
+    }
+    lines[i + 1] = line
+  }
+  // A header alone ends with its line break, as papaparse's did.
+  return Buffer.from(records.length === 0 ? `${lines[0]}\n` : lines.join('\n'), 'utf8')
 }
 
 /** A field typed by its column; text that is not of that type throws (the caller reports CORRUPT_DATA). */
