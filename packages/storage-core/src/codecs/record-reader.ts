@@ -50,7 +50,7 @@ export function readerFor(
   if (cache.size >= CACHE_LIMIT) cache.clear()
   let reader: RecordReader | undefined
   try {
-    reader = new Function('ObjectPrototype', (style === 'keyed' ? keyedSource : source)(names, kinds, collect))(Object.prototype) as RecordReader
+    reader = new Function('ObjectPrototype', readerSource(names, kinds, collect, style))(Object.prototype) as RecordReader
   } catch {
     // Code generation is disallowed (--disallow-code-generation-from-strings): the general way it is.
     reader = undefined
@@ -85,51 +85,22 @@ function store(kind: number, j: number): string {
   }
 }
 
-function source(names: readonly string[], kinds: readonly number[], collect: boolean): string {
+/**
+ * A reader's source. Both forms check each record the same way: a plain object whose own keys are
+ * exactly `names`, in order. The named form then loads each value by its name; the keyed form loads
+ * it by the key `for…in` gives, inside the key check.
+ */
+function readerSource(names: readonly string[], kinds: readonly number[], collect: boolean, style: ReaderStyle): string {
   // Names go in as JSON string literals, which are JavaScript string literals: nothing can escape.
   const key = (j: number) => JSON.stringify(names[j])
   const typed = kinds.flatMap((kind, j) => (kind === SKIP ? [] : [j]))
-  return `
-return function read(records, from, values, to = records.length) {
-  ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers, t${j} = values[${j}].items`).join('\n  ') : ''}
-  for (let i = from; i < to; i++) {
-    const r = records[i]
-    if (r === null || typeof r !== "object" || Array.isArray(r)) return i
-    const proto = Object.getPrototypeOf(r)
-    if (proto !== ObjectPrototype && proto !== null) return i
-    let j = 0
-    for (const k in r) {
-      switch (j++) {
-        ${names.map((_, j) => `case ${j}: if (k !== ${key(j)}) return i; break`).join('\n        ')}
-        default: return i
-      }
-    }
-    // A record that stops short goes the general way too: a key it lacks would read through to
-    // its prototype, where a polluted Object.prototype could supply a value.
-    if (j !== ${names.length}) return i
-    let v
-    ${typed
-      .map((j) => {
-        const kind = kinds[j]!
-        const keep = collect && kind !== OTHER ? ` ${store(kind, j)}; d${j}[i] = 1` : ''
-        return `v = r[${key(j)}]\n    if (v != null) { if (${MISFITS[kind]}) return i;${keep} }`
-      })
-      .join('\n    ')}
-  }
-  return to
-}`
-}
-
-/** The keyed reader: the same checks and stores, each value loaded by the key `for…in` gives. */
-function keyedSource(names: readonly string[], kinds: readonly number[], collect: boolean): string {
-  const key = (j: number) => JSON.stringify(names[j])
-  const typed = kinds.flatMap((kind, j) => (kind === SKIP ? [] : [j]))
-  const take = (j: number): string => {
+  const take = (j: number, from: string): string => {
     const kind = kinds[j]!
-    if (kind === SKIP) return ''
     const keep = collect && kind !== OTHER ? ` ${store(kind, j)}; d${j}[i] = 1` : ''
-    return ` v = r[k]; if (v != null) { if (${MISFITS[kind]}) return i;${keep} }`
+    return `v = ${from}; if (v != null) { if (${MISFITS[kind]}) return i;${keep} }`
   }
+  const keyed = style === 'keyed'
+  const onKey = (j: number) => (keyed && kinds[j] !== SKIP ? ` ${take(j, 'r[k]')}` : '')
   return `
 return function read(records, from, values, to = records.length) {
   ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers, t${j} = values[${j}].items`).join('\n  ') : ''}
@@ -142,12 +113,14 @@ return function read(records, from, values, to = records.length) {
     let j = 0
     for (const k in r) {
       switch (j++) {
-        ${names.map((_, j) => `case ${j}: if (k !== ${key(j)}) return i;${take(j)} break`).join('\n        ')}
+        ${names.map((_, j) => `case ${j}: if (k !== ${key(j)}) return i;${onKey(j)} break`).join('\n        ')}
         default: return i
       }
     }
-    // Stopping short is left to the general way as in the named reader (see there).
+    // A record that stops short goes the general way too: a key it lacks would read through to
+    // its prototype, where a polluted Object.prototype could supply a value.
     if (j !== ${names.length}) return i
+    ${keyed ? '' : typed.map((j) => take(j, `r[${key(j)}]`)).join('\n    ')}
   }
   return to
 }`
