@@ -2,6 +2,7 @@ export type {
   ByteReadOptions,
   FileFormat,
   ReadOptions,
+  Records,
   Row,
   ScanOptions,
   StorageBackend,

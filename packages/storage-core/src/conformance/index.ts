@@ -40,6 +40,7 @@ import { schemaConflicts } from './groups/schema-conflicts.js'
 import { typesRoundTrip } from './groups/types-roundtrip.js'
 import { transfer } from './groups/transfer.js'
 import { disposeAll, storeOf } from './harness.js'
+import { writeBatches } from './groups/write-batches.js'
 import { writePartitioned } from './groups/write-partitioned.js'
 import { registerStoreCases } from './store/suite.js'
 
@@ -73,6 +74,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   projection,
   overwriteAppendEmpty,
   writePartitioned,
+  writeBatches,
   typesRoundTrip,
   schemaConflicts,
   scan,

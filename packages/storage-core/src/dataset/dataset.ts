@@ -1,4 +1,4 @@
-import type { Row, ScanOptions, TableInfo, TableOptions as CreateOptions, TableVersion, VacuumOptions, VacuumResult, WriteOptions, WritePartitionedOptions } from '../facade/storage-backend.js'
+import type { Records, Row, ScanOptions, TableInfo, TableOptions as CreateOptions, TableVersion, VacuumOptions, VacuumResult, WriteOptions, WritePartitionedOptions } from '../facade/storage-backend.js'
 import { concatAhead, mapConcurrent } from '../store/concurrency.js'
 import { StorageError } from '../errors.js'
 import { type Filters, matchesCondition, normalizeFilters } from '../filters/filters.js'
@@ -16,7 +16,8 @@ import { type FileRows, type ReadPlan, readFileChunks } from './read-file.js'
 import { partitionOf, planPlainRead, planTableRead } from './read-plan.js'
 import { TableCache } from './table-cache.js'
 import { removesSuperseded, retentionMs } from './table-options.js'
-import { writeTable } from './write-table.js'
+import type { PartitionRows } from './write-buffer.js'
+import { type TableWrite, writeTable } from './write-table.js'
 
 /** Requests in flight at once for the files of one read. */
 const IO_CONCURRENCY = 16
@@ -24,6 +25,7 @@ const DEFAULT_BATCH_SIZE = 10_000
 /** Files a scan opens ahead of the one it decodes: one file's first slice held extra. */
 const SCAN_FILES_AHEAD = 1
 const DEFAULT_WRITE_CONCURRENCY = 8
+const DEFAULT_BUFFER_ROWS = 100_000
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
 
 /**
@@ -40,41 +42,47 @@ export class Dataset {
     this.tables = new TableCache(store)
   }
 
-  async write(entity: string, records: readonly Row[], partition: Partition | PartitionInput, options: WriteOptions = {}): Promise<number> {
+  async write(entity: string, records: Records, partition: Partition | PartitionInput, options: WriteOptions = {}): Promise<number> {
     validateEntity(entity)
     const target = Partition.from(partition)
     checkWriteOptions(options)
-    if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
-    checkPartitionColumns(records, target)
-    return this.writeGroups(entity, target.keys, [{ partition: target, records }], options, DEFAULT_WRITE_CONCURRENCY)
+    const group = (batch: readonly Row[], offset: number): PartitionRows[] => {
+      checkPartitionColumns(batch, target, offset)
+      return [{ partition: target, records: batch }]
+    }
+    // The partition is written even when no record comes: an overwrite with none empties it.
+    const source = isBatches(records) ? withFirst([{ partition: target, records: [] }], groupBatches(records, group)) : group(checkArray(records), 0)
+    return this.writeGroups(entity, target.keys, source, options, DEFAULT_WRITE_CONCURRENCY)
   }
 
   /** Every partition in one version: all of them are visible, or none. */
-  async writePartitioned(entity: string, records: readonly Row[], partitionBy: readonly string[], options: WritePartitionedOptions = {}): Promise<number> {
+  async writePartitioned(entity: string, records: Records, partitionBy: readonly string[], options: WritePartitionedOptions = {}): Promise<number> {
     validateEntity(entity)
     if (!Array.isArray(partitionBy) || partitionBy.length === 0 || !partitionBy.every((k) => typeof k === 'string')) {
       throw new StorageError('INVALID_ARGUMENT', 'partitionBy must name at least one column')
     }
-    if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects')
     const { concurrency = DEFAULT_WRITE_CONCURRENCY, ...writeOptions } = options
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new StorageError('INVALID_ARGUMENT', `concurrency must be a positive integer, got ${concurrency}`)
     }
     checkWriteOptions(writeOptions)
-    return this.writeGroups(entity, partitionBy, groupRecords(records, partitionBy), writeOptions, concurrency)
+    const group = (batch: readonly Row[], offset: number) => groupRecords(batch, partitionBy, offset)
+    const source = isBatches(records) ? groupBatches(records, group) : group(checkArray(records), 0)
+    return this.writeGroups(entity, partitionBy, source, writeOptions, concurrency)
   }
 
   private writeGroups(
     entity: string,
     partitionKeys: readonly string[],
-    groups: { partition: Partition; records: readonly Row[] }[],
+    source: TableWrite['source'],
     options: WriteOptions,
     concurrency: number,
   ): Promise<number> {
     return writeTable(this.store, this.tables, {
       entity,
       partitionKeys,
-      groups,
+      source,
+      bufferRows: options.bufferRows ?? DEFAULT_BUFFER_ROWS,
       overwrite: options.overwrite ?? true,
       concurrency,
       schema: options.schema,
@@ -95,7 +103,7 @@ export class Dataset {
     await writeTable(this.store, this.tables, {
       entity,
       partitionKeys: partitionBy,
-      groups: [],
+      source: [],
       overwrite: false,
       concurrency: 1,
       schema: options.schema,
@@ -275,6 +283,10 @@ export class Dataset {
 }
 
 function checkWriteOptions(options: WriteOptions): void {
+  const { bufferRows } = options
+  if (bufferRows !== undefined && (!Number.isSafeInteger(bufferRows) || bufferRows < 1)) {
+    throw new StorageError('INVALID_ARGUMENT', `bufferRows must be a positive integer, got ${bufferRows}`)
+  }
   const format = options.format ?? 'parquet'
   if (format === 'csv') {
     throw new StorageError('NOT_SUPPORTED', 'tables hold Parquet (Delta Lake); write a CSV file with writeCsv(path) instead')
@@ -286,6 +298,32 @@ function checkWriteOptions(options: WriteOptions): void {
       throw new StorageError('INVALID_ARGUMENT', 'txn needs an appId string and a non-negative integer version')
     }
   }
+}
+
+function isBatches(records: Records): records is AsyncIterable<readonly Row[]> {
+  return !Array.isArray(records) && records !== null && typeof records === 'object' && Symbol.asyncIterator in records
+}
+
+function checkArray(records: unknown): readonly Row[] {
+  if (!Array.isArray(records)) throw new StorageError('INVALID_ARGUMENT', 'records must be an array of objects, or an async iterable of such arrays')
+  return records
+}
+
+/** Each batch of records as partition groups; `group` is told how many records came before. */
+async function* groupBatches(
+  batches: AsyncIterable<readonly Row[]>,
+  group: (batch: readonly Row[], offset: number) => PartitionRows[],
+): AsyncGenerator<PartitionRows[]> {
+  let offset = 0
+  for await (const batch of batches) {
+    yield group(checkArray(batch), offset)
+    offset += batch.length
+  }
+}
+
+async function* withFirst<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> {
+  yield first
+  yield* rest
 }
 
 async function collectFile(store: ObjectStore, file: ReadPlan['files'][number], plan: ReadPlan): Promise<FileRows> {

@@ -8,7 +8,7 @@ type Row = Record<string, unknown>
  * Records are grouped by their raw values in nested maps (cheap per record); groups whose values
  * name the same folder (2024 and "2024") are merged afterwards.
  */
-export function groupRecords(records: readonly Row[], partitionBy: readonly string[]): { partition: Partition; records: Row[] }[] {
+export function groupRecords(records: readonly Row[], partitionBy: readonly string[], offset = 0): { partition: Partition; records: Row[] }[] {
   const root = new Map<unknown, unknown>()
   const leaves: { values: unknown[]; rows: Row[] }[] = []
   const last = partitionBy.length - 1
@@ -28,7 +28,7 @@ export function groupRecords(records: readonly Row[], partitionBy: readonly stri
     for (let k = 0; k <= last; k++) {
       const key = partitionBy[k]!
       const value = record[key]
-      if (value === undefined && !(key in record)) throw new StorageError('INVALID_ARGUMENT', `record ${index} has no ${key}`)
+      if (value === undefined && !(key in record)) throw new StorageError('INVALID_ARGUMENT', `record ${offset + index} has no ${key}`)
       let next = level.get(value)
       if (next === undefined) {
         next = k === last ? { values: partitionBy.map((c) => record[c]), rows: [] } : new Map()
@@ -69,8 +69,11 @@ function sameValues(record: Row, keys: readonly string[], values: readonly unkno
   return true
 }
 
-/** Checks that records carrying partition columns agree with the partition they are written to. */
-export function checkPartitionColumns(records: readonly Row[], partition: Partition): void {
+/**
+ * Checks that records carrying partition columns agree with the partition they are written to.
+ * `offset` is the number of records before these (messages count from the first record given).
+ */
+export function checkPartitionColumns(records: readonly Row[], partition: Partition, offset = 0): void {
   const keys = partition.keys
   records.forEach((record, index) => {
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -82,7 +85,7 @@ export function checkPartitionColumns(records: readonly Row[], partition: Partit
       if (canonicalText(record[key]) !== canonicalText(expected)) {
         throw new StorageError(
           'INVALID_ARGUMENT',
-          `record ${index} has ${key}=${JSON.stringify(String(record[key]))}, but the partition has ${key}=${JSON.stringify(String(expected))}`,
+          `record ${offset + index} has ${key}=${JSON.stringify(String(record[key]))}, but the partition has ${key}=${JSON.stringify(String(expected))}`,
         )
       }
     }

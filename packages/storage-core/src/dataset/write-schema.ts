@@ -3,7 +3,6 @@ import { StorageError } from '../errors.js'
 import type { Partition } from '../partition/partition.js'
 import { accepts, columnOf, type DeltaField, fieldOf, mismatch, type TableColumn } from '../table/delta-schema.js'
 import { fitPartitionValue, partitionColumnType } from '../table/partition-values.js'
-import type { TableState } from '../table/table-state.js'
 
 /** What a write found in its records: per partition, each column's kind (`null`: no value). */
 export interface InferredGroup {
@@ -16,8 +15,6 @@ export interface WriteSchema {
   fields: DeltaField[]
   columns: TableColumn[]
   partitionColumns: string[]
-  /** Whether the write changes the table's schema (a new table, or new columns). */
-  changed: boolean
 }
 
 /**
@@ -25,16 +22,17 @@ export interface WriteSchema {
  * records bring. A value of another kind than its column is SCHEMA_MISMATCH naming the column.
  * A new table takes its schema from the declared one or from every record of its first write; a
  * column with no value anywhere yet is recorded untyped (a string tagged `cfb.type: null`, held
- * by no file) until a write gives it values, whose kind it then takes.
+ * by no file) until a write gives it values, whose kind it then takes. `state` is the table's
+ * fields and partitioning (or a schema this write already resolved), undefined for a new table.
  */
 export function resolveWriteSchema(
   entity: string,
-  state: TableState | undefined,
+  state: { readonly fields: readonly DeltaField[]; readonly partitionColumns: readonly string[] } | undefined,
   groups: readonly InferredGroup[],
   partitionKeys: readonly string[],
   declared: TableSchema | undefined,
 ): WriteSchema {
-  const partitionColumns = state ? state.metadata.partitionColumns : [...partitionKeys]
+  const partitionColumns = state ? [...state.partitionColumns] : [...partitionKeys]
   if (partitionColumns.join('/') !== partitionKeys.join('/')) {
     throw new StorageError(
       'INVALID_ARGUMENT',
@@ -88,9 +86,16 @@ export function resolveWriteSchema(
   for (const [name, type] of settled) fields[fields.findIndex((f) => f.name === name)] = fieldOf(name, type)
   for (const [name, type] of added) fields.push(fieldOf(name, type))
   fields.push(...newPartitionFields)
-  return { fields, columns: fields.map(columnOf), partitionColumns, changed: !state || added.size > 0 || settled.size > 0 }
+  return { fields, columns: fields.map(columnOf), partitionColumns }
 }
 
 function describe(column: TableColumn): string {
   return column.type === 'int' ? 'integer (long)' : column.type === 'json' ? 'JSON (string)' : `${column.type} (${column.deltaType})`
+}
+
+/** A new table's partition columns after its data columns, where rows carry them. */
+export function partitionFieldsLast(schema: WriteSchema): WriteSchema {
+  const isPartition = (f: DeltaField) => schema.partitionColumns.includes(f.name)
+  const fields = [...schema.fields.filter((f) => !isPartition(f)), ...schema.fields.filter(isPartition)]
+  return { ...schema, fields, columns: fields.map(columnOf) }
 }

@@ -1,6 +1,7 @@
 import type {
   ByteReadOptions,
   ReadOptions,
+  Records,
   Row,
   ScanOptions,
   StorageBackend,
@@ -87,7 +88,7 @@ export class ObjectStorage implements StorageBackend {
 
   write(
     entity: string,
-    records: readonly Row[],
+    records: Records,
     partition: Partition | PartitionInput,
     options: WriteOptions = {},
   ): Promise<number> {
@@ -96,7 +97,7 @@ export class ObjectStorage implements StorageBackend {
 
   async writePartitioned(
     entity: string,
-    records: readonly Row[],
+    records: Records,
     partitionBy: readonly string[],
     options: WritePartitionedOptions = {},
   ): Promise<number> {

@@ -6,6 +6,12 @@ import type { Partition, PartitionInput } from '../partition/partition.js'
 /** One record: column name to value. */
 export type Row = Record<string, unknown>
 
+/**
+ * Records to write: an array, or batches as they come (an async generator, parsed rows of a
+ * stream), held at most `bufferRows` at a time.
+ */
+export type Records = readonly Row[] | AsyncIterable<readonly Row[]>
+
 export type FileFormat = 'parquet' | 'csv'
 
 export interface ReadOptions {
@@ -34,6 +40,13 @@ export interface WriteOptions {
   txn?: { appId: string; version: number }
   /** Options of the table this write creates (ignored when it exists). */
   table?: { keepRemovedFilesMs?: number }
+  /**
+   * Records given in batches: how many rows are held before the partitions the input has moved
+   * past (then the largest) are written out as files (default 100,000). Each write-out may add a
+   * file to a partition; all of them commit as one version. Records given as an array are
+   * written one file per partition.
+   */
+  bufferRows?: number
 }
 
 export interface TableOptions {
@@ -96,18 +109,23 @@ export interface StorageBackend {
   scan(entity: string, filters?: Filters, options?: ScanOptions): AsyncIterable<Row[]>
   write(
     entity: string,
-    records: readonly Row[],
+    records: Records,
     partition: Partition | PartitionInput,
     options?: WriteOptions,
   ): Promise<number>
   /**
    * Splits `records` by the values of the `partitionBy` columns, as DuckDB's `PARTITION_BY` and
-   * pyarrow's `write_dataset(partitioning=...)` do, and writes each partition as `write` would.
-   * Returns the rows written.
+   * pyarrow's `write_dataset(partitioning=...)` do, and writes each partition as `write` would,
+   * all of them as one table version. Returns the rows written.
+   *
+   * Records given in batches are held `bufferRows` at a time, so a write of any size needs
+   * memory for that many rows. The schema is fixed by the rows held when the first files are
+   * written: a later value that does not fit a column already written (a fraction in a column
+   * of integers) is SCHEMA_MISMATCH; declare such columns with `schema`.
    */
   writePartitioned(
     entity: string,
-    records: readonly Row[],
+    records: Records,
     partitionBy: readonly string[],
     options?: WritePartitionedOptions,
   ): Promise<number>

@@ -1,0 +1,87 @@
+import { type ColumnType, type ColumnValues, columnValues } from '../codecs/column-values.js'
+import { encodeParquetColumns } from '../codecs/parquet.js'
+import type { inferColumns, TableSchema } from '../codecs/schema.js'
+import { normalizeKey } from '../keys/keys.js'
+import type { Partition } from '../partition/partition.js'
+import type { ObjectStore } from '../store/object-store.js'
+import { mismatch, type TableColumn } from '../table/delta-schema.js'
+import { pathOfKey } from '../table/log-files.js'
+import { fitPartitionValue, serializePartitionValue } from '../table/partition-values.js'
+import { statsJson } from '../table/stats.js'
+import { newDataFileName } from './data-file-names.js'
+import type { WrittenFile } from './write-actions.js'
+import type { WriteSchema } from './write-schema.js'
+
+type Row = Record<string, unknown>
+
+/** A partition's rows, and their columns as `inferColumns` collected them. */
+export interface FileRows {
+  partition: Partition
+  records: readonly Row[]
+  found: ReturnType<typeof inferColumns>
+}
+
+/**
+ * Encodes one partition's records under the table schema and puts the file. Its key is pushed to
+ * `put` before the PUT starts, so that a failed write can remove whatever landed.
+ */
+export async function writeFile(store: ObjectStore, entity: string, file: FileRows, schema: WriteSchema, put: string[]): Promise<WrittenFile> {
+  const rows = file.records.length
+  const partitionKeys = file.partition.keys
+  const suffix = file.partition.pathSuffix()
+  const key = `${suffix === '' ? entity : `${entity}/${suffix}`}/${newDataFileName()}`
+  normalizeKey(key)
+  const { found } = file
+  const byName = new Map(found.schema.columns.map((c, j) => [c.name, { type: c.type, values: found.values[j]! }]))
+  const columns: { name: string; type: ColumnType; values: ColumnValues }[] = []
+  for (const column of schema.columns) {
+    if (partitionKeys.includes(column.name) || !column.writable) continue
+    const given = byName.get(column.name)
+    columns.push({ name: column.name, type: column.type as ColumnType, values: fit(entity, column, given, rows) })
+  }
+  const fileSchema: TableSchema = { columns: columns.map(({ name, type }) => ({ name, type })) }
+  const bytes = encodeParquetColumns(
+    columns.map((c) => c.values),
+    rows,
+    fileSchema,
+  )
+  put.push(key)
+  await store.put(key, bytes)
+  const partitionValues: Record<string, string | null> = {}
+  for (const name of partitionKeys) {
+    const column = schema.columns.find((c) => c.name === name)!
+    partitionValues[name] = serializePartitionValue(fitPartitionValue(column.type, file.partition.values[name] ?? null) ?? null)
+  }
+  return {
+    key,
+    rows,
+    add: {
+      path: pathOfKey(entity, key),
+      partitionValues,
+      size: bytes.length,
+      modificationTime: Date.now(),
+      dataChange: true,
+      stats: statsJson(columns, rows),
+    },
+  }
+}
+
+/** A column's collected values in the form its table type encodes from. */
+function fit(entity: string, column: TableColumn, given: { type: ColumnType; values: ColumnValues } | undefined, rows: number): ColumnValues {
+  const type = column.type as ColumnType
+  if (!given || given.type === 'null') return columnValues(type, rows)
+  if (given.type === type || (type === 'float' && given.type === 'int')) return given.values
+  const out = columnValues(type, rows)
+  const { defined, numbers, items } = given.values
+  for (let i = 0; i < rows; i++) {
+    if (defined[i] !== 1) continue
+    out.defined[i] = 1
+    if (type === 'bigint') out.items![i] = BigInt(numbers![i]!)
+    else {
+      const n = Number(items![i] as bigint)
+      if (!Number.isSafeInteger(n)) throw mismatch(entity, column.name, 'integer (long, within ±2^53)', `bigint ${items![i]}`)
+      out.numbers![i] = n
+    }
+  }
+  return out
+}
