@@ -82,11 +82,23 @@ beforeAll(async () => {
     { id: 3, big: null, meta: [true, null], raw: new Uint8Array(0), flag: null, ratio: null },
   ], { part: 'a' })
 
-  for (const name of ['plays', 'late', 'kinds']) {
+  // Written from batches, a few rows held at a time: a column that appears late, and one whose
+  // integers widen to float after files were written.
+  async function* streamed() {
+    for (let start = 0; start < 60; start += 6) {
+      yield Array.from({ length: 6 }, (_, i) => {
+        const id = start + i
+        return { id, week: 1 + (id % 3), gain: id < 40 ? id : id + 0.5, ...(id >= 30 ? { note: `late ${id}` } : {}) }
+      })
+    }
+  }
+  await storage.writePartitioned('streamed', streamed(), ['week'], { bufferRows: 10 })
+
+  for (const name of ['plays', 'late', 'kinds', 'streamed']) {
     const info = await storage.schema(name)
     expected[name] = { rows: canonicalRows(await storage.readIndex(name), info), info }
   }
-  const { stdout } = await run('python3', [SCRIPT, root, 'plays', 'late', 'kinds'], { maxBuffer: 64 * 1024 * 1024 })
+  const { stdout } = await run('python3', [SCRIPT, root, 'plays', 'late', 'kinds', 'streamed'], { maxBuffer: 64 * 1024 * 1024 })
   views = JSON.parse(stdout)
 }, 120_000)
 
@@ -94,7 +106,7 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true })
 })
 
-describe.each(['plays', 'late', 'kinds'])('%s, read by other engines', (name) => {
+describe.each(['plays', 'late', 'kinds', 'streamed'])('%s, read by other engines', (name) => {
   it('has one physical type per column across all its files', () => {
     for (const [column, types] of Object.entries(views[name]!.column_types)) {
       expect([column, types.length]).toEqual([column, 1])
@@ -130,6 +142,7 @@ describe('types other engines see', () => {
     expect(types('plays')).toMatchObject({ id: 'int64', yards: 'double', team: 'string', note: 'string', extra: 'bool' })
     expect(types('plays').at).toMatch(/^timestamp\[ms/)
     expect(types('late')).toMatchObject({ id: 'int64', later: 'int64' })
+    expect(types('streamed')).toMatchObject({ id: 'int64', gain: 'double', note: 'string' })
     expect(types('kinds')).toMatchObject({ id: 'int64', big: 'int64', raw: 'binary', flag: 'bool', ratio: 'double' })
     // The JSON annotation: pyarrow reads it as its JSON extension type over strings.
     expect(types('kinds').meta).toMatch(/json/)

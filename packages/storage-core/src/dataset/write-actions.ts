@@ -28,6 +28,9 @@ export interface WrittenFile {
   key: string
   add: AddFile
   rows: number
+  partition: Partition
+  /** The columns the file holds, as encoded. */
+  columns: readonly { name: string; type: string }[]
 }
 
 /** Thrown by `actionsFor` when the versions a write missed applied its `txn` already. */

@@ -55,6 +55,8 @@ export async function writeFile(store: ObjectStore, entity: string, file: FileRo
   return {
     key,
     rows,
+    partition: file.partition,
+    columns: fileSchema.columns,
     add: {
       path: pathOfKey(entity, key),
       partitionValues,

@@ -99,3 +99,43 @@ export function partitionFieldsLast(schema: WriteSchema): WriteSchema {
   const fields = [...schema.fields.filter((f) => !isPartition(f)), ...schema.fields.filter(isPartition)]
   return { ...schema, fields, columns: fields.map(columnOf) }
 }
+
+/**
+ * The schema of a write whose records are encoded in parts. The first part fixes the table's
+ * own columns (or the declared ones) and the partition columns' types; columns this write adds
+ * take the type of all their values so far, so a column of integers that later meets a fraction
+ * widens to float (the files encoded before then are rewritten, see `narrowFiles`).
+ */
+export class GrowingSchema {
+  current: WriteSchema
+  private readonly base: { fields: DeltaField[]; partitionColumns: string[] }
+  private readonly seen = new Map<string, ColumnType>()
+
+  constructor(
+    private readonly entity: string,
+    state: { readonly fields: readonly DeltaField[]; readonly partitionColumns: readonly string[] } | undefined,
+    first: readonly InferredGroup[],
+    private readonly partitionKeys: readonly string[],
+    declared: TableSchema | undefined,
+  ) {
+    this.current = resolveWriteSchema(entity, state, first, partitionKeys, declared)
+    const fixed = new Set([...(state?.fields ?? declared?.columns ?? []).map((f) => f.name), ...partitionKeys])
+    this.base = { fields: this.current.fields.filter((f) => fixed.has(f.name)), partitionColumns: this.current.partitionColumns }
+    for (const group of first) this.note(group.schema)
+  }
+
+  /** The schema after one more part's columns. */
+  add(partition: Partition, schema: TableSchema): WriteSchema {
+    this.note(schema)
+    const columns = [...this.seen].map(([name, type]) => ({ name, type }))
+    this.current = resolveWriteSchema(this.entity, this.base, [{ partition, schema: { columns } }], this.partitionKeys, undefined)
+    return this.current
+  }
+
+  private note(schema: TableSchema): void {
+    for (const { name, type } of schema.columns) {
+      const before = this.seen.get(name)
+      this.seen.set(name, before === undefined ? type : unifyTypes(before, type, name))
+    }
+  }
+}

@@ -1,3 +1,4 @@
+import { decodeParquet } from '../codecs/parquet.js'
 import { inferColumns, type TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
 import type { Partition } from '../partition/partition.js'
@@ -12,7 +13,7 @@ import { removesSuperseded } from './table-options.js'
 import { actionsFor, superseded, TxnApplied, txnApplied, type WriteCommit, type WrittenFile } from './write-actions.js'
 import { PartitionBuffers, type PartitionRows } from './write-buffer.js'
 import { writeFile } from './write-file.js'
-import { partitionFieldsLast, resolveWriteSchema, type WriteSchema } from './write-schema.js'
+import { GrowingSchema, partitionFieldsLast, resolveWriteSchema, type WriteSchema } from './write-schema.js'
 
 export type { WriteTxn } from './write-actions.js'
 
@@ -95,19 +96,19 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
 /**
  * Puts the data files: partitions are written out as the buffer overflows and at the end. The
  * schema is fixed by everything held when the first files are written (all of it, for records
- * given at once); later records may add columns, but a value that does not fit a column already
- * written is refused.
+ * given at once); later records may add columns and widen this write's integer columns to
+ * float, but other values that do not fit a column already written are refused.
  */
 async function writeFiles(store: ObjectStore, state: TableState | undefined, write: TableWrite, put: string[]): Promise<Written | undefined> {
   const { entity, partitionKeys } = write
   const declared = state ? undefined : write.schema
   const buffers = new PartitionBuffers()
   const files: WrittenFile[] = []
-  let schema: WriteSchema | undefined
+  let growing: GrowingSchema | undefined
   const writeOut = async (groups: readonly PartitionRows[], last: boolean): Promise<void> => {
     const nonEmpty = groups.filter((g) => g.records.length > 0)
     const found = new Map<Partition, ReturnType<typeof inferColumns>>()
-    if (schema === undefined && nonEmpty.length > 0) {
+    if (growing === undefined && nonEmpty.length > 0) {
       // A write with no more partitions than it encodes at once collects their values in this
       // pass; otherwise values are collected partition by partition while encoding, so a write
       // holds only the partitions it is encoding at once.
@@ -118,12 +119,11 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
         if (collect) found.set(g.partition, columns)
         return { partition: g.partition, schema: columns.schema }
       })
-      schema = resolveWriteSchema(entity, baseOf(state), inferred, partitionKeys, declared)
+      growing = new GrowingSchema(entity, baseOf(state), inferred, partitionKeys, declared)
     }
     const done = await mapConcurrent(nonEmpty, write.concurrency, (g) => {
       const columns = found.get(g.partition) ?? inferColumns(g.records, true, partitionKeys)
-      // Columns first met after the schema was fixed join it; values must fit the columns it has.
-      schema = resolveWriteSchema(entity, schema, [{ partition: g.partition, schema: columns.schema }], partitionKeys, undefined)
+      const schema = growing!.add(g.partition, columns.schema)
       return writeFile(store, entity, { partition: g.partition, records: g.records, found: columns }, schema, put)
     })
     files.push(...done)
@@ -135,13 +135,35 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
   }
   await writeOut(buffers.drain(), true)
   const partitions = buffers.partitions()
-  if (files.length === 0) {
+  let schema: WriteSchema
+  if (growing) schema = growing.current
+  else {
     // Nothing to add and nothing to replace: no version for it.
     if (!state && !declared) return undefined
     if (state && (!write.overwrite || superseded(state, { ...write, partitions }, 0).length === 0)) return undefined
     schema = resolveWriteSchema(entity, baseOf(state), [], partitionKeys, declared)
   }
-  return { schema: state ? schema! : partitionFieldsLast(schema!), files, partitions }
+  const narrow = narrowFiles(files, schema)
+  if (narrow.length > 0) {
+    const again = await mapConcurrent(narrow, write.concurrency, (file) => rewriteFile(store, write, file, schema, put))
+    await store.delete(narrow.map((f) => f.key))
+    for (const [i, file] of narrow.entries()) files[files.indexOf(file)] = again[i]!
+  }
+  return { schema: state ? schema : partitionFieldsLast(schema), files, partitions }
+}
+
+/** Files encoded before one of their columns widened from integers to float. */
+function narrowFiles(files: readonly WrittenFile[], schema: WriteSchema): WrittenFile[] {
+  const types = new Map(schema.columns.map((c) => [c.name, c.type]))
+  return files.filter((f) => f.columns.some((c) => types.get(c.name) !== c.type))
+}
+
+/** A file of this write, read back and written again under the final schema. */
+async function rewriteFile(store: ObjectStore, write: TableWrite, file: WrittenFile, schema: WriteSchema, put: string[]): Promise<WrittenFile> {
+  const bytes = await store.get(file.key)
+  const records = await decodeParquet(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+  const found = inferColumns(records, true, write.partitionKeys)
+  return writeFile(store, write.entity, { partition: file.partition, records, found }, schema, put)
 }
 
 function baseOf(state: TableState | undefined): { fields: WriteSchema['fields']; partitionColumns: readonly string[] } | undefined {

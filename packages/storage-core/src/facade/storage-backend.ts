@@ -120,8 +120,8 @@ export interface StorageBackend {
    *
    * Records given in batches are held `bufferRows` at a time, so a write of any size needs
    * memory for that many rows. The schema is fixed by the rows held when the first files are
-   * written: a later value that does not fit a column already written (a fraction in a column
-   * of integers) is SCHEMA_MISMATCH; declare such columns with `schema`.
+   * written. Integers that later meet fractions widen to float (the files written with integers
+   * are written again); any other later value that does not fit its column is SCHEMA_MISMATCH.
    */
   writePartitioned(
     entity: string,

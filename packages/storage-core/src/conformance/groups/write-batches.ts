@@ -57,6 +57,17 @@ export const writeBatches: ConformanceGroup = (ctx) => {
       expect(read.map((r) => r.note)).toEqual(rows.map((r) => r.note ?? null))
     })
 
+    it('widens a column of integers to float when a later batch brings fractions, rewriting the files written before', async () => {
+      const storage = await ctx.create()
+      const rows = sorted.map((r, i) => (i >= 250 ? { ...r, yards: (r.yards as number) + 0.5 } : r))
+      expect(await storage.writePartitioned('plays', batches(rows, 10), ['season', 'week'], { bufferRows: 30 })).toBe(300)
+      expect((await storage.schema('plays')).columns.find((c) => c.name === 'yards')?.type).toBe('float')
+      expect(byId(await storage.readIndex('plays'))).toEqual(byId(rows))
+      // The files encoded with integers were replaced, not left beside their rewrites.
+      expect(await dataFiles(storage, 'plays/')).toHaveLength(12)
+      expect((await storage.history('plays')).map((h) => h.version)).toEqual([0])
+    })
+
     it.each([
       ['the input fails', batches(sorted, 10, 200), undefined],
       ['a later value does not fit a column already written', batches(sorted.map((r, i) => (i === 250 ? { ...r, yards: 'far' } : r)), 10), 'SCHEMA_MISMATCH'],
