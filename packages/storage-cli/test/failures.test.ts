@@ -29,6 +29,19 @@ function temporaryFiles(root: string): string[] {
   return out
 }
 
+/** Every file under `root`, relative to it, sorted. */
+function files(root: string): string[] {
+  const out: string[] = []
+  const visit = (folder: string, prefix: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.isDirectory()) visit(join(folder, entry.name), `${prefix}${entry.name}/`)
+      else out.push(prefix + entry.name)
+    }
+  }
+  visit(root, '')
+  return out.sort()
+}
+
 beforeAll(async () => {
   dir = await makeTempDir('failures')
   tree = join(dir, 'tree')
@@ -109,6 +122,26 @@ describe('interrupted and failed commands', () => {
     const summary = JSON.parse(rerun.stdout) as { copied: number; skipped: number }
     expect(summary.copied + summary.skipped).toBe(FILES)
     expect(summary.skipped).toBeGreaterThanOrEqual(copied)
+  }, 120_000)
+
+  it('Ctrl-C during a write removes the files it wrote and leaves the table as it was', async () => {
+    const root = join(dir, 'write-ctrl-c')
+    const text = `id,season,week,name\n${Array.from({ length: 400_000 }, (_, i) => `${i},${2020 + (i % 4)},${1 + (i % 13)},player ${i}`).join('\n')}\n`
+    await writeFile(join(dir, 'big.csv'), text)
+    await writeFile(join(dir, 'small.csv'), 'id,season,week\n1,2020,1\n')
+    expectExitCode(await runCli(['write', 'plays', '--partition-by', 'season,week', '--from', join(dir, 'small.csv'), '--backend', `local:${root}`]), 0)
+    const before = files(root)
+    // Unsorted rows and a small buffer: files are written out long before the input ends.
+    const writing = startCli(['write', 'plays', '--partition-by', 'season,week', '--buffer-rows', '5000', '--from', join(dir, 'big.csv'), '--backend', `local:${root}`])
+    while (writing.child.exitCode === null && files(root).length <= before.length + 10) await new Promise((r) => setTimeout(r, 10))
+    writing.child.kill('SIGINT')
+    const interrupted = await writing.done
+    if (interrupted.code === 0) throw new Error('the write ended before it could be interrupted')
+    expect(interrupted.code).toBe(130)
+    expect(lines(interrupted.stderr).at(-1)).toBe('write interrupted: nothing was written, and the table is as it was.')
+    expect(files(root)).toEqual(before)
+    const read = await runCli(['read', 'plays', '--backend', `local:${root}`])
+    expect(read.stdout).toBe('{"id":1,"season":2020,"week":1}\n')
   }, 120_000)
 
   it('read --out: a failed read and a Ctrl-C leave neither the output nor a temporary file', async () => {
@@ -218,8 +251,8 @@ describe('write on a terminal', () => {
     )
     expect(result.code).toBe(0)
     expect(result.screen).toMatch(/write: reading .*progress\.json \(\d+\.\ds\)/)
-    // --partition-by: one step for the one version all 15 partitions land in, erased before the result.
-    expect(result.screen).toMatch(/write: writing 50000 rows to 15 partitions \(\d+\.\ds\)/)
+    // Rows are written as they are read: one step line, counting them, erased before the result.
+    expect(result.screen).toMatch(/write: writing .*progress\.json: 50000 rows, 1\.\d MB of 1\.\d MB read \(\d+\.\ds\)/)
     expect(result.screen.endsWith('\u001b[2Kwrote 50000 rows to progress, partitioned by season, week\r\n')).toBe(true)
 
     const one = await runOnTerminal(
@@ -228,7 +261,7 @@ describe('write on a terminal', () => {
       cliEnv({ TERM: 'xterm' }),
     )
     expect(one.code).toBe(0)
-    expect(one.screen).toMatch(/write: writing 10000 rows \(\d+\.\ds\)/)
+    expect(one.screen).toMatch(/write: writing .*one-season\.json: 10000 rows, .* read \(\d+\.\ds\)/)
     // The step line is erased (ESC [2K) before the result is printed.
     expect(one.screen.endsWith('\u001b[2Kwrote 10000 rows to progress_one/season=2020\r\n')).toBe(true)
   }, 60_000)
@@ -243,7 +276,7 @@ describe('write on a terminal', () => {
       cliEnv({ TERM: 'xterm' }),
     )
     expect(result.code).toBe(0)
-    const counts = [...result.screen.matchAll(/write: reading .*counted\.csv: (\d+) rows, ([\d.]+) MB of ([\d.]+) MB/g)]
+    const counts = [...result.screen.matchAll(/write: writing .*counted\.csv: (\d+) rows, ([\d.]+) MB of ([\d.]+) MB read/g)]
     expect(counts.length).toBeGreaterThanOrEqual(3)
     expect(counts.at(-1)!.slice(1)).toEqual(['100000', (text.length / 1e6).toFixed(1), (text.length / 1e6).toFixed(1)])
     const rows = counts.map((m) => Number(m[1]))

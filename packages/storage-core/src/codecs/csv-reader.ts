@@ -37,7 +37,7 @@ const BOOLEAN = /^(true|false)$/i
  * and a record with another number of fields are refused.
  *
  * `push` takes the file's text in pieces (split anywhere) and returns the rows completed so far;
- * `end` returns the rest. Memory is the sample, then a piece's rows.
+ * `end` returns the rest. Memory is the sample's text, then a piece's rows.
  */
 export class CsvRecordReader {
   private readonly delimiter: string
@@ -47,7 +47,10 @@ export class CsvRecordReader {
   private started = false
   private names: string[] | undefined
   private types: Inferred[] | undefined
-  private pending: CsvRecord[] = []
+  /** Until the types are known: each column's kind so far, and the text of the records read. */
+  private kinds: (Inferred | undefined)[] = []
+  private sampled = 0
+  private held: { text: string; header: boolean }[] = []
   /** Records read so far, the header included: the next record's number. */
   private count = 0
 
@@ -83,6 +86,7 @@ export class CsvRecordReader {
     }
     const records: CsvRecord[] = []
     const end = tokenizeRecords(all, from, this.delimiter, final, records, this.key)
+    const whole = this.types === undefined ? all.slice(from, end) : ''
     this.rest = all.slice(end)
     all = ''
     let start = 0
@@ -95,20 +99,42 @@ export class CsvRecordReader {
     for (let r = start; r < records.length; r++) this.checkWidth(records[r]!, this.count + r - start + 1)
     const body = start === 0 ? records : records.slice(start)
     if (this.types === undefined) {
-      for (const record of body) this.pending.push(record)
-      if (this.pending.length < this.sample && !final) {
-        this.count += body.length
-        return []
-      }
-      this.types = this.names.map((name, j) => this.options.types?.[name] ?? inferType(this.pending, j, this.sample))
-      const sampled = this.pending
-      this.pending = []
+      // The sample is kept as text, far smaller than its tokens, and read again once typed.
+      for (let r = 0; r < body.length && this.sampled < this.sample; r++, this.sampled++) this.note(body[r]!)
+      if (whole !== '') this.held.push({ text: whole, header: start === 1 })
       this.count += body.length
-      // The sample is every record after the header: record 2 on.
-      return this.rows(sampled, 2)
+      if (this.sampled < this.sample && !final) return []
+      this.types = this.names.map((name, j) => this.options.types?.[name] ?? this.kinds[j] ?? 'string')
+      return this.heldRows()
     }
     const rows = this.rows(body, this.count + 1)
     this.count += body.length
+    return rows
+  }
+
+  /** Notes the kinds of a sampled record's unquoted values; a column of mixed kinds is text. */
+  private note({ fields, quoted }: CsvRecord): void {
+    for (let j = 0; j < fields.length; j++) {
+      const type = this.kinds[j]
+      const text = fields[j]!
+      if (type === 'string' || (text === '' && !quoted[j])) continue
+      this.kinds[j] = quoted[j] ? 'string' : unify(type, kindOf(text))
+    }
+  }
+
+  /** The held records as rows, now that the types are known. */
+  private heldRows(): Record<string, unknown>[] {
+    const rows: Record<string, unknown>[] = []
+    // The sample is every record after the header: record 2 on.
+    let number = 2
+    for (const { text, header } of this.held) {
+      const records: CsvRecord[] = []
+      tokenizeRecords(text, 0, this.delimiter, true, records, this.key)
+      const body = header ? records.slice(1) : records
+      for (const row of this.rows(body, number)) rows.push(row)
+      number += body.length
+    }
+    this.held = []
     return rows
   }
 
@@ -162,26 +188,21 @@ export class CsvRecordReader {
   }
 }
 
-/** The type the unquoted values of column `j` in the first `sample` records share, or text. */
-function inferType(records: readonly CsvRecord[], j: number, sample: number): Inferred {
-  let type: Inferred | undefined
-  for (let r = 0; r < Math.min(sample, records.length); r++) {
-    const { fields, quoted } = records[r]!
-    const text = fields[j]!
-    if (text === '' && !quoted[j]) continue
-    if (quoted[j]) return 'string'
-    let kind: Inferred
-    if (INTEGER.test(text)) kind = Number.isSafeInteger(Number(text)) ? 'int' : 'bigint'
-    else if (LEADING_ZERO.test(text)) return 'string'
-    else if (NUMBER.test(text)) kind = 'number'
-    else if (BOOLEAN.test(text)) kind = 'boolean'
-    else return 'string'
-    if (type === undefined || type === kind) type = kind
-    else if ((type === 'int' || type === 'number') && (kind === 'int' || kind === 'number')) type = 'number'
-    else if ((type === 'int' || type === 'bigint') && (kind === 'int' || kind === 'bigint')) type = 'bigint'
-    else return 'string'
-  }
-  return type ?? 'string'
+/** The kind of one unquoted, non-empty value. */
+function kindOf(text: string): Inferred {
+  if (INTEGER.test(text)) return Number.isSafeInteger(Number(text)) ? 'int' : 'bigint'
+  if (LEADING_ZERO.test(text)) return 'string'
+  if (NUMBER.test(text)) return 'number'
+  if (BOOLEAN.test(text)) return 'boolean'
+  return 'string'
+}
+
+/** The kind a column of `type` values so far has with one of `kind` more. */
+function unify(type: Inferred | undefined, kind: Inferred): Inferred {
+  if (type === undefined || type === kind) return kind
+  if ((type === 'int' || type === 'number') && (kind === 'int' || kind === 'number')) return 'number'
+  if ((type === 'int' || type === 'bigint') && (kind === 'int' || kind === 'bigint')) return 'bigint'
+  return 'string'
 }
 
 /** A field as its column's type; undefined when it is not one. */

@@ -89,6 +89,7 @@ export class Dataset {
       txn: options.txn,
       table: options.table,
       singleWriter: this.singleWriter,
+      signal: options.signal,
     })
   }
 
@@ -283,7 +284,8 @@ export class Dataset {
 }
 
 function checkWriteOptions(options: WriteOptions): void {
-  const { bufferRows } = options
+  const { bufferRows, signal } = options
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new StorageError('INVALID_ARGUMENT', 'signal must be an AbortSignal')
   if (bufferRows !== undefined && (!Number.isSafeInteger(bufferRows) || bufferRows < 1)) {
     throw new StorageError('INVALID_ARGUMENT', `bufferRows must be a positive integer, got ${bufferRows}`)
   }
@@ -309,15 +311,35 @@ function checkArray(records: unknown): readonly Row[] {
   return records
 }
 
+/** An error the caller's own records source threw: the facade gives it back as it was. */
+export class SourceFailure extends Error {
+  constructor(readonly error: unknown) {
+    super('the records source failed')
+  }
+}
+
 /** Each batch of records as partition groups; `group` is told how many records came before. */
 async function* groupBatches(
   batches: AsyncIterable<readonly Row[]>,
   group: (batch: readonly Row[], offset: number) => PartitionRows[],
 ): AsyncGenerator<PartitionRows[]> {
   let offset = 0
-  for await (const batch of batches) {
-    yield group(checkArray(batch), offset)
-    offset += batch.length
+  const iterator = batches[Symbol.asyncIterator]()
+  try {
+    for (;;) {
+      let next: IteratorResult<readonly Row[]>
+      try {
+        next = await iterator.next()
+      } catch (error) {
+        throw new SourceFailure(error)
+      }
+      if (next.done) return
+      yield group(checkArray(next.value), offset)
+      offset += next.value.length
+    }
+  } finally {
+    // A write that stops early (a refused record) lets the source close its files.
+    await iterator.return?.()
   }
 }
 

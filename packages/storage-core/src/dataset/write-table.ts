@@ -30,6 +30,7 @@ export interface TableWrite extends Omit<WriteCommit, 'partitions'> {
   schema?: TableSchema
   /** The caller vouches that no other process writes this table (stores without conditional create). */
   singleWriter?: boolean
+  signal?: AbortSignal
 }
 
 /** What a write put, ready to commit. */
@@ -58,6 +59,7 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
     let written: Written | undefined
     try {
       written = await writeFiles(store, state, write, put)
+      write.signal?.throwIfAborted()
     } catch (error) {
       // A partition that cannot be stored fails the whole write: nothing of it stays behind.
       await store.delete(put).catch(() => undefined)
@@ -129,6 +131,7 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
     files.push(...done)
   }
   for await (const groups of batchesOf(write.source)) {
+    write.signal?.throwIfAborted()
     buffers.add(groups)
     const full = buffers.overflow(write.bufferRows ?? Number.POSITIVE_INFINITY)
     if (full.length > 0) await writeOut(full, false)

@@ -16,7 +16,7 @@ import type {
 import { decodeCsv, encodeCsv } from '../codecs/csv.js'
 import { decodeParquet, encodeParquet } from '../codecs/parquet.js'
 import { inferSchema } from '../codecs/schema.js'
-import { Dataset } from '../dataset/dataset.js'
+import { Dataset, SourceFailure } from '../dataset/dataset.js'
 import { LOG_DIR } from '../table/log-files.js'
 import { StorageError, withContext } from '../errors.js'
 import type { Filters } from '../filters/filters.js'
@@ -72,6 +72,17 @@ export class ObjectStorage implements StorageBackend {
     }
   }
 
+  /** A write: its records source's own errors, and its signal's abort, reach the caller as they were. */
+  private async guardWrite(options: WriteOptions, fn: () => Promise<number>): Promise<number> {
+    try {
+      return await fn()
+    } catch (error) {
+      if (error instanceof SourceFailure) throw error.error
+      if (options.signal?.aborted && error === options.signal.reason) throw error
+      throw withContext(error, this.name)
+    }
+  }
+
   // ---------------------------------------------------------------- entity API
 
   readIndex(entity: string, filters?: Filters, options: ReadOptions = {}): Promise<Row[]> {
@@ -92,7 +103,7 @@ export class ObjectStorage implements StorageBackend {
     partition: Partition | PartitionInput,
     options: WriteOptions = {},
   ): Promise<number> {
-    return this.guard(undefined, () => this.dataset.write(entity, records, partition, options))
+    return this.guardWrite(options, () => this.dataset.write(entity, records, partition, options))
   }
 
   async writePartitioned(
@@ -101,7 +112,7 @@ export class ObjectStorage implements StorageBackend {
     partitionBy: readonly string[],
     options: WritePartitionedOptions = {},
   ): Promise<number> {
-    return this.guard(undefined, () => this.dataset.writePartitioned(entity, records, partitionBy, options))
+    return this.guardWrite(options, () => this.dataset.writePartitioned(entity, records, partitionBy, options))
   }
 
   listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {

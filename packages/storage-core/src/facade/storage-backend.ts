@@ -47,6 +47,11 @@ export interface WriteOptions {
    * written one file per partition.
    */
   bufferRows?: number
+  /**
+   * Stops the write when aborted, as the AWS SDK's `abortSignal` does: before the commit, it
+   * removes the files it put and rejects with the signal's reason; after, the version stands.
+   */
+  signal?: AbortSignal
 }
 
 export interface TableOptions {

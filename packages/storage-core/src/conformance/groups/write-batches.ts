@@ -94,6 +94,27 @@ export const writeBatches: ConformanceGroup = (ctx) => {
       expect((await storage.history('plays')).map((h) => h.version)).toEqual([0, 1])
     })
 
+    it("gives back the source's own error as it was, and stops at an abort, removing what it wrote", async () => {
+      const storage = await ctx.create()
+      const broken = new RangeError('the input broke off')
+      async function* failing(): AsyncGenerator<Row[]> {
+        yield* batches(sorted.slice(0, 100), 10)
+        throw broken
+      }
+      expect(await failureOf(storage.writePartitioned('plays', failing(), ['season', 'week'], { bufferRows: 30 }))).toBe(broken)
+      const controller = new AbortController()
+      async function* aborted(): AsyncGenerator<Row[]> {
+        for await (const batch of batches(sorted, 10)) {
+          if (batch[0]!.id === 200) controller.abort()
+          yield batch
+        }
+      }
+      const failure = await failureOf(storage.writePartitioned('plays', aborted(), ['season', 'week'], { bufferRows: 30, signal: controller.signal }))
+      expect(failure).toBe(controller.signal.reason)
+      expect((failure as Error).name).toBe('AbortError')
+      expect(await storage.listFiles('')).toEqual([])
+    })
+
     it('refuses a batch that is not an array, and bufferRows that is not a positive integer', async () => {
       const storage = await ctx.create()
       async function* bad(): AsyncGenerator<Row[]> {
