@@ -70,13 +70,6 @@ export async function openRowsFile(path: string, options: InputOptions = {}): Pr
   }
 }
 
-/** Every row of a file at once (a file `read` as an entity). */
-export async function readRowsFile(path: string, options: InputOptions = {}): Promise<Row[]> {
-  const rows: Row[] = []
-  for await (const batch of (await openRowsFile(path, options)).batches()) for (const row of batch) rows.push(row)
-  return rows
-}
-
 /** Text to rows a piece at a time; `end` gives the rows of what is left. */
 interface TextParser {
   push(text: string): Row[]
@@ -224,10 +217,13 @@ function checkJsonIntegers(rows: readonly Row[], label: string, before: number):
   })
 }
 
-/** A file as an entity of a private in-memory backend, so `read` filters and projects it as it does any entity. */
+/**
+ * A file as an entity of a private in-memory backend, so `read` filters and projects it as it
+ * does any entity. The file's rows go in as they are read, held as Parquet, not as rows.
+ */
 export async function openFileAsEntity(path: string, options: InputOptions = {}): Promise<{ backend: MemoryStorage; entity: string }> {
-  const rows = await readRowsFile(path, { lossy: true, label: JSON.stringify(path), ...options })
+  const file = await openRowsFile(path, { lossy: true, label: JSON.stringify(path), ...options })
   const backend = new MemoryStorage()
-  if (rows.length > 0) await backend.write('file', rows, {})
+  await backend.write('file', file.batches(), {})
   return { backend, entity: 'file' }
 }

@@ -54,6 +54,7 @@ describe('usage errors: one line on stderr, exit 2, nothing written', () => {
     ['a partition with no value', ['write', 'games', '--partition', 'season', '--from', '{dir}/rows.csv', '--backend', 'local:{untouched}'], /bad partition "season"/, {}],
     ['an input file of unknown type', ['write', 'games', '--partition', 'season=2024', '--from', '{dir}/rows.txt', '--backend', 'local:{untouched}'], /use a \.csv, \.json, \.ndjson or \.parquet file/, {}],
     ['an input file that does not exist', ['write', 'games', '--partition', 'season=2024', '--from', '{dir}/nope.csv', '--backend', 'local:{untouched}'], /--from ".*nope\.csv": ENOENT/, {}],
+    ['a --buffer-rows that is not a positive whole number', ['write', 'games', '-p', 'season=2024', '--buffer-rows', '0', '--from', '{dir}/rows.csv', '--backend', 'local:{untouched}'], /bad --buffer-rows "0": use a positive whole number/, {}],
     ['write without --partition', ['write', 'games', '--from', '{dir}/rows.csv', '--backend', 'local:{untouched}'], /give either --partition k=v,... or --partition-by col,.../, {}],
     ['demo with too few weeks', ['demo', '--root', '{untouched}', '--weeks', '1'], /--weeks must be a whole number from 3 to 20/, {}],
     ['an unknown CFB_STORAGE_BACKEND', ['ls'], /CONFIG: CFB_STORAGE_BACKEND must be one of local, s3, r2, memory/, { CFB_STORAGE_BACKEND: 'ftp' }],
