@@ -23,8 +23,11 @@ const IO_CONCURRENCY = 16
 const DEFAULT_BATCH_SIZE = 10_000
 /** Arrays joined by one `concat` call. */
 const CONCAT_PARTS = 1024
-/** Files a scan opens ahead of the one it decodes: one file's first slice held extra. */
-const SCAN_FILES_AHEAD = 1
+/**
+ * Files a scan opens ahead of the one it decodes, each holding its first slice. A file's reads (the
+ * footer, then its chunks) take longer than decoding the file before it, so two are under way.
+ */
+const SCAN_FILES_AHEAD = 2
 const DEFAULT_WRITE_CONCURRENCY = 8
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000
 
