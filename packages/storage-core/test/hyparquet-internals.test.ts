@@ -11,6 +11,7 @@ import { describe, expect, it } from '@jest/globals'
 import { parquetMetadata } from 'hyparquet'
 import * as column from 'hyparquet/src/column.js'
 import * as convert from 'hyparquet/src/convert.js'
+import * as datapage from 'hyparquet/src/datapage.js'
 import * as plan from 'hyparquet/src/plan.js'
 import * as schema from 'hyparquet/src/schema.js'
 import { readParquetRows } from '../src/codecs/parquet-pages.js'
@@ -31,6 +32,10 @@ describe('hyparquet internals used by the page reader', () => {
     expect(typeof column.parquetHeader).toBe('function')
     expect(column.readPage).toHaveLength(6)
     expect(typeof convert.convert).toBe('function')
+    expect(convert.convertWithDictionary).toHaveLength(4)
+    expect(datapage.readDataPage).toHaveLength(3)
+    expect(datapage.readDataPageV2).toHaveLength(3)
+    expect(datapage.decompressPage).toHaveLength(4)
     expect(Object.keys(convert.DEFAULT_PARSERS)).toEqual(
       expect.arrayContaining(['timestampFromMilliseconds', 'timestampFromMicroseconds', 'timestampFromNanoseconds', 'stringFromBytes']),
     )
@@ -38,6 +43,7 @@ describe('hyparquet internals used by the page reader', () => {
     expect(typeof plan.parquetPlanGroup).toBe('function')
     expect(typeof schema.getTreePath).toBe('function')
     expect(typeof schema.isFlatColumn).toBe('function')
+    expect(typeof schema.getMaxDefinitionLevel).toBe('function')
   })
 
   it.each(['alltypes_tiny_pages.parquet', 'datapage_v2.snappy.parquet', 'delta_byte_array.parquet', 'nulls.snappy.parquet'])(

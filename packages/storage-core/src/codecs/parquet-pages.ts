@@ -9,13 +9,16 @@
 import type { AsyncBuffer, DataReader, DecodedArray, FileMetaData, SchemaTree } from 'hyparquet'
 import { parquetSchema } from 'hyparquet'
 import { parquetHeader, readPage } from 'hyparquet/src/column.js'
-import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
+import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
+import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js'
 import { parquetPlanGroup, parquetPlanGroups } from 'hyparquet/src/plan.js'
-import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
+import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
 import { ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
-import { converters, decodeRows, parquetColumnNames, rowStep, schemaFromMetadata } from './parquet.js'
+import { converters, decodeRows, parquetColumnNames, schemaFromMetadata, valueStep } from './parquet.js'
+import { int64Numbers } from './int64-numbers.js'
+import { type ColumnSlice, rowBuilder } from './row-builder.js'
 
 const PARSERS = { ...DEFAULT_PARSERS, ...PARQUET_PARSERS }
 
@@ -42,7 +45,9 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
   const raw = withRawDecimals(metadata)
   const tree = parquetSchema(raw)
   const names = options.columns ? [...options.columns] : parquetColumnNames(metadata)
-  const convertTo = new Map(converters(schemaFromMetadata(metadata), names))
+  const schema = schemaFromMetadata(metadata)
+  const convertTo = new Map(converters(schema, names))
+  const intColumns = new Set(schema?.columns.filter((c) => c.type === 'int').map((c) => c.name))
   const fixes = valueFixes(schemaTreeOf(metadata), names, { decimals: 'number' })
   const { groups } = parquetPlanGroups({ file, metadata, columns: names, filter: options.filter as never, filterStrict: false })
   for (const group of groups) {
@@ -64,85 +69,153 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
       const bytes = within.bytes.subarray(startByte - within.startByte, endByte - within.startByte)
       const name = chunk.columnMetadata.path_in_schema[0]!
       const path = paths[i]!
+      const element = (path[path.length - 1] as SchemaTree).element
       const decoder: ColumnDecoder = {
         pathInSchema: chunk.columnMetadata.path_in_schema,
         type: chunk.columnMetadata.type,
-        element: (path[path.length - 1] as SchemaTree).element,
+        element,
         schemaPath: path,
         codec: chunk.columnMetadata.codec,
         parsers: PARSERS,
         compressors: PARQUET_COMPRESSORS,
         utf8: false,
       }
-      return { name, pages: new ColumnPages(bytes, decoder), store: rowStep(name, fixes.get(name), convertTo.get(name)) }
+      const fix = fixes.get(name)
+      const values: PageValues = {
+        step: valueStep(fix, convertTo.get(name)),
+        // An `int` column comes back as numbers: its values are read as such, not as a BigInt each.
+        asNumbers: fix === undefined && intColumns.has(name),
+        maxDefinition: getMaxDefinitionLevel(path),
+      }
+      return { name, pages: new ColumnPages(bytes, decoder, values) }
     })
+    const build = rowBuilder(columns.map((c) => c.name))
+    const parts: ColumnSlice[] = new Array(columns.length)
     let at = 0
     do {
       const count = Math.min(sliceRows, group.groupRows - at)
-      const rows: Row[] = new Array(count)
-      for (let i = 0; i < count; i++) rows[i] = {}
-      for (const column of columns) {
-        const { name, store } = column
+      for (let c = 0; c < columns.length; c++) {
+        const column = columns[c]!
         try {
-          column.pages.take(count, (values, from, row, n) => {
-            for (let k = 0; k < n; k++) store(rows[row + k]!, values[from + k])
-          })
+          parts[c] = column.pages.take(count)
         } catch (cause) {
-          throw parquetReadError(cause, name)
+          throw parquetReadError(cause, column.name)
         }
       }
       at += count
-      yield rows
+      yield build(parts, count)
     } while (at < group.groupRows)
   }
 }
 
-/** A column chunk's values, one decoded page held at a time. */
+/** How a column's decoded values become row values. */
+interface PageValues {
+  /** Fix-up and logical type conversion of one value; undefined when values are used as decoded. */
+  step: ((value: unknown) => unknown) | undefined
+  /** INT64 values wanted as numbers: a dictionary is converted once, plain pages without BigInts. */
+  asNumbers: boolean
+  /** The definition level of a present value (0 when the column is required). */
+  maxDefinition: number
+}
+
+/** A flat column chunk's values, one decoded page held at a time. */
 class ColumnPages {
   private readonly reader: DataReader
   private dictionary: DecodedArray | undefined
-  private page: DecodedArray = []
+  /** The dictionary's values are row values already. */
+  private dictionaryReady = false
+  private page: ArrayLike<unknown> = []
   private at = 0
 
   constructor(
     bytes: Uint8Array,
     private readonly decoder: ColumnDecoder,
+    private readonly values: PageValues,
   ) {
     this.reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }
   }
 
-  /** Hands the next `count` values to `use`, a run per page: (values, first index, row offset, length). */
-  take(count: number, use: (values: DecodedArray, from: number, row: number, n: number) => void): void {
+  /** The next `count` values: a view into the page when it holds them all, else a copy across pages. */
+  take(count: number): ColumnSlice {
+    if (this.at === this.page.length && !this.nextPage()) throw this.short(count)
+    if (this.page.length - this.at >= count) {
+      const slice = { values: this.page, from: this.at }
+      this.at += count
+      return slice
+    }
+    const out: unknown[] = new Array(count)
     let row = 0
     while (row < count) {
-      if (this.at === this.page.length && !this.nextPage()) {
-        throw new ParquetFailure('CORRUPT_DATA', `column ${this.decoder.pathInSchema.join('.')} ends ${count - row} rows short of its row group`)
-      }
+      if (this.at === this.page.length && !this.nextPage()) throw this.short(count - row)
       const n = Math.min(count - row, this.page.length - this.at)
-      use(this.page, this.at, row, n)
+      for (let k = 0; k < n; k++) out[row + k] = this.page[this.at + k]
       this.at += n
       row += n
     }
+    return { values: out, from: 0 }
+  }
+
+  private short(rows: number): ParquetFailure {
+    return new ParquetFailure('CORRUPT_DATA', `column ${this.decoder.pathInSchema.join('.')} ends ${rows} rows short of its row group`)
   }
 
   private nextPage(): boolean {
     const reader = this.reader
+    const { decoder } = this
     while (reader.offset < reader.view.byteLength - 1) {
       const header = parquetHeader(reader)
       if (header.type === 'DICTIONARY_PAGE') {
-        const { data } = readPage(reader, header, this.decoder, undefined, undefined, 0)
-        if (data) this.dictionary = convert(data, this.decoder)
+        const { data } = readPage(reader, header, decoder, undefined, undefined, 0)
+        if (data) {
+          const dictionary = convert(data, decoder)
+          this.dictionaryReady = this.values.asNumbers || this.values.step === undefined
+          this.dictionary = this.dictionaryReady ? (this.rowValues(dictionary) as DecodedArray) : dictionary
+        }
         continue
       }
-      const { data } = readPage(reader, header, this.decoder, this.dictionary, undefined, 0)
-      if (data && data.length > 0) {
-        this.page = data
+      const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, header.compressed_page_size)
+      reader.offset += header.compressed_page_size
+      let page: ReturnType<typeof readDataPage>
+      let encoding: Parameters<typeof convertWithDictionary>[2]
+      if (header.type === 'DATA_PAGE_V2') {
+        page = readDataPageV2(bytes, header, decoder)
+        encoding = header.data_page_header_v2!.encoding
+      } else if (header.type === 'DATA_PAGE') {
+        const daph = header.data_page_header!
+        page = readDataPage(decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors), daph, decoder)
+        encoding = daph.encoding
+      } else continue
+      const fromDictionary = this.dictionary !== undefined && encoding.endsWith('_DICTIONARY')
+      let values: ArrayLike<unknown> = convertWithDictionary(page.dataPage, this.dictionary, encoding, decoder)
+      if (!(fromDictionary && this.dictionaryReady)) values = this.rowValues(values as DecodedArray)
+      const levels = page.definitionLevels
+      if (levels && levels.length > values.length) values = withNulls(values, levels, this.values.maxDefinition)
+      if (values.length > 0) {
+        this.page = values
         this.at = 0
         return true
       }
     }
     return false
   }
+
+  /** Decoded values as rows hold them. */
+  private rowValues(values: DecodedArray): ArrayLike<unknown> {
+    if (this.values.asNumbers && values instanceof BigInt64Array) return int64Numbers(values)
+    const step = this.values.step
+    if (!step) return values
+    const out: unknown[] = new Array(values.length)
+    for (let i = 0; i < values.length; i++) out[i] = step(values[i])
+    return out
+  }
+}
+
+/** A flat column's values with a null where its definition level says the row has none. */
+function withNulls(values: ArrayLike<unknown>, levels: ArrayLike<number>, present: number): unknown[] {
+  const out: unknown[] = new Array(levels.length)
+  let next = 0
+  for (let i = 0; i < levels.length; i++) out[i] = levels[i] === present ? values[next++] : null
+  return out
 }
 
 function* slices(rows: Row[], size: number): Generator<Row[]> {

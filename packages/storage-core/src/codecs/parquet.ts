@@ -198,6 +198,18 @@ export async function decodeRows(file: AsyncBuffer, options: ParquetDecodeOption
   return rows
 }
 
+/** One column's value fixed up and converted to its logical type; undefined when values need neither. */
+export function valueStep(
+  fix: ((v: unknown) => unknown) | undefined,
+  to: ((v: unknown) => unknown) | undefined,
+): ((value: unknown) => unknown) | undefined {
+  if (!fix && !to) return undefined
+  return (value) => {
+    const v = fix ? fix(value) : value
+    return to && v !== null && v !== undefined ? to(v) : v
+  }
+}
+
 /** Stores one column's value in a row object: fixed up, converted to its logical type, as an own property. */
 export function rowStep(
   name: string,

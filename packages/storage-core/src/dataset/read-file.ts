@@ -58,6 +58,8 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
       wanted !== undefined &&
       wanted.every((c) => fileColumns.includes(c) && !plan.partitionKeys.has(c)) &&
       filterColumns.every((c) => wanted.includes(c))
+    // Nothing to add, match or reshape: the slice is handed out as it came.
+    if (asDecoded && plan.rowConditions.size === 0) return { rows: raw, columns: fileColumns }
     const out: Row[] = []
     for (const row of raw) {
       for (const column of filterColumns) if (!(column in row)) row[column] = null

@@ -11,12 +11,17 @@ import type { PlannedFile, ReadPlan } from './read-file.js'
 
 /** The partition values of a live file, typed by the table's partition columns. */
 export function partitionOf(state: TableState, values: Record<string, string | null>): PartitionInput {
-  const out: PartitionInput = {}
-  for (const key of state.metadata.partitionColumns) {
-    const column = state.columns.find((c) => c.name === key)
-    out[key] = parsePartitionValue(column?.type, values[key])
+  return partitionReader(state)(values)
+}
+
+/** `partitionOf` for many files of one state: the partition columns' types are looked up once. */
+function partitionReader(state: TableState): (values: Record<string, string | null>) => PartitionInput {
+  const keys = state.metadata.partitionColumns.map((key) => [key, state.columns.find((c) => c.name === key)?.type] as const)
+  return (values) => {
+    const out: PartitionInput = {}
+    for (const [key, type] of keys) out[key] = parsePartitionValue(type, values[key])
+    return out
   }
-  return out
 }
 
 function checkColumns(state: TableState, names: Iterable<string>, what: string): void {
@@ -35,15 +40,18 @@ export function planTableRead(state: TableState, conditions: Map<string, FilterR
   if (columns) checkColumns(state, columns, 'the columns')
   const partitionKeys = new Set(state.metadata.partitionColumns)
   const rowConditions = new Map([...conditions].filter(([k]) => !partitionKeys.has(k)))
+  const partitionConditions = [...conditions].filter(([k]) => partitionKeys.has(k))
   const types = new Map(state.columns.map((c) => [c.name, c.type]))
-  const files: PlannedFile[] = []
-  for (const add of [...state.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const partition = partitionOf(state, add.partitionValues)
-    if (![...conditions].every(([k, range]) => !partitionKeys.has(k) || matchesCondition(partition[k], range))) continue
+  const partitionOfFile = partitionReader(state)
+  const kept: { path: string; file: PlannedFile }[] = []
+  for (const add of state.files.values()) {
+    const partition = partitionOfFile(add.partitionValues)
+    if (!partitionConditions.every(([k, range]) => matchesCondition(partition[k], range))) continue
     const stats = rowConditions.size > 0 ? parseStats(add.stats) : undefined
     if (stats && [...rowConditions].some(([k, range]) => excludedByStats(stats, k, types.get(k), range))) continue
-    files.push({ key: keyOfPath(state.table, add.path), size: add.size, format: 'parquet', partition })
+    kept.push({ path: add.path, file: { key: keyOfPath(state.table, add.path), size: add.size, format: 'parquet', partition } })
   }
+  const files = kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((k) => k.file)
   return {
     entity: state.table,
     files,

@@ -1,0 +1,68 @@
+/**
+ * Row objects made from decoded columns. A loop compiled for one list of column names makes each
+ * row with an object literal: the row is born with all its properties and its final hidden class,
+ * where assigning the columns one by one moves every row through a class per column. Names a
+ * literal cannot hold as own properties (`__proto__`), or a Node that refuses code generation,
+ * take the general loop.
+ */
+import { setOwn } from './own-property.js'
+
+type Row = Record<string, unknown>
+
+/** One column's values for a slice: `values[from]` is the slice's first row. */
+export interface ColumnSlice {
+  values: ArrayLike<unknown>
+  from: number
+}
+
+/** Makes `count` rows from the columns' slices, the properties in the order of `names`. */
+export type RowBuilder = (columns: readonly ColumnSlice[], count: number) => Row[]
+
+/** Wider rows are made the general way: a literal this long would take longer to compile than to save. */
+const MAX_COMPILED_COLUMNS = 200
+const CACHE_LIMIT = 64
+const cache = new Map<string, RowBuilder | undefined>()
+
+export function rowBuilder(names: readonly string[]): RowBuilder {
+  return compiled(names) ?? generalBuilder(names)
+}
+
+function compiled(names: readonly string[]): RowBuilder | undefined {
+  if (names.length === 0 || names.length > MAX_COMPILED_COLUMNS || names.includes('__proto__')) return undefined
+  const signature = JSON.stringify(names)
+  if (cache.has(signature)) return cache.get(signature)
+  if (cache.size >= CACHE_LIMIT) cache.clear()
+  let builder: RowBuilder | undefined
+  try {
+    builder = new Function('columns', 'count', builderSource(names)) as RowBuilder
+  } catch {
+    // Code generation is disallowed (--disallow-code-generation-from-strings): the general way it is.
+    builder = undefined
+  }
+  cache.set(signature, builder)
+  return builder
+}
+
+function builderSource(names: readonly string[]): string {
+  const lines = ['const rows = new Array(count)']
+  names.forEach((_, i) => {
+    lines.push(`const v${i} = columns[${i}].values, f${i} = columns[${i}].from`)
+  })
+  // Names go in as JSON string literals: whatever a column is called, it is data, not code.
+  const fields = names.map((name, i) => `${JSON.stringify(name)}: v${i}[f${i} + i]`).join(', ')
+  lines.push(`for (let i = 0; i < count; i++) rows[i] = { ${fields} }`)
+  lines.push('return rows')
+  return lines.join('\n')
+}
+
+function generalBuilder(names: readonly string[]): RowBuilder {
+  return (columns, count) => {
+    const rows: Row[] = new Array(count)
+    for (let i = 0; i < count; i++) rows[i] = {}
+    names.forEach((name, c) => {
+      const { values, from } = columns[c]!
+      for (let i = 0; i < count; i++) setOwn(rows[i]!, name, values[from + i])
+    })
+    return rows
+  }
+}
