@@ -15,7 +15,7 @@ import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
 import { ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
-import { converters, decodeRows, parquetColumnNames, rowStep, schemaFromMetadata } from './parquet.js'
+import { converters, decodeRows, parquetColumnNames, rowStore, schemaFromMetadata, valueStep } from './parquet.js'
 
 const PARSERS = { ...DEFAULT_PARSERS, ...PARQUET_PARSERS }
 
@@ -32,12 +32,18 @@ export interface ParquetRowsOptions {
   sliceRows: number
 }
 
-/**
- * The file's rows as objects typed as written, `sliceRows` at a time, unfiltered. Yields at least
- * one slice for each row group read (empty when the group is), none for groups the filter skips.
- */
-export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
-  const { sliceRows } = options
+/** A column of one row group: its pages, and how a value is fixed up and typed on its way out. */
+interface GroupColumn {
+  name: string
+  pages: ColumnPages
+  step: (value: unknown) => unknown
+}
+
+/** A row group to read: flat columns a page at a time, or (nested columns) its rows whole. */
+type GroupRead = { groupRows: number; columns: GroupColumn[]; rows?: undefined } | { rows: Row[]; groupRows?: undefined; columns?: undefined }
+
+/** The row groups of a read, in order, each ready to be taken a slice at a time. */
+async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<GroupRead> {
   const metadata = readableMetadata(options.metadata, file.byteLength)
   const raw = withRawDecimals(metadata)
   const tree = parquetSchema(raw)
@@ -52,13 +58,13 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
     if (!paths.every((path) => path.length === 2 && isFlatColumn(path))) {
       // Nested columns (never ours) span several leaves: hyparquet assembles the group whole.
       const rowStart = group.groupStart
-      yield* slices(await decodeRows(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }), sliceRows)
+      yield { rows: await decodeRows(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }) }
       continue
     }
     const fetched = await Promise.all(
       plan.fetches.map(async (range) => ({ ...range, bytes: new Uint8Array(await file.slice(range.startByte, range.endByte)) })),
     )
-    const columns = chunks.map((chunk, i) => {
+    const columns = chunks.map((chunk, i): GroupColumn => {
       const { startByte, endByte } = chunk.range
       const within = fetched.find((f) => f.startByte <= startByte && endByte <= f.endByte)!
       const bytes = within.bytes.subarray(startByte - within.startByte, endByte - within.startByte)
@@ -74,8 +80,24 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
         compressors: PARQUET_COMPRESSORS,
         utf8: false,
       }
-      return { name, pages: new ColumnPages(bytes, decoder), store: rowStep(name, fixes.get(name), convertTo.get(name)) }
+      return { name, pages: new ColumnPages(bytes, decoder), step: valueStep(fixes.get(name), convertTo.get(name)) }
     })
+    yield { groupRows: group.groupRows, columns }
+  }
+}
+
+/**
+ * The file's rows as objects typed as written, `sliceRows` at a time, unfiltered. Yields at least
+ * one slice for each row group read (empty when the group is), none for groups the filter skips.
+ */
+export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
+  const { sliceRows } = options
+  for await (const group of rowGroups(file, options)) {
+    if (group.rows) {
+      yield* slices(group.rows, sliceRows)
+      continue
+    }
+    const columns = group.columns.map(({ name, pages, step }) => ({ name, pages, store: rowStore(name, step) }))
     let at = 0
     do {
       const count = Math.min(sliceRows, group.groupRows - at)
@@ -95,6 +117,50 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
       yield rows
     } while (at < group.groupRows)
   }
+}
+
+/** Rows of a file by column: `values[j]` holds column `names[j]` of `length` rows. */
+export interface ColumnSlice {
+  names: string[]
+  values: unknown[][]
+  length: number
+}
+
+/**
+ * `readParquetRows` by column: the same values, `sliceRows` rows at a time, with no row objects
+ * (a reader that only passes values on, such as a CSV export, has no use for them).
+ */
+export async function* readParquetColumns(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<ColumnSlice> {
+  const { sliceRows } = options
+  for await (const group of rowGroups(file, options)) {
+    if (group.rows) {
+      for (const rows of slices(group.rows, sliceRows)) yield columnsOfRows(rows, options.columns ?? parquetColumnNames(options.metadata))
+      continue
+    }
+    const names = group.columns.map((c) => c.name)
+    let at = 0
+    do {
+      const count = Math.min(sliceRows, group.groupRows - at)
+      const values = group.columns.map(({ name, pages, step }) => {
+        const out: unknown[] = new Array(count)
+        try {
+          pages.take(count, (page, from, row, n) => {
+            for (let k = 0; k < n; k++) out[row + k] = step(page[from + k])
+          })
+        } catch (cause) {
+          throw parquetReadError(cause, name)
+        }
+        return out
+      })
+      at += count
+      yield { names, values, length: count }
+    } while (at < group.groupRows)
+  }
+}
+
+/** Rows by column, under `names`. */
+export function columnsOfRows(rows: readonly Row[], names: readonly string[]): ColumnSlice {
+  return { names: [...names], values: names.map((name) => rows.map((row) => row[name])), length: rows.length }
 }
 
 /** A column chunk's values, one decoded page held at a time. */

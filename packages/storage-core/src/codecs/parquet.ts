@@ -204,12 +204,23 @@ export function rowStep(
   fix: ((v: unknown) => unknown) | undefined,
   to: ((v: unknown) => unknown) | undefined,
 ): (row: Record<string, unknown>, value: unknown) => void {
-  const own = name === '__proto__'
+  return rowStore(name, valueStep(fix, to))
+}
+
+/** One column's value fixed up and converted to its logical type. */
+export function valueStep(fix: ((v: unknown) => unknown) | undefined, to: ((v: unknown) => unknown) | undefined): (value: unknown) => unknown {
+  if (!fix && !to) return (value) => value
+  return (value) => {
+    const v = fix ? fix(value) : value
+    return to && v !== null && v !== undefined ? to(v) : v
+  }
+}
+
+/** Stores a column's value, made by `step`, in a row object as an own property. */
+export function rowStore(name: string, step: (value: unknown) => unknown): (row: Record<string, unknown>, value: unknown) => void {
+  if (name === '__proto__') return (row, value) => setOwn(row, name, step(value))
   return (row, value) => {
-    let v = fix ? fix(value) : value
-    if (to && v !== null && v !== undefined) v = to(v)
-    if (own) setOwn(row, name, v)
-    else row[name] = v
+    row[name] = step(value)
   }
 }
 

@@ -1,0 +1,252 @@
+/**
+ * CSV text written straight from values by column (a scan's slices), byte for byte what
+ * `encodeCsv` writes for the same rows: each slice's columns typed as `inferSchema` types them,
+ * each value formatted as `encodeCsv` formats a value of that type. Numbers, timestamps and plain
+ * ASCII text are written as bytes into one buffer, with no string made per field; anything else
+ * takes `encodeCsv`'s own formatting.
+ */
+import { field, quoted } from './csv.js'
+import type { ColumnSlice } from './parquet-pages.js'
+import { type ColumnType, typeOfValue, unifyTypes } from './schema.js'
+
+const COMMA = 0x2c
+const NEWLINE = 0x0a
+const QUOTE = 0x22
+const SPACE = 0x20
+const CR = 0x0d
+const MINUS = 0x2d
+const ZERO = 0x30
+
+const NUMBER = 1
+const TIMESTAMP = 2
+const TEXT = 3
+const BIGINT = 4
+const BOOLEAN = 5
+const GENERAL = 6
+
+const KIND: Record<ColumnType, number> = {
+  int: NUMBER,
+  float: NUMBER,
+  timestamp: TIMESTAMP,
+  string: TEXT,
+  bigint: BIGINT,
+  boolean: BOOLEAN,
+  json: GENERAL,
+  binary: GENERAL,
+  null: GENERAL,
+}
+
+/** Epoch milliseconds of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: years `toISOString` writes with four digits. */
+const MIN_ISO_MS = -62_167_219_200_000
+const MAX_ISO_MS = 253_402_300_799_999
+const DAY_MS = 86_400_000
+
+/** The type `inferSchema` gives a column of these values (it throws as `inferSchema` does). */
+function columnType(values: readonly unknown[], from: number, to: number, name: string): ColumnType {
+  let type: ColumnType = 'null'
+  for (let i = from; i < to; i++) {
+    const v = values[i]
+    if (v === null || v === undefined) continue
+    const t = typeOfValue(v, name)
+    if (t !== type) type = unifyTypes(type, t, name)
+  }
+  return type
+}
+
+/** Bytes written forward into a buffer that grows as needed. */
+class Bytes {
+  buf: Buffer
+  pos = 0
+
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(capacity)
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n))
+    this.buf.copy(next, 0, 0, this.pos)
+    this.buf = next
+  }
+
+  /** Text known to be ASCII. */
+  ascii(text: string): void {
+    const n = text.length
+    this.ensure(n)
+    const buf = this.buf
+    let pos = this.pos
+    for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i)
+    this.pos = pos
+  }
+
+  utf8(text: string): void {
+    this.ensure(text.length * 3)
+    this.pos += this.buf.write(text, this.pos, 'utf8')
+  }
+
+  /** A safe integer other than -0, as `String` writes it. */
+  integer(value: number): void {
+    this.ensure(17)
+    let v = value
+    if (v < 0) {
+      this.buf[this.pos++] = MINUS
+      v = -v
+    }
+    if (v < 1_000_000_000) {
+      this.digits(v)
+      return
+    }
+    const high = Math.floor(v / 1_000_000_000)
+    this.digits(high)
+    this.padded(v - high * 1_000_000_000, 9)
+  }
+
+  /** A non-negative integer below 2^31. */
+  private digits(v: number): void {
+    let n = 1
+    for (let t = v; t >= 10; t = (t / 10) | 0) n++
+    this.padded(v, n)
+  }
+
+  /** A non-negative integer below 2^31 in exactly `width` digits, zeros in front. */
+  private padded(v: number, width: number): void {
+    const buf = this.buf
+    let t = v
+    for (let i = this.pos + width - 1; i >= this.pos; i--) {
+      const q = (t / 10) | 0
+      buf[i] = ZERO + t - q * 10
+      t = q
+    }
+    this.pos += width
+  }
+
+  /** Epoch milliseconds between `MIN_ISO_MS` and `MAX_ISO_MS`, as `Date.prototype.toISOString` writes them. */
+  iso(ms: number): void {
+    this.ensure(24)
+    const days = Math.floor(ms / DAY_MS)
+    let rest = ms - days * DAY_MS
+    // Days to a civil date (H. Hinnant's algorithm), years counted from March.
+    const z = days + 719_468
+    const era = Math.floor(z / 146_097)
+    const doe = z - era * 146_097
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+    const mp = Math.floor((5 * doy + 2) / 153)
+    const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+    const month = mp < 10 ? mp + 3 : mp - 9
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    const hours = Math.floor(rest / 3_600_000)
+    rest -= hours * 3_600_000
+    const minutes = Math.floor(rest / 60_000)
+    rest -= minutes * 60_000
+    const seconds = Math.floor(rest / 1000)
+    const millis = rest - seconds * 1000
+    const buf = this.buf
+    this.padded(year, 4)
+    buf[this.pos++] = MINUS
+    this.padded(month, 2)
+    buf[this.pos++] = MINUS
+    this.padded(day, 2)
+    buf[this.pos++] = 0x54 // T
+    this.padded(hours, 2)
+    buf[this.pos++] = 0x3a // :
+    this.padded(minutes, 2)
+    buf[this.pos++] = 0x3a
+    this.padded(seconds, 2)
+    buf[this.pos++] = 0x2e // .
+    this.padded(millis, 3)
+    buf[this.pos++] = 0x5a // Z
+  }
+
+  /** Text that needs no quotes and is ASCII, as it is; false (nothing written) for any other. */
+  plainText(text: string): boolean {
+    const n = text.length
+    if (n === 0 || text.charCodeAt(0) === SPACE || text.charCodeAt(n - 1) === SPACE) return false
+    this.ensure(n)
+    const buf = this.buf
+    const start = this.pos
+    let pos = start
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i)
+      if (c >= 0x80 || c === QUOTE || c === COMMA || c === NEWLINE || c === CR) return false
+      buf[pos++] = c
+    }
+    this.pos = pos
+    return true
+  }
+}
+
+/**
+ * Writes CSV under fixed columns, a slice of rows at a time: the header once, then every row as a
+ * line ending with `\n`. A column a slice lacks is empty in its rows.
+ */
+export class CsvColumnsEncoder {
+  private capacity = 64 * 1024
+
+  constructor(private readonly names: readonly string[]) {}
+
+  /** The header line, with its line break. */
+  header(): Uint8Array {
+    return Buffer.from(`${this.names.map(quoted).join(',')}\n`, 'utf8')
+  }
+
+  /** Rows `from` up to `to` of `slice` as CSV lines. */
+  encode(slice: ColumnSlice, from = 0, to = slice.length): Uint8Array {
+    const count = this.names.length
+    const values: (readonly unknown[] | undefined)[] = new Array(count)
+    const kinds: number[] = new Array(count)
+    const types: ColumnType[] = new Array(count)
+    for (let j = 0; j < count; j++) {
+      const name = this.names[j]!
+      const at = slice.names.indexOf(name)
+      const column = at === -1 ? undefined : slice.values[at]
+      const type = column ? columnType(column, from, to, name) : 'null'
+      values[j] = type === 'null' ? undefined : column
+      types[j] = type
+      kinds[j] = KIND[type]
+    }
+    const out = new Bytes(this.capacity)
+    for (let i = from; i < to; i++) {
+      for (let j = 0; j < count; j++) {
+        if (j > 0) {
+          out.ensure(1)
+          out.buf[out.pos++] = COMMA
+        }
+        const column = values[j]
+        if (column === undefined) continue
+        const v = column[i]
+        if (v === null || v === undefined) continue
+        switch (kinds[j]) {
+          case NUMBER: {
+            const n = v as number
+            if (Number.isSafeInteger(n) && !(n === 0 && 1 / n < 0)) out.integer(n)
+            else out.ascii(Object.is(n, -0) ? '-0' : String(n))
+            break
+          }
+          case TIMESTAMP: {
+            const ms = (v as Date).getTime()
+            if (ms >= MIN_ISO_MS && ms <= MAX_ISO_MS) out.iso(ms)
+            else out.ascii((v as Date).toISOString())
+            break
+          }
+          case TEXT:
+            if (!out.plainText(v as string)) out.utf8(field(v, 'string', this.names[j]!))
+            break
+          case BIGINT:
+            out.ascii(String(v))
+            break
+          case BOOLEAN:
+            out.ascii(v ? 'true' : 'false')
+            break
+          default:
+            out.utf8(field(v, types[j]!, this.names[j]!))
+        }
+      }
+      out.ensure(1)
+      out.buf[out.pos++] = NEWLINE
+    }
+    // The next slice starts with room for as much as this one took.
+    this.capacity = Math.max(this.capacity, out.pos + (out.pos >> 3))
+    return out.buf.subarray(0, out.pos)
+  }
+}
