@@ -6,12 +6,13 @@
  * not its documented API, so package.json pins hyparquet exactly and test/hyparquet-internals.test.ts
  * fails when an upgrade moves them.
  */
-import type { AsyncBuffer, DataReader, DecodedArray, FileMetaData, SchemaTree } from 'hyparquet'
+import type { AsyncBuffer, DataReader, DecodedArray, FileMetaData, PageHeader, SchemaTree } from 'hyparquet'
 import { parquetSchema } from 'hyparquet'
 import { parquetHeader, readPage } from 'hyparquet/src/column.js'
-import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
+import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
+import { readDataPageV2 } from 'hyparquet/src/datapage.js'
 import { parquetPlanGroup, parquetPlanGroups } from 'hyparquet/src/plan.js'
-import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
+import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
 import { ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
@@ -191,6 +192,10 @@ class ColumnPages {
     }
   }
 
+  private pageV2(header: PageHeader): DecodedArray {
+    return flatPageV2(this.reader, header, this.decoder, this.dictionary)
+  }
+
   private nextPage(): boolean {
     const reader = this.reader
     while (reader.offset < reader.view.byteLength - 1) {
@@ -200,7 +205,7 @@ class ColumnPages {
         if (data) this.dictionary = convert(data, this.decoder)
         continue
       }
-      const { data } = readPage(reader, header, this.decoder, this.dictionary, undefined, 0)
+      const data = header.type === 'DATA_PAGE_V2' ? this.pageV2(header) : readPage(reader, header, this.decoder, this.dictionary, undefined, 0).data
       if (data && data.length > 0) {
         this.page = data
         this.at = 0
@@ -209,6 +214,33 @@ class ColumnPages {
     }
     return false
   }
+}
+
+/**
+ * A flat column's V2 data page as `readPage` decodes it, without its general assembly of nested
+ * values (which copies every value of a flat page once more): the values as decoded when none is
+ * null, else with null where the definition level says so.
+ */
+function flatPageV2(reader: DataReader, header: PageHeader, decoder: ColumnDecoder, dictionary: DecodedArray | undefined): DecodedArray {
+  const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, header.compressed_page_size)
+  reader.offset += header.compressed_page_size
+  const { definitionLevels, dataPage } = readDataPageV2(bytes, header, decoder)
+  const values = convertWithDictionary(dataPage, dictionary, header.data_page_header_v2!.encoding, decoder)
+  if (!definitionLevels) return values
+  const defined = getMaxDefinitionLevel(decoder.schemaPath)
+  const n = definitionLevels.length
+  let all = true
+  for (let i = 0; i < n; i++) {
+    if (definitionLevels[i] !== defined) {
+      all = false
+      break
+    }
+  }
+  if (all && values.length === n) return values
+  const out: unknown[] = new Array(n)
+  let at = 0
+  for (let i = 0; i < n; i++) out[i] = definitionLevels[i] === defined ? values[at++] : null
+  return out as DecodedArray
 }
 
 function* slices(rows: Row[], size: number): Generator<Row[]> {
