@@ -77,6 +77,16 @@ describe('CsvColumnsEncoder', () => {
     )
   })
 
+  it('writes runs of one value (a partition column, a quoted text, a date) as encodeCsv does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(row, fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 10 }), (runs) => {
+        const rows = runs.flatMap(([r, times]) => Array.from({ length: times }, () => r))
+        expect(outcome(() => byColumns(rows, NAMES))).toEqual(outcome(() => byRows(rows, NAMES)))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('writes any part of a slice as encodeCsv writes those rows', () => {
     fc.assert(
       fc.property(

@@ -15,6 +15,8 @@ const QUOTE = 0x22
 const SPACE = 0x20
 const CR = 0x0d
 const MINUS = 0x2d
+const CLOSE_BRACKET = 0x5d
+const MAX_NUMBER_TEXT = 32
 const ZERO = 0x30
 
 const INTEGER = 1
@@ -41,6 +43,11 @@ const KIND: Record<ColumnType, number> = {
 const MIN_ISO_MS = -62_167_219_200_000
 const MAX_ISO_MS = 253_402_300_799_999
 const DAY_MS = 86_400_000
+/** "00" to "99" as ASCII digits, two bytes each. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)))
+
+/** No value at all: what no column value is. */
+const NOTHING = Symbol('nothing')
 
 /** The type `inferSchema` gives a column of these values (it throws as `inferSchema` does). */
 function columnType(values: readonly unknown[], from: number, to: number, name: string): ColumnType {
@@ -70,13 +77,29 @@ class Bytes {
     this.buf = next
   }
 
-  /** `text` from `from` up to `to`, known to be ASCII. */
-  asciiPart(text: string, from: number, to: number): void {
+  /** The bytes from `from` up to `to` once more. */
+  repeat(from: number, to: number): void {
     this.ensure(to - from)
     const buf = this.buf
     let pos = this.pos
-    for (let i = from; i < to; i++) buf[pos++] = text.charCodeAt(i)
+    for (let i = from; i < to; i++) buf[pos++] = buf[i]!
     this.pos = pos
+  }
+
+  /** ASCII `text` from `from` up to the next `,` or `]`; returns the index after that. */
+  token(text: string, from: number): number {
+    // The longest number text: a sign, 17 digits, a point and an exponent such as `e-308`.
+    this.ensure(MAX_NUMBER_TEXT)
+    const buf = this.buf
+    let pos = this.pos
+    let i = from
+    let c = text.charCodeAt(i)
+    while (c !== COMMA && c !== CLOSE_BRACKET) {
+      buf[pos++] = c
+      c = text.charCodeAt(++i)
+    }
+    this.pos = pos
+    return i + 1
   }
 
   /** Text known to be ASCII. */
@@ -111,31 +134,77 @@ class Bytes {
     this.padded(v - high * 1_000_000_000, 9)
   }
 
-  /** A non-negative integer below 2^31. */
+  /** A non-negative integer below 10^9. */
   private digits(v: number): void {
-    let n = 1
-    for (let t = v; t >= 10; t = (t / 10) | 0) n++
+    const n =
+      v < 10 ? 1
+      : v < 100 ? 2
+      : v < 1000 ? 3
+      : v < 10_000 ? 4
+      : v < 100_000 ? 5
+      : v < 1_000_000 ? 6
+      : v < 10_000_000 ? 7
+      : v < 100_000_000 ? 8
+      : 9
     this.padded(v, n)
   }
 
   /** A non-negative integer below 2^31 in exactly `width` digits, zeros in front. */
   private padded(v: number, width: number): void {
     const buf = this.buf
+    const start = this.pos
+    let i = start + width
     let t = v
-    for (let i = this.pos + width - 1; i >= this.pos; i--) {
-      const q = (t / 10) | 0
-      buf[i] = ZERO + t - q * 10
+    while (t >= 100) {
+      const q = (t / 100) | 0
+      const r = (t - q * 100) << 1
+      buf[--i] = DIGIT_PAIRS[r + 1]!
+      buf[--i] = DIGIT_PAIRS[r]!
       t = q
     }
-    this.pos += width
+    if (t >= 10) {
+      buf[--i] = DIGIT_PAIRS[(t << 1) + 1]!
+      buf[--i] = DIGIT_PAIRS[t << 1]!
+    } else {
+      buf[--i] = ZERO + t
+    }
+    while (i > start) buf[--i] = ZERO
+    this.pos = start + width
   }
+
+  /** The day `dayText` holds (`YYYY-MM-DDT`): rows of one day share it. */
+  private day = Number.NaN
+  private readonly dayText = new Uint8Array(11)
 
   /** Epoch milliseconds between `MIN_ISO_MS` and `MAX_ISO_MS`, as `Date.prototype.toISOString` writes them. */
   iso(ms: number): void {
     this.ensure(24)
     const days = Math.floor(ms / DAY_MS)
+    if (days !== this.day) this.setDay(days)
+    const buf = this.buf
+    const dayText = this.dayText
+    let pos = this.pos
+    for (let i = 0; i < 11; i++) buf[pos++] = dayText[i]!
+    this.pos = pos
     let rest = ms - days * DAY_MS
-    // Days to a civil date (H. Hinnant's algorithm), years counted from March.
+    const hours = Math.floor(rest / 3_600_000)
+    rest -= hours * 3_600_000
+    const minutes = Math.floor(rest / 60_000)
+    rest -= minutes * 60_000
+    const seconds = Math.floor(rest / 1000)
+    const millis = rest - seconds * 1000
+    this.padded(hours, 2)
+    buf[this.pos++] = 0x3a // :
+    this.padded(minutes, 2)
+    buf[this.pos++] = 0x3a
+    this.padded(seconds, 2)
+    buf[this.pos++] = 0x2e // .
+    this.padded(millis, 3)
+    buf[this.pos++] = 0x5a // Z
+  }
+
+  /** Days since 1970 to a civil date (H. Hinnant's algorithm, years counted from March), as `dayText`. */
+  private setDay(days: number): void {
     const z = days + 719_468
     const era = Math.floor(z / 146_097)
     const doe = z - era * 146_097
@@ -145,27 +214,17 @@ class Bytes {
     const day = doy - Math.floor((153 * mp + 2) / 5) + 1
     const month = mp < 10 ? mp + 3 : mp - 9
     const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-    const hours = Math.floor(rest / 3_600_000)
-    rest -= hours * 3_600_000
-    const minutes = Math.floor(rest / 60_000)
-    rest -= minutes * 60_000
-    const seconds = Math.floor(rest / 1000)
-    const millis = rest - seconds * 1000
-    const buf = this.buf
+    // Written at the end of the buffer (`ensure` left room), then kept.
+    const start = this.pos
     this.padded(year, 4)
-    buf[this.pos++] = MINUS
+    this.buf[this.pos++] = MINUS
     this.padded(month, 2)
-    buf[this.pos++] = MINUS
+    this.buf[this.pos++] = MINUS
     this.padded(day, 2)
-    buf[this.pos++] = 0x54 // T
-    this.padded(hours, 2)
-    buf[this.pos++] = 0x3a // :
-    this.padded(minutes, 2)
-    buf[this.pos++] = 0x3a
-    this.padded(seconds, 2)
-    buf[this.pos++] = 0x2e // .
-    this.padded(millis, 3)
-    buf[this.pos++] = 0x5a // Z
+    this.buf[this.pos++] = 0x54 // T
+    this.dayText.set(this.buf.subarray(start, this.pos))
+    this.pos = start
+    this.day = days
   }
 
   /** Text that needs no quotes and is ASCII, as it is; false (nothing written) for any other. */
@@ -208,6 +267,9 @@ export class CsvColumnsEncoder {
     const types: ColumnType[] = new Array(count)
     const doubles: string[] = new Array(count).fill('')
     const cursors: number[] = new Array(count).fill(0)
+    const last: unknown[] = new Array(count).fill(NOTHING)
+    const lastStart: number[] = new Array(count).fill(0)
+    const lastEnd: number[] = new Array(count).fill(0)
     for (let j = 0; j < count; j++) {
       const name = this.names[j]!
       const at = slice.names.indexOf(name)
@@ -234,19 +296,27 @@ export class CsvColumnsEncoder {
         if (column === undefined) continue
         const v = column[i]
         if (kinds[j] === DOUBLE) {
-          // Every row has a token in the array's JSON, null too.
-          const text = doubles[j]!
-          const start = cursors[j]!
-          let end = text.indexOf(',', start)
-          if (end === -1) end = text.length - 1
-          cursors[j] = end + 1
-          if (v === null || v === undefined) continue
-          const n = v as number
-          if (Number.isFinite(n) && !(n === 0 && 1 / n < 0)) out.asciiPart(text, start, end)
-          else out.ascii(Object.is(n, -0) ? '-0' : String(n))
+          // Every row has a token in the array's JSON, null too: the number's text up to the
+          // next `,` (or the closing `]`), or `null`.
+          const n = v as number | null | undefined
+          if (n !== null && n !== undefined && Number.isFinite(n) && !(n === 0 && 1 / n < 0)) {
+            cursors[j] = out.token(doubles[j]!, cursors[j]!)
+            continue
+          }
+          const end = doubles[j]!.indexOf(',', cursors[j]!)
+          cursors[j] = end === -1 ? doubles[j]!.length : end + 1
+          if (n !== null && n !== undefined) out.ascii(Object.is(n, -0) ? '-0' : String(n))
           continue
         }
         if (v === null || v === undefined) continue
+        // A column often holds one value for many rows in a row (a partition column, a game's
+        // id, a team): its bytes are copied from where they were last written.
+        if (v === last[j]) {
+          out.repeat(lastStart[j]!, lastEnd[j]!)
+          continue
+        }
+        last[j] = v
+        lastStart[j] = out.pos
         switch (kinds[j]) {
           case INTEGER:
             out.integer(v as number)
@@ -269,6 +339,7 @@ export class CsvColumnsEncoder {
           default:
             out.utf8(field(v, types[j]!, this.names[j]!))
         }
+        lastEnd[j] = out.pos
       }
       out.ensure(1)
       out.buf[out.pos++] = NEWLINE
