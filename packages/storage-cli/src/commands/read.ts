@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
 import { collect, FILTER_OPTION_HELP, parseFilters } from '../filter-args.js'
 import { INPUT_EXTENSIONS, openFileAsEntity } from '../input-file.js'
-import { emit, type Io } from '../io.js'
+import { emit, type Io, stdoutFile } from '../io.js'
 import { openOutFile } from '../out-file.js'
 import { CsvColumnWriter, OUTPUT_FORMATS, type OutputFormat, rowWriter, TABLE_ROWS } from '../row-output.js'
 import { UsageError } from '../usage-error.js'
@@ -133,7 +133,8 @@ async function copyRows(
   // are decoded; a plain folder's files may differ, and its rows are gathered a batch at a time.
   const byColumn = format === 'csv' && (await backend.schema(entity).then(() => true, () => false))
   const file = out === undefined ? undefined : openOutFile(out)
-  const sink = file ?? { write: (chunk: string | Uint8Array) => emit(io.stdout, chunk) }
+  const toFile = file ? undefined : stdoutFile(io.stdout)
+  const sink = file ?? toFile ?? { write: (chunk: string | Uint8Array) => emit(io.stdout, chunk) }
   const writer = rowWriter(format, sink, limit, schema)
   let rows = 0
   let more = false
@@ -160,6 +161,7 @@ async function copyRows(
     }
     await writer.end()
     await file?.commit()
+    await toFile?.end()
   } catch (error) {
     await file?.abort()
     throw error
