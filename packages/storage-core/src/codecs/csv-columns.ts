@@ -49,8 +49,33 @@ const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i & 1 ? (
 /** No value at all: what no column value is. */
 const NOTHING = Symbol('nothing')
 
-/** The type `inferSchema` gives a column of these values (it throws as `inferSchema` does). */
+/**
+ * The type `inferSchema` gives a column of these values (it throws as `inferSchema` does). A column
+ * of text, of safe integers or of other numbers (and nulls) is told by one tight loop; any other
+ * takes `typeOfValue` value by value.
+ */
 function columnType(values: readonly unknown[], from: number, to: number, name: string): ColumnType {
+  let i = from
+  while (i < to && (values[i] === null || values[i] === undefined)) i++
+  if (i === to) return 'null'
+  const first = values[i]
+  if (typeof first === 'string') {
+    while (i < to && (typeof values[i] === 'string' || values[i] === null || values[i] === undefined)) i++
+    if (i === to) return 'string'
+  } else if (typeof first === 'number') {
+    let whole = true
+    for (; i < to; i++) {
+      const v = values[i]
+      if (typeof v === 'number') {
+        if (whole && !(Number.isSafeInteger(v) && !(v === 0 && 1 / v < 0))) whole = false
+      } else if (v !== null && v !== undefined) break
+    }
+    if (i === to) return whole ? 'int' : 'float'
+  }
+  return typedOneByOne(values, from, to, name)
+}
+
+function typedOneByOne(values: readonly unknown[], from: number, to: number, name: string): ColumnType {
   let type: ColumnType = 'null'
   for (let i = from; i < to; i++) {
     const v = values[i]

@@ -16,7 +16,7 @@ import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/
 import { ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
-import { converters, decodeRows, parquetColumnNames, rowStore, schemaFromMetadata, valueStep } from './parquet.js'
+import { asIs, converters, decodeRows, parquetColumnNames, rowStore, schemaFromMetadata, valueStep } from './parquet.js'
 
 const PARSERS = { ...DEFAULT_PARSERS, ...PARQUET_PARSERS }
 
@@ -146,7 +146,8 @@ export async function* readParquetColumns(file: AsyncBuffer, options: ParquetRow
         const out: unknown[] = new Array(count)
         try {
           pages.take(count, (page, from, row, n) => {
-            for (let k = 0; k < n; k++) out[row + k] = step(page[from + k])
+            if (step === asIs) for (let k = 0; k < n; k++) out[row + k] = page[from + k]
+            else for (let k = 0; k < n; k++) out[row + k] = step(page[from + k])
           })
         } catch (cause) {
           throw parquetReadError(cause, name)

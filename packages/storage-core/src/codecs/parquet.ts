@@ -207,9 +207,12 @@ export function rowStep(
   return rowStore(name, valueStep(fix, to))
 }
 
+/** The step of a column whose values need neither: readers may copy them without calling it. */
+export const asIs = (value: unknown): unknown => value
+
 /** One column's value fixed up and converted to its logical type. */
 export function valueStep(fix: ((v: unknown) => unknown) | undefined, to: ((v: unknown) => unknown) | undefined): (value: unknown) => unknown {
-  if (!fix && !to) return (value) => value
+  if (!fix && !to) return asIs
   return (value) => {
     const v = fix ? fix(value) : value
     return to && v !== null && v !== undefined ? to(v) : v
