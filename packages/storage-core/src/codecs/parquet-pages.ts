@@ -49,7 +49,9 @@ async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): Async
   const raw = withRawDecimals(metadata)
   const tree = parquetSchema(raw)
   const names = options.columns ? [...options.columns] : parquetColumnNames(metadata)
-  const convertTo = new Map(converters(schemaFromMetadata(metadata), names))
+  const schema = schemaFromMetadata(metadata)
+  const convertTo = new Map(converters(schema, names))
+  const logical = new Map(schema?.columns.map((c) => [c.name, c.type]))
   const fixes = valueFixes(schemaTreeOf(metadata), names, { decimals: 'number' })
   const { groups } = parquetPlanGroups({ file, metadata, columns: names, filter: options.filter as never, filterStrict: false })
   for (const group of groups) {
@@ -81,7 +83,10 @@ async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): Async
         compressors: PARQUET_COMPRESSORS,
         utf8: false,
       }
-      return { name, pages: new ColumnPages(bytes, decoder), step: valueStep(fixes.get(name), convertTo.get(name)) }
+      // An int column (safe integers by our schema) is read as numbers from the start, not as a
+      // bigint per value that the converter then makes a number.
+      const numbers = logical.get(name) === 'int' && !fixes.has(name)
+      return { name, pages: new ColumnPages(bytes, decoder, numbers), step: valueStep(fixes.get(name), convertTo.get(name)) }
     })
     yield { groupRows: group.groupRows, columns }
   }
@@ -175,6 +180,8 @@ class ColumnPages {
   constructor(
     bytes: Uint8Array,
     private readonly decoder: ColumnDecoder,
+    /** INT64 values as numbers (what the column's converter would make them). */
+    private readonly int64AsNumbers = false,
   ) {
     this.reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }
   }
@@ -193,6 +200,10 @@ class ColumnPages {
     }
   }
 
+  private asNumbers<T extends DecodedArray | undefined>(values: T): T | Float64Array {
+    return this.int64AsNumbers && values instanceof BigInt64Array ? numbersOf(values) : values
+  }
+
   private pageV2(header: PageHeader): DecodedArray {
     return flatPageV2(this.reader, header, this.decoder, this.dictionary)
   }
@@ -203,10 +214,12 @@ class ColumnPages {
       const header = parquetHeader(reader)
       if (header.type === 'DICTIONARY_PAGE') {
         const { data } = readPage(reader, header, this.decoder, undefined, undefined, 0)
-        if (data) this.dictionary = convert(data, this.decoder)
+        if (data) this.dictionary = this.asNumbers(convert(data, this.decoder))
         continue
       }
-      const data = header.type === 'DATA_PAGE_V2' ? this.pageV2(header) : readPage(reader, header, this.decoder, this.dictionary, undefined, 0).data
+      const data = this.asNumbers(
+        header.type === 'DATA_PAGE_V2' ? this.pageV2(header) : readPage(reader, header, this.decoder, this.dictionary, undefined, 0).data,
+      )
       if (data && data.length > 0) {
         this.page = data
         this.at = 0
@@ -242,6 +255,21 @@ function flatPageV2(reader: DataReader, header: PageHeader, decoder: ColumnDecod
   let at = 0
   for (let i = 0; i < n; i++) out[i] = definitionLevels[i] === defined ? values[at++] : null
   return out as DecodedArray
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** INT64 values as the nearest doubles (as Number(v)), read as two 32-bit halves: no bigint made. */
+function numbersOf(values: BigInt64Array): Float64Array {
+  const out = new Float64Array(values.length)
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < values.length; i++) out[i] = Number(values[i])
+    return out
+  }
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2)
+  // high * 2^32 is exact and the sum is rounded once, to nearest: what Number(bigint) gives.
+  for (let i = 0; i < values.length; i++) out[i] = words[2 * i + 1]! * 4_294_967_296 + (words[2 * i]! >>> 0)
+  return out
 }
 
 function* slices(rows: Row[], size: number): Generator<Row[]> {
