@@ -1,3 +1,4 @@
+import { createWriteStream, fstatSync } from 'node:fs'
 import type { Writable } from 'node:stream'
 import type { Env } from '@cfb/storage-core'
 
@@ -74,5 +75,34 @@ export async function emit(stream: NodeJS.WritableStream, chunk: string | Uint8A
 export class ExitCode extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`)
+  }
+}
+
+/** Bytes a stdout file holds in memory while earlier ones are written: a few chunks of output. */
+const STDOUT_FILE_BUFFER = 4 * 1024 * 1024
+
+/**
+ * stdout redirected to a regular file (`> plays.csv`), written from libuv's thread pool: Node
+ * writes a file behind process.stdout synchronously, so making output and writing it would take
+ * turns on one thread. Undefined when stdout is anything else (a pipe, a terminal, a test's
+ * stream). `end` resolves when every byte is written.
+ */
+export function stdoutFile(stream: NodeJS.WritableStream): { write(chunk: string | Uint8Array): Promise<void>; end(): Promise<void> } | undefined {
+  const fd = (stream as { fd?: unknown }).fd
+  if (typeof fd !== 'number') return undefined
+  try {
+    if (!fstatSync(fd).isFile()) return undefined
+  } catch {
+    return undefined
+  }
+  const file = createWriteStream('', { fd, autoClose: false, highWaterMark: STDOUT_FILE_BUFFER })
+  watchOutput(file)
+  return {
+    write: (chunk) => emit(file, chunk),
+    end: () =>
+      new Promise<void>((resolve, reject) => {
+        file.once('error', reject)
+        file.end(() => resolve())
+      }).then(() => check(file)),
   }
 }

@@ -1,4 +1,13 @@
-import { encodeCsv, encodeParquet, inferSchema, ParquetStreamEncoder, type Row, type TableSchema } from '@cfb/storage-core'
+import {
+  type ColumnSlice,
+  CsvColumnsEncoder,
+  encodeCsv,
+  encodeParquet,
+  inferSchema,
+  ParquetStreamEncoder,
+  type Row,
+  type TableSchema,
+} from '@cfb/storage-core'
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson', 'parquet'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
@@ -199,5 +208,25 @@ export function rowWriter(
     }
     case 'parquet':
       return parquetWriter(sink, schema, groupRows)
+  }
+}
+
+/**
+ * CSV from a scan's column slices, the same bytes the `csv` row writer writes for the same rows:
+ * the columns are the first slice's (a table's rows all have the same), its header written first.
+ */
+export class CsvColumnWriter {
+  private encoder: CsvColumnsEncoder | undefined
+
+  constructor(private readonly sink: ByteSink) {}
+
+  /** The first `count` rows of `slice` (default all). */
+  async write(slice: ColumnSlice, count = slice.length): Promise<void> {
+    if (count === 0) return
+    if (!this.encoder) {
+      this.encoder = new CsvColumnsEncoder(slice.names)
+      await this.sink.write(this.encoder.header())
+    }
+    await this.sink.write(this.encoder.encode(slice, 0, count))
   }
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { decodeParquet } from '@cfb/storage-core'
+import { decodeParquet, encodeCsv, inferSchema, type Row } from '@cfb/storage-core'
+import { LocalStorage } from '@cfb/storage-local'
 import { parquetMetadata } from 'hyparquet'
 import { join } from 'node:path'
 import { BIN, type CliResult, cliEnv, expectExitCode, lines, makeTempDir, PACKAGE_DIR, removeDir, runCli, startCli } from './support/cli.js'
@@ -128,6 +129,31 @@ describe('read streams every format', () => {
     const noneFile = none.buffer.slice(none.byteOffset, none.byteOffset + none.byteLength) as ArrayBuffer
     expect(await decodeParquet(noneFile)).toEqual([])
     expect(parquetMetadata(noneFile).schema.map((e) => e.name)).toEqual(['root', 'play_id'])
+  }, 120_000)
+
+  it('csv, piped or redirected to a file, is the text encodeCsv writes for the scanned rows', async () => {
+    const piped = await runCli(['read', 'plays', '--format', 'csv', '--backend', demo])
+    expectExitCode(piped, 0)
+    const file = join(dir, 'redirected.csv')
+    const redirected = spawn('bash', ['-c', `'${process.execPath}' '${BIN}' read plays --format csv --backend '${demo}' > '${file}'`], {
+      cwd: PACKAGE_DIR,
+      env: cliEnv(),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    expect(await new Promise((resolve) => redirected.on('close', resolve))).toBe(0)
+    expect(readFileSync(file, 'utf8')).toBe(piped.stdout)
+
+    // What the CLI wrote before it wrote from columns: each scan batch typed by inference.
+    const names: string[] = []
+    let expected = ''
+    for await (const batch of new LocalStorage({ root: join(dir, 'demo') }).scan('plays')) {
+      if (names.length === 0) names.push(...Object.keys(batch[0] as Row))
+      const types = new Map(inferSchema(batch).columns.map((c) => [c.name, c.type]))
+      const text = new TextDecoder().decode(encodeCsv(batch, { columns: names.map((name) => ({ name, type: types.get(name) ?? 'null' })) }))
+      expected += expected === '' ? `${text}\n` : `${text.slice(text.indexOf('\n') + 1)}\n`
+    }
+    expect(piped.stdout.length).toBe(expected.length)
+    expect(piped.stdout === expected).toBe(true)
   }, 120_000)
 
   it('a json read with no rows is an empty array; csv with no rows prints nothing', async () => {

@@ -15,8 +15,10 @@ export type {
   WritePartitionedOptions,
 } from './facade/storage-backend.js'
 export { decodeCsv, encodeCsv } from './codecs/csv.js'
+export { CsvColumnsEncoder } from './codecs/csv-columns.js'
 export { CSV_COLUMN_TYPES, type CsvColumnType, type CsvReadOptions, CsvRecordReader } from './codecs/csv-reader.js'
 export { decodeParquet, encodeParquet, SCHEMA_METADATA_KEY } from './codecs/parquet.js'
+export type { ColumnSlice } from './codecs/parquet-pages.js'
 export { ParquetStreamEncoder, type ParquetStreamOptions } from './codecs/parquet-stream.js'
 export type { ColumnSchema, ColumnType, TableSchema } from './codecs/schema.js'
 export { inferSchema } from './codecs/schema.js'

@@ -14,7 +14,7 @@ import * as convert from 'hyparquet/src/convert.js'
 import * as datapage from 'hyparquet/src/datapage.js'
 import * as plan from 'hyparquet/src/plan.js'
 import * as schema from 'hyparquet/src/schema.js'
-import { readParquetRows } from '../src/codecs/parquet-pages.js'
+import { readParquetColumns, readParquetRows } from '../src/codecs/parquet-pages.js'
 import { decodeParquet } from '../src/codecs/parquet.js'
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
@@ -47,7 +47,7 @@ describe('hyparquet internals used by the page reader', () => {
   })
 
   it.each(['alltypes_tiny_pages.parquet', 'datapage_v2.snappy.parquet', 'delta_byte_array.parquet', 'nulls.snappy.parquet'])(
-    'decode %s a page at a time as hyparquet decodes it whole',
+    'decode %s a page at a time (by row and by column) as hyparquet decodes it whole',
     async (name) => {
       const bytes = readFileSync(fileURLToPath(new URL(`../fixtures/parquet-testing/data/${name}`, import.meta.url)))
       const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
@@ -55,6 +55,11 @@ describe('hyparquet internals used by the page reader', () => {
       const rows: Record<string, unknown>[] = []
       for await (const slice of readParquetRows(file, { metadata: parquetMetadata(buffer), sliceRows: 1000 })) rows.push(...slice)
       expect(rows).toEqual(await decodeParquet(buffer))
+      const byColumn: Record<string, unknown>[] = []
+      for await (const { names, values, length } of readParquetColumns(file, { metadata: parquetMetadata(buffer), sliceRows: 1000 })) {
+        for (let i = 0; i < length; i++) byColumn.push(Object.fromEntries(names.map((name, j) => [name, values[j]![i]])))
+      }
+      expect(byColumn).toEqual(rows)
     },
   )
 })

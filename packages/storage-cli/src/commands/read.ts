@@ -5,9 +5,9 @@ import { type Command, Option } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
 import { collect, FILTER_OPTION_HELP, parseFilters } from '../filter-args.js'
 import { INPUT_EXTENSIONS, openFileAsEntity } from '../input-file.js'
-import { emit, type Io } from '../io.js'
+import { emit, type Io, stdoutFile } from '../io.js'
 import { openOutFile } from '../out-file.js'
-import { OUTPUT_FORMATS, type OutputFormat, rowWriter, TABLE_ROWS } from '../row-output.js'
+import { CsvColumnWriter, OUTPUT_FORMATS, type OutputFormat, rowWriter, TABLE_ROWS } from '../row-output.js'
 import { UsageError } from '../usage-error.js'
 
 /** The format an `--out` file's extension names (`plays.parquet`), else NDJSON. */
@@ -129,12 +129,27 @@ async function copyRows(
   io: Io,
 ): Promise<{ more: boolean }> {
   const schema = format === 'parquet' ? await outputSchema(backend, entity, columns) : undefined
+  // A table's rows all have its columns, so CSV can be written from the scan's columns as they
+  // are decoded; a plain folder's files may differ, and its rows are gathered a batch at a time.
+  const byColumn = format === 'csv' && (await backend.schema(entity).then(() => true, () => false))
   const file = out === undefined ? undefined : openOutFile(out)
-  const writer = rowWriter(format, file ?? { write: (chunk) => emit(io.stdout, chunk) }, limit, schema)
+  const toFile = file ? undefined : stdoutFile(io.stdout)
+  const sink = file ?? toFile ?? { write: (chunk: string | Uint8Array) => emit(io.stdout, chunk) }
+  const writer = rowWriter(format, sink, limit, schema)
   let rows = 0
   let more = false
   try {
-    if (limit > 0) {
+    if (limit > 0 && byColumn) {
+      const csv = new CsvColumnWriter(sink)
+      for await (const slice of backend.scanColumns(entity, filters, { columns, version })) {
+        const room = limit - rows
+        if (slice.length > room) more = true
+        const kept = Math.min(slice.length, room)
+        await csv.write(slice, kept)
+        rows += kept
+        if (rows >= limit) break
+      }
+    } else if (limit > 0) {
       for await (const batch of backend.scan(entity, filters, { columns, version })) {
         const room = limit - rows
         if (batch.length > room) more = true
@@ -146,6 +161,7 @@ async function copyRows(
     }
     await writer.end()
     await file?.commit()
+    await toFile?.end()
   } catch (error) {
     await file?.abort()
     throw error

@@ -7,12 +7,12 @@ import { type ColumnType, checkText, type TableSchema } from './schema.js'
 /** A field that must be quoted: a delimiter, quote, line break or BOM in it, or a space at an end. */
 const NEEDS_QUOTES = /[",\r\n\uFEFF]|^ | $/
 
-function quoted(text: string): string {
+export function quoted(text: string): string {
   return text === '' || NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
 /** One value as CSV field text: null as an empty field, the empty string as `""`. */
-function field(value: unknown, type: ColumnType, name: string): string {
+export function field(value: unknown, type: ColumnType, name: string): string {
   if (value === null || value === undefined) return ''
   switch (type) {
     case 'int':

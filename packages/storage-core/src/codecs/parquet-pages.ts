@@ -18,7 +18,7 @@ import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { converters, decodeRows, parquetColumnNames, schemaFromMetadata, valueStep } from './parquet.js'
 import { int64Numbers } from './int64-numbers.js'
-import { type ColumnSlice, rowBuilder } from './row-builder.js'
+import { type ColumnPart, rowBuilder } from './row-builder.js'
 
 const PARSERS = { ...DEFAULT_PARSERS, ...PARQUET_PARSERS }
 
@@ -35,12 +35,17 @@ export interface ParquetRowsOptions {
   sliceRows: number
 }
 
-/**
- * The file's rows as objects typed as written, `sliceRows` at a time, unfiltered. Yields at least
- * one slice for each row group read (empty when the group is), none for groups the filter skips.
- */
-export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
-  const { sliceRows } = options
+/** A column of one row group: its pages, which give values as rows hold them. */
+interface GroupColumn {
+  name: string
+  pages: ColumnPages
+}
+
+/** A row group to read: flat columns a page at a time, or (nested columns) its rows whole. */
+type GroupRead = { groupRows: number; columns: GroupColumn[]; rows?: undefined } | { rows: Row[]; groupRows?: undefined; columns?: undefined }
+
+/** The row groups of a read, in order, each ready to be taken a slice at a time. */
+async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<GroupRead> {
   const metadata = readableMetadata(options.metadata, file.byteLength)
   const raw = withRawDecimals(metadata)
   const tree = parquetSchema(raw)
@@ -57,13 +62,13 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
     if (!paths.every((path) => path.length === 2 && isFlatColumn(path))) {
       // Nested columns (never ours) span several leaves: hyparquet assembles the group whole.
       const rowStart = group.groupStart
-      yield* slices(await decodeRows(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }), sliceRows)
+      yield { rows: await decodeRows(file, { metadata, columns: names, rowStart, rowEnd: rowStart + group.groupRows }) }
       continue
     }
     const fetched = await Promise.all(
       plan.fetches.map(async (range) => ({ ...range, bytes: new Uint8Array(await file.slice(range.startByte, range.endByte)) })),
     )
-    const columns = chunks.map((chunk, i) => {
+    const columns = chunks.map((chunk, i): GroupColumn => {
       const { startByte, endByte } = chunk.range
       const within = fetched.find((f) => f.startByte <= startByte && endByte <= f.endByte)!
       const bytes = within.bytes.subarray(startByte - within.startByte, endByte - within.startByte)
@@ -89,23 +94,81 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
       }
       return { name, pages: new ColumnPages(bytes, decoder, values) }
     })
-    const build = rowBuilder(columns.map((c) => c.name))
-    const parts: ColumnSlice[] = new Array(columns.length)
+    yield { groupRows: group.groupRows, columns }
+  }
+}
+
+/** The next `count` values of each column of a group. */
+function takeParts(columns: readonly GroupColumn[], count: number, parts: ColumnPart[]): void {
+  for (let c = 0; c < columns.length; c++) {
+    const column = columns[c]!
+    try {
+      parts[c] = column.pages.take(count)
+    } catch (cause) {
+      throw parquetReadError(cause, column.name)
+    }
+  }
+}
+
+/**
+ * The file's rows as objects typed as written, `sliceRows` at a time, unfiltered. Yields at least
+ * one slice for each row group read (empty when the group is), none for groups the filter skips.
+ */
+export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
+  const { sliceRows } = options
+  for await (const group of rowGroups(file, options)) {
+    if (group.rows) {
+      yield* slices(group.rows, sliceRows)
+      continue
+    }
+    const build = rowBuilder(group.columns.map((c) => c.name))
+    const parts: ColumnPart[] = new Array(group.columns.length)
     let at = 0
     do {
       const count = Math.min(sliceRows, group.groupRows - at)
-      for (let c = 0; c < columns.length; c++) {
-        const column = columns[c]!
-        try {
-          parts[c] = column.pages.take(count)
-        } catch (cause) {
-          throw parquetReadError(cause, column.name)
-        }
-      }
+      takeParts(group.columns, count, parts)
       at += count
       yield build(parts, count)
     } while (at < group.groupRows)
   }
+}
+
+/** Rows of a file by column: `values[j]` holds column `names[j]` of `length` rows. */
+export interface ColumnSlice {
+  names: string[]
+  values: unknown[][]
+  length: number
+}
+
+/**
+ * `readParquetRows` by column: the same values, `sliceRows` rows at a time, with no row objects
+ * (a reader that only passes values on, such as a CSV export, has no use for them).
+ */
+export async function* readParquetColumns(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<ColumnSlice> {
+  const { sliceRows } = options
+  for await (const group of rowGroups(file, options)) {
+    if (group.rows) {
+      for (const rows of slices(group.rows, sliceRows)) yield columnsOfRows(rows, options.columns ?? parquetColumnNames(options.metadata))
+      continue
+    }
+    const names = group.columns.map((c) => c.name)
+    const parts: ColumnPart[] = new Array(group.columns.length)
+    let at = 0
+    do {
+      const count = Math.min(sliceRows, group.groupRows - at)
+      takeParts(group.columns, count, parts)
+      const values = parts.map(({ values, from }) =>
+        Array.isArray(values) && from === 0 && values.length === count ? (values as unknown[]) : Array.prototype.slice.call(values, from, from + count),
+      )
+      at += count
+      yield { names, values, length: count }
+    } while (at < group.groupRows)
+  }
+}
+
+/** Rows by column, under `names`. */
+export function columnsOfRows(rows: readonly Row[], names: readonly string[]): ColumnSlice {
+  return { names: [...names], values: names.map((name) => rows.map((row) => row[name])), length: rows.length }
 }
 
 /** How a column's decoded values become row values. */
@@ -136,7 +199,7 @@ class ColumnPages {
   }
 
   /** The next `count` values: a view into the page when it holds them all, else a copy across pages. */
-  take(count: number): ColumnSlice {
+  take(count: number): ColumnPart {
     if (this.at === this.page.length && !this.nextPage()) throw this.short(count)
     if (this.page.length - this.at >= count) {
       const slice = { values: this.page, from: this.at }

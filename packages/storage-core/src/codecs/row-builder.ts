@@ -10,13 +10,13 @@ import { setOwn } from './own-property.js'
 type Row = Record<string, unknown>
 
 /** One column's values for a slice: `values[from]` is the slice's first row. */
-export interface ColumnSlice {
+export interface ColumnPart {
   values: ArrayLike<unknown>
   from: number
 }
 
 /** Makes `count` rows from the columns' slices, the properties in the order of `names`. */
-export type RowBuilder = (columns: readonly ColumnSlice[], count: number) => Row[]
+export type RowBuilder = (columns: readonly ColumnPart[], count: number) => Row[]
 
 /** Wider rows are made the general way: a literal this long would take longer to compile than to save. */
 const MAX_COMPILED_COLUMNS = 200

@@ -12,7 +12,8 @@ import { unreferencedFiles } from '../table/vacuum.js'
 import { convertToDelta } from './convert.js'
 import { checkPartitionColumns, groupRecords } from './group-records.js'
 import { orphansWithoutLog, plainFiles } from './plain-folders.js'
-import { type FileRows, type ReadPlan, readFileChunks } from './read-file.js'
+import type { ColumnSlice } from '../codecs/parquet-pages.js'
+import { type FileRows, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
 import { partitionOf, planPlainRead, planTableRead } from './read-plan.js'
 import { TableCache } from './table-cache.js'
 import { removesSuperseded, retentionMs } from './table-options.js'
@@ -162,6 +163,25 @@ export class Dataset {
     }
     if (!state) checkPlainColumns(plan, results)
     if (batch.length > 0) yield batch
+  }
+
+  /**
+   * `scan` by column: the same rows as slices of one file each (no `batchSize`), every slice's
+   * columns named in the order a scanned row's keys are. Empty slices are not yielded.
+   */
+  async *scanColumns(entity: string, filters?: Filters, options: ScanOptions = {}): AsyncGenerator<ColumnSlice> {
+    const { plan, state } = await this.plan(entity, filters, options)
+    const results: FileRows[] = []
+    try {
+      const files = plan.files.map((file) => () => readFileColumns(this.store, file, plan))
+      for await (const { slice, columns } of concatAhead(files, SCAN_FILES_AHEAD)) {
+        if (!state) results.push({ rows: [], columns })
+        if (slice.length > 0) yield slice
+      }
+    } catch (error) {
+      throw await this.gone(error, state, options.version)
+    }
+    if (!state) checkPlainColumns(plan, results)
   }
 
   async listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {

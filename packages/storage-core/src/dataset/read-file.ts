@@ -1,6 +1,6 @@
 import { decodeCsv } from '../codecs/csv.js'
 import { parquetColumnNames, readParquetMetadata } from '../codecs/parquet.js'
-import { readParquetRows } from '../codecs/parquet-pages.js'
+import { type ColumnSlice, columnsOfRows, readParquetColumns, readParquetRows } from '../codecs/parquet-pages.js'
 import type { TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
 import { type FilterRange, matchesAll } from '../filters/filters.js'
@@ -75,15 +75,7 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
       yield finish(raw, raw[0] ? Object.keys(raw[0]) : (file.schema?.columns.map((c) => c.name) ?? []))
       return
     }
-    if (!store.capabilities.rangedReadOfEmptyObject) {
-      // This store cannot serve a range of an empty object (it drops the connection): learn the
-      // real size first, so a file emptied behind the log's back reads as corrupt, not unreachable.
-      const actual = (await store.head(file.key)).size
-      if (actual !== file.size) {
-        throw new StorageError('CORRUPT_DATA', `${file.key} has ${actual} bytes, but ${file.size} are recorded for it`, { key: file.key })
-      }
-    }
-    const buffer = rangedFile(store, file.key, file.size)
+    const buffer = await openParquet(store, file)
     const metadata = await readParquetMetadata(buffer)
     const present = parquetColumnNames(metadata)
     const read = dataColumns ? [...new Set([...dataColumns, ...filterColumns])].filter((c) => present.includes(c)) : undefined
@@ -99,6 +91,72 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
     if (cause instanceof StorageError) throw cause
     throw new StorageError('CORRUPT_DATA', `cannot read ${file.key}: ${(cause as Error).message}`, { key: file.key, cause })
   }
+}
+
+/** A slice of one file's rows by column, and the file's own columns. */
+export interface FileColumns {
+  slice: ColumnSlice
+  columns: string[]
+}
+
+/**
+ * `readFileChunks` by column: the same values under the same column names in the same order, with
+ * no row objects where none are needed (a Parquet file read with no row filter).
+ */
+export async function* readFileColumns(store: ObjectStore, file: PlannedFile, plan: ReadPlan): AsyncGenerator<FileColumns> {
+  if (file.format === 'csv' || plan.rowConditions.size > 0) {
+    for await (const chunk of readFileChunks(store, file, plan)) {
+      if (chunk.rows.length > 0) yield { slice: columnsOfRows(chunk.rows, Object.keys(chunk.rows[0]!)), columns: chunk.columns }
+      else yield { slice: { names: [], values: [], length: 0 }, columns: chunk.columns }
+    }
+    return
+  }
+  const wanted = plan.columns && [...new Set(plan.columns)]
+  const partitionKeys = Object.keys(file.partition)
+  const isPartition = (name: string) => Object.hasOwn(file.partition, name)
+  try {
+    const buffer = await openParquet(store, file)
+    const metadata = await readParquetMetadata(buffer)
+    const present = parquetColumnNames(metadata)
+    const read = wanted?.filter((c) => present.includes(c) && !plan.partitionKeys.has(c))
+    // The names a row of `readFileChunks` has, in its key order.
+    const names = wanted
+      ? wanted
+      : [...present.filter((c) => !isPartition(c)), ...plan.dataColumns.filter((c) => !present.includes(c)), ...partitionKeys]
+    let empty = true
+    for await (const decoded of readParquetColumns(buffer, { metadata, columns: read, sliceRows: ROWS_PER_SLICE })) {
+      empty = false
+      const { length } = decoded
+      const byName = new Map(decoded.names.map((name, j) => [name, decoded.values[j]!]))
+      const values = names.map((name) => {
+        if (isPartition(name)) {
+          return new Array<unknown>(length).fill(file.partition[name])
+        }
+        const column = byName.get(name)
+        if (!column) return new Array<unknown>(length).fill(null)
+        if (wanted) for (let i = 0; i < length; i++) column[i] ??= null
+        return column
+      })
+      yield { slice: { names, values, length }, columns: present }
+    }
+    if (empty) yield { slice: { names, values: [], length: 0 }, columns: present }
+  } catch (cause) {
+    if (cause instanceof StorageError) throw cause
+    throw new StorageError('CORRUPT_DATA', `cannot read ${file.key}: ${(cause as Error).message}`, { key: file.key, cause })
+  }
+}
+
+/** A Parquet data file to read by ranges. */
+async function openParquet(store: ObjectStore, file: PlannedFile) {
+  if (!store.capabilities.rangedReadOfEmptyObject) {
+    // This store cannot serve a range of an empty object (it drops the connection): learn the
+    // real size first, so a file emptied behind the log's back reads as corrupt, not unreachable.
+    const actual = (await store.head(file.key)).size
+    if (actual !== file.size) {
+      throw new StorageError('CORRUPT_DATA', `${file.key} has ${actual} bytes, but ${file.size} are recorded for it`, { key: file.key })
+    }
+  }
+  return rangedFile(store, file.key, file.size)
 }
 
 function withPartition(row: Row, partition: PartitionInput): Row {

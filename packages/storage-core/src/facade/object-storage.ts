@@ -15,6 +15,7 @@ import type {
 } from './storage-backend.js'
 import { decodeCsv, encodeCsv } from '../codecs/csv.js'
 import { decodeParquet, encodeParquet } from '../codecs/parquet.js'
+import type { ColumnSlice } from '../codecs/parquet-pages.js'
 import { inferSchema } from '../codecs/schema.js'
 import { Dataset, SourceFailure } from '../dataset/dataset.js'
 import { LOG_DIR } from '../table/log-files.js'
@@ -92,6 +93,15 @@ export class ObjectStorage implements StorageBackend {
   async *scan(entity: string, filters?: Filters, options: ScanOptions = {}): AsyncGenerator<Row[]> {
     try {
       yield* this.dataset.scan(entity, filters, options)
+    } catch (error) {
+      throw withContext(error, this.name)
+    }
+  }
+
+  /** `scan` by column, a slice of one file at a time: for readers that pass values on without row objects. */
+  async *scanColumns(entity: string, filters?: Filters, options: ScanOptions = {}): AsyncGenerator<ColumnSlice> {
+    try {
+      yield* this.dataset.scanColumns(entity, filters, options)
     } catch (error) {
       throw withContext(error, this.name)
     }
