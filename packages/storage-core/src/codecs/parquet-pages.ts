@@ -10,11 +10,11 @@ import type { AsyncBuffer, DataReader, DecodedArray, FileMetaData, SchemaTree } 
 import { parquetSchema } from 'hyparquet'
 import { parquetHeader, readPage } from 'hyparquet/src/column.js'
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
-import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js'
 import { parquetPlanGroup, parquetPlanGroups } from 'hyparquet/src/plan.js'
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js'
 import { ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
+import { readDataPageAt } from './parquet-data-page.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { converters, decodeRows, parquetColumnNames, schemaFromMetadata, valueStep } from './parquet.js'
 import { int64Numbers } from './int64-numbers.js'
@@ -236,18 +236,9 @@ class ColumnPages {
         }
         continue
       }
-      const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, header.compressed_page_size)
-      reader.offset += header.compressed_page_size
-      let page: ReturnType<typeof readDataPage>
-      let encoding: Parameters<typeof convertWithDictionary>[2]
-      if (header.type === 'DATA_PAGE_V2') {
-        page = readDataPageV2(bytes, header, decoder)
-        encoding = header.data_page_header_v2!.encoding
-      } else if (header.type === 'DATA_PAGE') {
-        const daph = header.data_page_header!
-        page = readDataPage(decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors), daph, decoder)
-        encoding = daph.encoding
-      } else continue
+      const page = readDataPageAt(reader, header, decoder)
+      if (!page) continue
+      const { encoding } = page
       const fromDictionary = this.dictionary !== undefined && encoding.endsWith('_DICTIONARY')
       let values: ArrayLike<unknown> = convertWithDictionary(page.dataPage, this.dictionary, encoding, decoder)
       if (!(fromDictionary && this.dictionaryReady)) values = this.rowValues(values as DecodedArray)

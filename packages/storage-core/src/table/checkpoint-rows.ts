@@ -10,7 +10,7 @@ import { parquetSchema } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { parquetHeader, readPage } from 'hyparquet/src/column.js'
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
-import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js'
+import { readDataPageAt } from '../codecs/parquet-data-page.js'
 
 type Row = Record<string, unknown>
 type ColumnDecoder = Parameters<typeof readPage>[2]
@@ -203,18 +203,9 @@ function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_group
       if (data) dictionary = convert(data, decoder)
       continue
     }
-    const bytes = new Uint8Array(buffer, start + reader.offset, header.compressed_page_size)
-    reader.offset += header.compressed_page_size
-    let page: ReturnType<typeof readDataPage>
-    let encoding: Parameters<typeof convertWithDictionary>[2]
-    if (header.type === 'DATA_PAGE_V2') {
-      page = readDataPageV2(bytes, header, decoder)
-      encoding = header.data_page_header_v2!.encoding
-    } else if (header.type === 'DATA_PAGE') {
-      const daph = header.data_page_header!
-      page = readDataPage(decompressPage(bytes, Number(header.uncompressed_page_size), meta.codec, compressors), daph, decoder)
-      encoding = daph.encoding
-    } else continue
+    const page = readDataPageAt(reader, header, decoder)
+    if (!page) continue
+    const { encoding } = page
     const count = header.data_page_header_v2?.num_values ?? header.data_page_header!.num_values
     const def = page.definitionLevels && page.definitionLevels.length > 0 ? page.definitionLevels : new Uint8Array(count).fill(maxDef)
     const rep = page.repetitionLevels.length > 0 ? page.repetitionLevels : new Uint8Array(count)
