@@ -49,7 +49,8 @@ export const keysAndListing: ConformanceGroup = (ctx) => {
       expect(listed).toHaveLength(2_500)
       expect(listed).toEqual([...keys].sort())
       expect(await storage.listFiles('many/24')).toHaveLength(1 + 10 + 100)
-    })
+      // 2,500 PUTs take s3rver about 30 s alone and over 60 s beside the other suites on 2 cores.
+    }, 300_000)
 
     it('lists keys in lexical order', async () => {
       const storage = await ctx.create()
