@@ -6,7 +6,7 @@ import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { setOwn } from './own-property.js'
 import { type DecimalMode, PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { transpose } from './parquet/columns.js'
-import { writeParquet } from './parquet/write.js'
+import { type EncodedParquet, writeParquet } from './parquet/write.js'
 import type { ColumnValues } from './column-values.js'
 import type { ColumnType, TableSchema } from './schema.js'
 
@@ -24,16 +24,19 @@ export function encodeParquet(
   schema: TableSchema,
   options: ParquetEncodeOptions = {},
 ): Uint8Array {
-  return encodeParquetColumns(transpose(records, schema), records.length, schema, options)
+  return encodeParquetColumns(transpose(records, schema), records.length, schema, options).bytes
 }
 
-/** `encodeParquet` of rows already by column, in the order of `schema` (as `inferColumns` gives them). */
+/**
+ * `encodeParquet` of rows already by column, in the order of `schema` (as `inferColumns` gives
+ * them), with each column's nulls and bounds.
+ */
 export function encodeParquetColumns(
   values: readonly ColumnValues[],
   rowCount: number,
   schema: TableSchema,
   options: ParquetEncodeOptions = {},
-): Uint8Array {
+): EncodedParquet {
   try {
     return writeParquet(values, rowCount, schema, {
       codec: options.codec ?? 'SNAPPY',

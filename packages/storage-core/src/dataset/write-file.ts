@@ -40,7 +40,7 @@ export async function writeFile(store: ObjectStore, entity: string, file: FileRo
     columns.push({ name: column.name, type: column.type as ColumnType, values: fit(entity, column, given, rows) })
   }
   const fileSchema: TableSchema = { columns: columns.map(({ name, type }) => ({ name, type })) }
-  const bytes = encodeParquetColumns(
+  const { bytes, columns: summaries } = encodeParquetColumns(
     columns.map((c) => c.values),
     rows,
     fileSchema,
@@ -63,7 +63,7 @@ export async function writeFile(store: ObjectStore, entity: string, file: FileRo
       size: bytes.length,
       modificationTime: Date.now(),
       dataChange: true,
-      stats: statsJson(columns, rows),
+      stats: statsJson(fileSchema.columns, summaries, rows),
     },
   }
 }

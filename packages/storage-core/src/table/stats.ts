@@ -1,4 +1,5 @@
-import type { ColumnType, ColumnValues } from '../codecs/column-values.js'
+import type { ColumnType } from '../codecs/column-values.js'
+import type { ColumnSummary } from '../codecs/parquet/write.js'
 import { type FilterRange, type FilterScalar, pinnedValues } from '../filters/filters.js'
 import { compareText } from '../keys/key-order.js'
 
@@ -16,34 +17,24 @@ export interface FileStats {
 /** Strings longer than this get no min/max: a truncated bound would need care readers may not take. */
 const MAX_STAT_STRING = 32
 
-/** Statistics of one file's columns as JSON text. Bigints are written as JSON numbers, exactly. */
-export function statsJson(columns: readonly { name: string; type: ColumnType; values: ColumnValues }[], rows: number): string {
+/**
+ * Statistics of one file's columns as JSON text, from the nulls and bounds its Parquet writer
+ * found (strings ordered by code point, as readers compare UTF-8 bytes). Bigints are written as
+ * JSON numbers, exactly.
+ */
+export function statsJson(columns: readonly { name: string; type: ColumnType }[], summaries: readonly ColumnSummary[], rows: number): string {
   const min: string[] = []
   const max: string[] = []
   const nulls: string[] = []
-  for (const { name, type, values } of columns) {
+  for (const [j, { name, type }] of columns.entries()) {
     const key = JSON.stringify(name)
-    let nullCount = 0
-    let low: unknown
-    let high: unknown
-    const { defined, numbers, items } = values
-    for (let i = 0; i < rows; i++) {
-      if (defined[i] !== 1) {
-        nullCount++
-        continue
-      }
-      if (type === 'boolean' || type === 'json' || type === 'binary') continue
-      const v = numbers ? numbers[i]! : items![i]
-      if (typeof v === 'number' && Number.isNaN(v)) continue
-      if (low === undefined || (v as number) < (low as number)) low = v
-      if (high === undefined || (v as number) > (high as number)) high = v
-    }
+    const { nulls: nullCount, bounds } = summaries[j]!
     nulls.push(`${key}:${nullCount}`)
-    if (low === undefined || high === undefined) continue
+    if (bounds === undefined || type === 'boolean' || type === 'json' || type === 'binary') continue
+    const { low, high } = bounds
     if (type === 'string' && ((low as string).length > MAX_STAT_STRING || (high as string).length > MAX_STAT_STRING)) continue
-    if (type === 'string' && !sameOrderInUtf8(low as string, high as string, values, rows)) continue
     const text = (v: unknown) =>
-      type === 'timestamp' ? JSON.stringify(new Date(v as number).toISOString()) : typeof v === 'bigint' ? v.toString() : Number.isFinite(v) ? JSON.stringify(v) : undefined
+      type === 'timestamp' ? JSON.stringify(new Date(v as number).toISOString()) : typeof v === 'bigint' ? v.toString() : typeof v === 'string' || Number.isFinite(v) ? JSON.stringify(v) : undefined
     const lo = text(low)
     const hi = text(high)
     if (lo === undefined || hi === undefined) continue
@@ -51,17 +42,6 @@ export function statsJson(columns: readonly { name: string; type: ColumnType; va
     max.push(`${key}:${hi}`)
   }
   return `{"numRecords":${rows},"minValues":{${min.join(',')}},"maxValues":{${max.join(',')}},"nullCount":{${nulls.join(',')}}}`
-}
-
-/**
- * JS compares strings in UTF-16 units; readers compare in UTF-8 bytes (code points). They differ
- * only when a string holds surrogate pairs, so such columns get no string bounds here.
- */
-function sameOrderInUtf8(_low: string, _high: string, values: ColumnValues, rows: number): boolean {
-  for (let i = 0; i < rows; i++) {
-    if (values.defined[i] === 1 && /[\uD800-\uDFFF]/.test(values.items![i] as string)) return false
-  }
-  return true
 }
 
 export function parseStats(text: string | null | undefined): FileStats | undefined {

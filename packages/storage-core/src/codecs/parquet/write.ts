@@ -17,8 +17,14 @@ import { CODECS, MAGIC } from './format.js'
 import { writePageIndex } from './page-index.js'
 import { type ChunkMeta, writeChunk } from './pages.js'
 import { Sink } from './sink.js'
-import type { Bound, Bounds } from './statistics.js'
+import { type Bound, type Bounds, mergeBounds } from './statistics.js'
 import { WriterState } from './writer-state.js'
+
+/** A column over every row group written: its nulls, and its least and greatest value (NaN left out). */
+export interface ColumnSummary {
+  nulls: number
+  bounds: Bounds | undefined
+}
 
 export interface ParquetWriteOptions {
   codec: keyof typeof CODECS
@@ -42,6 +48,8 @@ export class ParquetWriter {
   private readonly columns: ColumnSpec[]
   private readonly codec: number
   private readonly groups: RowGroupMeta[] = []
+  /** Per column in schema order; read by `summaries`. */
+  private readonly summary: ColumnSummary[]
   private rows = 0
   /** Encoded bytes not yet given to `output`; offsets in it are relative to `flushed`. */
   private readonly buffer: Sink
@@ -56,8 +64,14 @@ export class ParquetWriter {
   ) {
     this.columns = schema.columns.map(({ name, type }) => columnSpec(name, type))
     this.codec = CODECS[options.codec]
+    this.summary = this.columns.map(() => ({ nulls: 0, bounds: undefined }))
     this.buffer = new Sink(capacity)
     this.buffer.append(MAGIC)
+  }
+
+  /** Each column's nulls and bounds over the rows written so far, in schema order. */
+  get summaries(): readonly ColumnSummary[] {
+    return this.summary
   }
 
   /** Bytes given to `output` so far. */
@@ -75,7 +89,12 @@ export class ParquetWriter {
     const end = start + rowCount
     const file = this.buffer
     const chunks = this.columns.map((spec, j) => writeChunk(file, this.state, columnChunk(this.state, spec, values[j]!, start, end), this.codec))
-    for (const chunk of chunks) keepMeta(chunk, this.flushed)
+    for (const [j, chunk] of chunks.entries()) {
+      keepMeta(chunk, this.flushed)
+      const summary = this.summary[j]!
+      summary.nulls += chunk.nulls
+      summary.bounds = mergeBounds(summary.bounds, chunk.bounds)
+    }
     this.groups.push({ chunks, indexes: [], rows: rowCount })
     this.rows += rowCount
     this.flush()
@@ -148,13 +167,19 @@ function ownBound(bound: Bound): Bound {
 
 const NO_ROWS = new Uint8Array(0)
 
+/** An encoded file, and its columns' nulls and bounds (what table statistics are made of). */
+export interface EncodedParquet {
+  bytes: Uint8Array
+  columns: readonly ColumnSummary[]
+}
+
 /** Encodes `rowCount` rows, given by column in the order of `schema`, as one Parquet file. */
 export function writeParquet(
   values: readonly ColumnValues[],
   rowCount: number,
   schema: TableSchema,
   options: ParquetWriteOptions,
-): Uint8Array {
+): EncodedParquet {
   const rows = schema.columns.length > 0 ? rowCount : 0
   // Sized for about 4 bytes a value, which most files stay under, to spare regrowing copies.
   const file = new Sink(Math.max(1 << 16, rows * schema.columns.length * 4))
@@ -162,5 +187,5 @@ export function writeParquet(
   const writer = new ParquetWriter(schema, options, (bytes) => file.append(bytes), Math.max(1 << 16, Math.min(rows, groupSize) * schema.columns.length * 4))
   for (let start = 0; start < rows; start += groupSize) writer.writeRowGroup(values, Math.min(rows, start + groupSize) - start, start)
   writer.finish()
-  return new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.length)
+  return { bytes: new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.length), columns: writer.summaries }
 }
