@@ -115,6 +115,21 @@ describe('Parquet writer', () => {
     expect(indexes.get('team')!.columns).toMatchObject({ min_values: ['a', 'a', 'a'], max_values: ['c', 'c', 'c'], boundary_order: 'ASCENDING' })
   })
 
+  it('writes bigints as INT64 whether they fit a double or not: small ones in a dictionary, wide ones exactly', async () => {
+    // DuckDB and pyarrow hand over every integer as a bigint; most fit ±2^53 and take the number paths.
+    const records = Array.from({ length: 3_000 }, (_, i) => ({
+      small: i % 5 === 0 ? null : BigInt(i % 4) - 2n,
+      wide: i === 2_999 ? 2n ** 63n - 1n : i === 7 ? -(2n ** 63n) : BigInt(i) - 2n ** 53n,
+    }))
+    const { rows, metadata } = await roundTrip(records)
+    expect(rows).toEqual(records.map((r) => ({ small: r.small ?? null, wide: r.wide })))
+    const [small, wide] = metadata.row_groups[0]!.columns.map((c) => c.meta_data!)
+    expect(small!.type).toBe('INT64')
+    expect(small!.encodings).toContain('RLE_DICTIONARY')
+    expect(small!.statistics).toMatchObject({ min_value: -2n, max_value: 1n, null_count: 600n })
+    expect(wide!.statistics).toMatchObject({ min_value: -(2n ** 63n), max_value: 2n ** 63n - 1n })
+  })
+
   it('refuses a bigint outside INT64', () => {
     const records = [{ big: 2n ** 63n }]
     expect(() => encodeParquet(records, inferSchema(records))).toThrow(/INT64/)

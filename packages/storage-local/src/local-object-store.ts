@@ -1,5 +1,5 @@
-import { close, constants, fstat, open, read } from 'node:fs'
-import { copyFile, link, lstat, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
+import { close, constants, fstat, open, read, write } from 'node:fs'
+import { copyFile, link, lstat, rename, rmdir, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import {
@@ -33,15 +33,27 @@ const DELETE_CONCURRENCY = 32
 const WRITE_ATTEMPTS = 3
 // O_NONBLOCK keeps `get` of a fifo from hanging; it changes nothing for regular files.
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL
 // Filesystems without hard links (exFAT, FAT drives) refuse `link` with one of these.
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'])
 
-// Reads go through the callback API on a plain descriptor: a promise `FileHandle` costs about twice
-// the CPU per small file, which is what copying many small objects is bound by.
+// Reads and writes go through the callback API on a plain descriptor: a promise `FileHandle` costs
+// about twice the CPU per small file, which is what copying many small objects is bound by.
 const openFd = promisify(open)
 const fstatFd = promisify(fstat)
 const readFd = promisify(read)
+const writeFd = promisify(write)
 const closeFd = promisify(close)
+
+/** Creates `path` (it must not exist) holding `bytes`. */
+async function writeNewFile(path: string, bytes: Uint8Array): Promise<void> {
+  const fd = await openFd(path, CREATE_FLAGS, 0o666)
+  try {
+    for (let done = 0; done < bytes.length; ) done += (await writeFd(fd, bytes, done, bytes.length - done)).bytesWritten
+  } finally {
+    await closeFd(fd)
+  }
+}
 
 function notFound(key: string, cause?: unknown): StorageError {
   return new StorageError('NOT_FOUND', `${key}: not found`, { backend: BACKEND, key, cause })
@@ -121,9 +133,9 @@ export class LocalObjectStore implements ObjectStore {
    */
   async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
     const target = this.#guard.pathOf(key)
+    const folder = dirname(target)
     await this.#guard.ensureRoot(key)
     await this.#guard.confine(target, key)
-    const folder = dirname(target)
     const temp = join(folder, tempNameFor(basename(target)))
     let tempExists = false
     try {
@@ -177,16 +189,17 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async #writeTemp(folder: string, temp: string, bytes: Uint8Array): Promise<void> {
+    // The folder is made when the write finds it missing: most writes go to one that exists.
     for (let attempt = 1; ; attempt++) {
-      await makeFolder(folder)
       try {
         // No fsync: rename gives atomicity against readers; durability across power loss is
         // not promised (as with S3 before the PUT returns).
-        await writeFile(temp, bytes, { flag: 'wx' })
+        await writeNewFile(temp, bytes)
         return
       } catch (error) {
-        if (errnoCode(error) !== 'ENOENT' || attempt >= WRITE_ATTEMPTS) throw error
+        if (errnoCode(error) !== 'ENOENT' || attempt > WRITE_ATTEMPTS) throw error
       }
+      await makeFolder(folder)
     }
   }
 

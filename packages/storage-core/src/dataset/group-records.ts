@@ -75,19 +75,23 @@ function sameValues(record: Row, keys: readonly string[], values: readonly unkno
  */
 export function checkPartitionColumns(records: readonly Row[], partition: Partition, offset = 0): void {
   const keys = partition.keys
-  records.forEach((record, index) => {
+  const expected = keys.map((key) => partition.values[key])
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
     }
-    for (const key of keys) {
-      if (!(key in record)) continue
-      const expected = partition.values[key]
-      if (canonicalText(record[key]) !== canonicalText(expected)) {
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!
+      const value = record[key]
+      // The same value as the partition's agrees without its text; anything else is compared as text.
+      if (value === expected[k] || (value === undefined && !(key in record))) continue
+      if (canonicalText(value) !== canonicalText(expected[k])) {
         throw new StorageError(
           'INVALID_ARGUMENT',
-          `record ${offset + index} has ${key}=${JSON.stringify(String(record[key]))}, but the partition has ${key}=${JSON.stringify(String(expected))}`,
+          `record ${offset + index} has ${key}=${JSON.stringify(String(value))}, but the partition has ${key}=${JSON.stringify(String(expected[k]))}`,
         )
       }
     }
-  })
+  }
 }

@@ -11,12 +11,14 @@ export class WriterState {
   readonly levels = new Sink()
   readonly values = new Sink()
   bigints = new BigInt64Array(0)
+  numbers = new Float64Array(0)
   booleans = new Uint8Array(0)
 
   /** Scratch arrays for at least `count` rows. */
   reserveRows(count: number): void {
     if (this.bigints.length >= count) return
     this.bigints = new BigInt64Array(count)
+    this.numbers = new Float64Array(count)
     this.booleans = new Uint8Array(count)
   }
 
