@@ -41,6 +41,24 @@ interface GroupColumn {
   pages: ColumnPages
 }
 
+/**
+ * Column chunks closer than this are fetched in one read, the gap with them: over S3 a request
+ * costs far more than 64 KiB of transfer, and on disk the gap is read ahead anyway.
+ */
+const COALESCE_GAP = 64 * 1024
+
+/** Byte ranges (in file order, as hyparquet plans them) with small gaps merged. */
+function coalesce(ranges: readonly { startByte: number; endByte: number }[]): { startByte: number; endByte: number }[] {
+  const sorted = [...ranges].sort((a, b) => a.startByte - b.startByte)
+  const out: { startByte: number; endByte: number }[] = []
+  for (const range of sorted) {
+    const last = out[out.length - 1]
+    if (last && range.startByte - last.endByte <= COALESCE_GAP) last.endByte = Math.max(last.endByte, range.endByte)
+    else out.push({ startByte: range.startByte, endByte: range.endByte })
+  }
+  return out
+}
+
 /** A row group to read: flat columns a page at a time, or (nested columns) its rows whole. */
 type GroupRead = { groupRows: number; columns: GroupColumn[]; rows?: undefined } | { rows: Row[]; groupRows?: undefined; columns?: undefined }
 
@@ -66,7 +84,7 @@ async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): Async
       continue
     }
     const fetched = await Promise.all(
-      plan.fetches.map(async (range) => ({ ...range, bytes: new Uint8Array(await file.slice(range.startByte, range.endByte)) })),
+      coalesce(plan.fetches).map(async (range) => ({ ...range, bytes: new Uint8Array(await file.slice(range.startByte, range.endByte)) })),
     )
     const columns = chunks.map((chunk, i): GroupColumn => {
       const { startByte, endByte } = chunk.range

@@ -1,4 +1,4 @@
-import { parquetMetadata, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet'
+import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet'
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { StorageError } from '../errors.js'
 import { asStorageError, ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
@@ -68,33 +68,29 @@ export function parquetColumnNames(metadata: FileMetaData): string[] {
 }
 
 /**
- * Bytes read from the end of a file for its footer. Footers are a few KB: a small first read keeps
- * ranged reads over S3 close to the minimum, and a file smaller than this arrives in one request.
+ * Bytes read from the end of a file for its footer when its length is not known. Footers are a
+ * few KB; a file smaller than this arrives in one request, footer and data together.
  */
 export const FOOTER_FETCH_BYTES = 64 * 1024
 
-/** Largest footer a commit file carries; bigger ones are read from the file. */
-export const MAX_EMBEDDED_FOOTER_BYTES = 64 * 1024
+/** The tag of a data file's `add` action that gives its footer's length (metadata, length and magic). */
+export const FOOTER_LENGTH_TAG = 'cfb.footerLength'
 
-/** The footer of an encoded file (metadata, its length and the magic), when small enough to embed. */
-export function footerOf(bytes: Uint8Array): Uint8Array | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const length = view.getUint32(bytes.byteLength - 8, true) + 8
-  return length <= MAX_EMBEDDED_FOOTER_BYTES ? bytes.subarray(bytes.byteLength - length) : undefined
+/** The length of an encoded file's footer: its metadata, the length itself and the magic. */
+export function footerLength(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.byteLength - 8, true) + 8
 }
 
 /**
- * A file's metadata: parsed from a footer the commit carried (no request at all), or read from the
- * end of the file. A footer that does not parse is a ParquetFailure (CORRUPT_DATA; an encrypted
- * one NOT_SUPPORTED).
+ * A file's metadata, read from its end: exactly `knownFooter` bytes when the log recorded them and
+ * the file is larger than FOOTER_FETCH_BYTES (a smaller one comes whole). A wrong length costs
+ * one more read, never a wrong answer. A footer that does not parse is a ParquetFailure
+ * (CORRUPT_DATA; an encrypted one NOT_SUPPORTED).
  */
-export async function readParquetMetadata(file: AsyncBuffer, footer?: Uint8Array): Promise<FileMetaData> {
+export async function readParquetMetadata(file: AsyncBuffer, knownFooter?: number): Promise<FileMetaData> {
+  const initialFetchSize = knownFooter !== undefined && file.byteLength > FOOTER_FETCH_BYTES ? knownFooter : FOOTER_FETCH_BYTES
   try {
-    if (footer) {
-      const bytes = footer.buffer.slice(footer.byteOffset, footer.byteOffset + footer.byteLength) as ArrayBuffer
-      return parquetMetadata(bytes, { parsers: PARQUET_PARSERS })
-    }
-    return await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES, parsers: PARQUET_PARSERS })
+    return await parquetMetadataAsync(file, { initialFetchSize, parsers: PARQUET_PARSERS })
   } catch (cause) {
     throw await footerError(file, cause)
   }

@@ -290,6 +290,10 @@ export class Dataset {
 
   private async plan(entity: string, filters: Filters | undefined, options: ScanOptions): Promise<{ plan: ReadPlan; state?: TableState }> {
     validateEntity(entity)
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      // read_index(entity, filters, columns) took the columns positionally: say where they go now.
+      throw new StorageError('INVALID_ARGUMENT', 'read options must be an object, such as { columns: ["id"] }, not an array or a value')
+    }
     const { columns, version } = options
     if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) {
       throw new StorageError('INVALID_ARGUMENT', 'columns must be an array of column names')

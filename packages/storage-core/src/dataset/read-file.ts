@@ -25,6 +25,8 @@ export interface PlannedFile {
   partition: PartitionInput
   /** Types for a CSV file (a legacy manifest's). */
   schema?: TableSchema
+  /** The length of a Parquet file's footer, when its writer recorded it in the log. */
+  footerLength?: number
 }
 
 /** What every file of one read shares. */
@@ -76,7 +78,7 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
       return
     }
     const buffer = await openParquet(store, file)
-    const metadata = await readParquetMetadata(buffer)
+    const metadata = await readParquetMetadata(buffer, file.footerLength)
     const present = parquetColumnNames(metadata)
     const read = dataColumns ? [...new Set([...dataColumns, ...filterColumns])].filter((c) => present.includes(c)) : undefined
     const filter = pruneFilter(plan.parquetFilter, present)
@@ -116,7 +118,7 @@ export async function* readFileColumns(store: ObjectStore, file: PlannedFile, pl
   const isPartition = (name: string) => Object.hasOwn(file.partition, name)
   try {
     const buffer = await openParquet(store, file)
-    const metadata = await readParquetMetadata(buffer)
+    const metadata = await readParquetMetadata(buffer, file.footerLength)
     const present = parquetColumnNames(metadata)
     const read = wanted?.filter((c) => present.includes(c) && !plan.partitionKeys.has(c))
     // The names a row of `readFileChunks` has, in its key order.

@@ -1,7 +1,9 @@
+import { FOOTER_LENGTH_TAG } from '../codecs/parquet.js'
 import { StorageError } from '../errors.js'
 import { type FilterRange, matchesCondition, toParquetFilter } from '../filters/filters.js'
 import type { ObjectStore } from '../store/object-store.js'
 import type { PartitionInput } from '../partition/partition.js'
+import type { AddFile } from '../table/actions.js'
 import { keyOfPath } from '../table/log-files.js'
 import { parsePartitionValue } from '../table/partition-values.js'
 import { excludedByStats, parseStats } from '../table/stats.js'
@@ -49,7 +51,8 @@ export function planTableRead(state: TableState, conditions: Map<string, FilterR
     if (!partitionConditions.every(([k, range]) => matchesCondition(partition[k], range))) continue
     const stats = rowConditions.size > 0 ? parseStats(add.stats) : undefined
     if (stats && [...rowConditions].some(([k, range]) => excludedByStats(stats, k, types.get(k), range))) continue
-    kept.push({ path: add.path, file: { key: keyOfPath(state.table, add.path), size: add.size, format: 'parquet', partition } })
+    const file: PlannedFile = { key: keyOfPath(state.table, add.path), size: add.size, format: 'parquet', partition, footerLength: footerLengthOf(add) }
+    kept.push({ path: add.path, file })
   }
   const files = kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((k) => k.file)
   return {
@@ -82,4 +85,12 @@ export async function planPlainRead(
     rowConditions,
     parquetFilter: toParquetFilter(rowConditions),
   }
+}
+
+/** The footer length a writer recorded in an add's tags, when it is a length this file can have. */
+function footerLengthOf(add: AddFile): number | undefined {
+  const text = add.tags?.[FOOTER_LENGTH_TAG]
+  if (text === undefined || !/^\d{1,10}$/.test(text)) return undefined
+  const length = Number(text)
+  return length >= 12 && length <= add.size ? length : undefined
 }

@@ -1,5 +1,5 @@
 import { type ColumnType, type ColumnValues, columnValues } from '../codecs/column-values.js'
-import { encodeParquetColumns } from '../codecs/parquet.js'
+import { encodeParquetColumns, FOOTER_LENGTH_TAG, footerLength } from '../codecs/parquet.js'
 import type { inferColumns, TableSchema } from '../codecs/schema.js'
 import { normalizeKey } from '../keys/keys.js'
 import type { Partition } from '../partition/partition.js'
@@ -64,6 +64,8 @@ export async function writeFile(store: ObjectStore, entity: string, file: FileRo
       modificationTime: Date.now(),
       dataChange: true,
       stats: statsJson(fileSchema.columns, summaries, rows),
+      // Readers of a large file fetch exactly its footer, not a guess at its size.
+      tags: { [FOOTER_LENGTH_TAG]: String(footerLength(bytes)) },
     },
   }
 }
