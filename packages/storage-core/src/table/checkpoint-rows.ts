@@ -28,7 +28,7 @@ interface Leaf {
 
 type Node =
   | { kind: 'value'; leaf: Leaf }
-  | { kind: 'struct'; level: number; fields: [string, Node][]; first: Leaf }
+  | { kind: 'struct'; level: number; fields: [string, Node][]; first: Leaf; leaves: Leaf[] }
   | { kind: 'map'; level: number; key: Leaf; value: Leaf }
   | { kind: 'list'; level: number; element: Leaf }
 
@@ -99,7 +99,13 @@ function shape(node: SchemaTree, parentDef: number, parentRep: number, path: Sch
     return { kind: 'list', level, element: leafOf(item, [...path, entry, item]) }
   }
   const fields = node.children.map((child) => [child.element.name, shape(child, level, parentRep, [...path, child], leafOf)] as [string, Node])
-  return { kind: 'struct', level, fields, first: firstLeaf(fields[0]![1]) }
+  return { kind: 'struct', level, fields, first: firstLeaf(fields[0]![1]), leaves: fields.flatMap(([, field]) => leavesOf(field)) }
+}
+
+function leavesOf(node: Node): Leaf[] {
+  if (node.kind === 'value') return [node.leaf]
+  if (node.kind === 'struct') return node.leaves
+  return node.kind === 'map' ? [node.key, node.value] : [node.element]
 }
 
 function firstLeaf(node: Node): Leaf {
@@ -116,10 +122,9 @@ function skipRow(leaf: Leaf): void {
   } while (leaf.at < leaf.def.length && leaf.rep[leaf.at] === 1)
 }
 
-function skipNode(node: Node): void {
-  if (node.kind === 'value') skipRow(node.leaf)
-  else if (node.kind === 'struct') for (const [, field] of node.fields) skipNode(field)
-  else if (node.kind === 'map') {
+/** Consumes the row's entries of a null or empty map or list. */
+function skipEntries(node: Extract<Node, { kind: 'map' | 'list' }>): void {
+  if (node.kind === 'map') {
     skipRow(node.key)
     skipRow(node.value)
   } else skipRow(node.element)
@@ -135,7 +140,10 @@ function assemble(node: Node): unknown {
   }
   if (node.kind === 'struct') {
     if (node.first.def[node.first.at]! < node.level) {
-      skipNode(node)
+      // Under a null struct every leaf has exactly one entry for the row, and no value: most rows
+      // of a checkpoint are null in all but one action column, so this is the common case.
+      const { leaves } = node
+      for (let i = 0; i < leaves.length; i++) leaves[i]!.at++
       return null
     }
     // An absent field is left out, as in a commit file's JSON (and in hyparquet's rows).
@@ -149,12 +157,12 @@ function assemble(node: Node): unknown {
   const lead = node.kind === 'map' ? node.key : node.element
   const present = lead.def[lead.at]!
   if (present < node.level) {
-    skipNode(node)
+    skipEntries(node)
     return null
   }
   if (present === node.level) {
     // Present and empty: one entry, no element.
-    skipNode(node)
+    skipEntries(node)
     return node.kind === 'map' ? {} : []
   }
   if (node.kind === 'list') {

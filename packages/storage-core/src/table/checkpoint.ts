@@ -177,17 +177,19 @@ async function checkpointRowsOrGeneral(buffer: ArrayBuffer, metadata: FileMetaDa
   }
 }
 
-/** Checkpoint rows hold int64 as bigint and absent fields as null; commit files hold numbers. */
+/**
+ * Checkpoint rows hold int64 as bigint and absent fields as null; commit files hold numbers. The
+ * row's own objects (decoded for this read alone) are changed in place.
+ */
 function normalize(kind: string, value: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
   for (const field in value) {
     const v = value[field]
-    out[field] = typeof v === 'bigint' ? Number(v) : v
+    if (typeof v === 'bigint') value[field] = Number(v)
   }
-  if ((kind === 'add' || kind === 'remove') && out.partitionValues == null) out.partitionValues = {}
-  if (kind === 'metaData' && out.format && typeof out.format === 'object') {
-    const format = out.format as Record<string, unknown>
-    out.format = { provider: format.provider, options: format.options ?? {} }
+  if ((kind === 'add' || kind === 'remove') && value.partitionValues == null) value.partitionValues = {}
+  if (kind === 'metaData' && value.format && typeof value.format === 'object') {
+    const format = value.format as Record<string, unknown>
+    value.format = { provider: format.provider, options: format.options ?? {} }
   }
-  return out
+  return value
 }
