@@ -128,11 +128,14 @@ export function inferColumns(
   // Records of the shape met so far go through its compiled reader; any other is read the general
   // way, which may add columns or widen types, and so change the shape.
   let style = preferredStyle
-  let probe = records.length >= PROBE_FROM
+  // A write reads many partitions of records built one way: the style a probe chose holds for the
+  // next calls, and is probed again every PROBE_EVERY calls in case the records changed.
+  let probe = records.length >= PROBE_FROM && ++callsSinceProbe >= PROBE_EVERY
   for (let i = 0; i < records.length; ) {
     columns.reader ??= readerFor(columns.names, columns.kinds, collect, style) ?? null
     if (columns.reader && probe) {
       probe = false
+      callsSinceProbe = 0
       const probed = probeStyle(records, i, columns, collect)
       i = probed.next
       if (probed.style !== undefined && probed.style !== style) {
@@ -156,6 +159,8 @@ export function inferColumns(
 const PROBE = 256
 const PROBE_FROM = 16 * PROBE
 let preferredStyle: ReaderStyle = 'named'
+const PROBE_EVERY = 16
+let callsSinceProbe = PROBE_EVERY
 
 /**
  * Which reader style is faster for these records, timed on a few runs of each from `from` (each

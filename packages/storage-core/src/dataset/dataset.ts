@@ -26,10 +26,11 @@ const DEFAULT_BATCH_SIZE = 10_000
 /** Arrays joined by one `concat` call. */
 const CONCAT_PARTS = 1024
 /**
- * Files a scan opens ahead of the one it decodes, each holding its first slice. A file's reads (the
- * footer, then its chunks) take longer than decoding the file before it, so two are under way.
+ * Files a scan opens ahead of the one it decodes, each holding its first slice. One keeps a file's
+ * reads under way while the one before is decoded; a second held a third file's slice in memory
+ * (scan peak RSS 1.44x from 1M to 4M rows, against 1.20x with one) for no measured speed.
  */
-const SCAN_FILES_AHEAD = 2
+const SCAN_FILES_AHEAD = 1
 const DEFAULT_WRITE_CONCURRENCY = 8
 const DEFAULT_BUFFER_ROWS = 100_000
 const DEFAULT_VACUUM_AGE_MS = 60 * 60 * 1000

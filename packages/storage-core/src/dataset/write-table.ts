@@ -40,6 +40,9 @@ interface Written {
   partitions: Partition[]
 }
 
+/** Rows whose values a write of many partitions collects while inferring the schema (about 100 MB at 12 columns). */
+const COLLECT_ROWS = 1 << 20
+
 /** Restarts of a write whose files no longer fit the table after the commits it missed. */
 const MAX_RESTARTS = 5
 
@@ -111,20 +114,26 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
     const nonEmpty = groups.filter((g) => g.records.length > 0)
     const found = new Map<Partition, ReturnType<typeof inferColumns>>()
     if (growing === undefined && nonEmpty.length > 0) {
-      // A write with no more partitions than it encodes at once collects their values in this
-      // pass; otherwise values are collected partition by partition while encoding, so a write
-      // holds only the partitions it is encoding at once.
-      const collect = last && nonEmpty.length <= write.concurrency
+      // Writing out all it holds, a write collects the values in this pass and encodes from them
+      // without reading the records again: every partition when they are no more than it encodes
+      // at once, else up to COLLECT_ROWS rows (typed columns, smaller than the records the caller
+      // holds). The rest are collected partition by partition while encoding.
+      let collectRows = last ? (nonEmpty.length <= write.concurrency ? Number.POSITIVE_INFINITY : COLLECT_ROWS) : 0
       const held = buffers.all().concat(groups).filter((g) => g.records.length > 0)
       const inferred = held.map((g) => {
+        const collect = g.records.length <= collectRows
         const columns = inferColumns(g.records, collect, partitionKeys)
-        if (collect) found.set(g.partition, columns)
+        if (collect) {
+          found.set(g.partition, columns)
+          collectRows -= g.records.length
+        }
         return { partition: g.partition, schema: columns.schema }
       })
       growing = new GrowingSchema(entity, baseOf(state), inferred, partitionKeys, declared)
     }
     const done = await mapConcurrent(nonEmpty, write.concurrency, (g) => {
       const columns = found.get(g.partition) ?? inferColumns(g.records, true, partitionKeys)
+      found.delete(g.partition)
       const schema = growing!.add(g.partition, columns.schema)
       return writeFile(store, entity, { partition: g.partition, records: g.records, found: columns }, schema, put)
     })
