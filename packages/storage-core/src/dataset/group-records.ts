@@ -76,6 +76,9 @@ function sameValues(record: Row, keys: readonly string[], values: readonly unkno
 export function checkPartitionColumns(records: readonly Row[], partition: Partition, offset = 0): void {
   const keys = partition.keys
   const expected = keys.map((key) => partition.values[key])
+  // The last value of each key found to agree by its text (2024n, "2024"): rows of one partition
+  // share it, so the text is made once rather than per row.
+  const agreed: unknown[] = expected.slice()
   for (let index = 0; index < records.length; index++) {
     const record = records[index]
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -84,9 +87,10 @@ export function checkPartitionColumns(records: readonly Row[], partition: Partit
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!
       const value = record[key]
-      // The same value as the partition's agrees without its text; anything else is compared as text.
-      if (value === expected[k] || (value === undefined && !(key in record))) continue
-      if (canonicalText(value) !== canonicalText(expected[k])) {
+      // A value that agreed before agrees without its text; anything else is compared as text.
+      if (value === agreed[k] || (value === undefined && !(key in record))) continue
+      if (canonicalText(value) === canonicalText(expected[k])) agreed[k] = value
+      else {
         throw new StorageError(
           'INVALID_ARGUMENT',
           `record ${offset + index} has ${key}=${JSON.stringify(String(value))}, but the partition has ${key}=${JSON.stringify(String(expected[k]))}`,

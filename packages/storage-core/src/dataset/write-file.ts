@@ -1,6 +1,7 @@
 import { type ColumnType, type ColumnValues, columnValues } from '../codecs/column-values.js'
 import { encodeParquetColumns, FOOTER_LENGTH_TAG, footerLength } from '../codecs/parquet.js'
 import type { inferColumns, TableSchema } from '../codecs/schema.js'
+import { StorageError } from '../errors.js'
 import { normalizeKey } from '../keys/keys.js'
 import type { Partition } from '../partition/partition.js'
 import type { ObjectStore } from '../store/object-store.js'
@@ -38,6 +39,11 @@ export async function writeFile(store: ObjectStore, entity: string, file: FileRo
     if (partitionKeys.includes(column.name) || !column.writable) continue
     const given = byName.get(column.name)
     columns.push({ name: column.name, type: column.type as ColumnType, values: fit(entity, column, given, rows) })
+  }
+  if (columns.length === 0 && rows > 0) {
+    // A Parquet file of no columns holds no rows (DuckDB refuses it; Spark refuses to write one).
+    const besides = partitionKeys.length > 0 ? ` besides the partition columns (${partitionKeys.join(', ')})` : ''
+    throw new StorageError('INVALID_ARGUMENT', `${entity}: the records have no column to store${besides}; a Parquet data file needs at least one`)
   }
   const fileSchema: TableSchema = { columns: columns.map(({ name, type }) => ({ name, type })) }
   const { bytes, columns: summaries } = encodeParquetColumns(
