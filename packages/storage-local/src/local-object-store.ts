@@ -116,7 +116,8 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<ObjectInfo> {
-    const file = await this.#existing(key)
+    // Often a probe for what is not there yet (the next commit of a table).
+    const file = await this.#existing(key, true)
     try {
       const info = await stat(file)
       if (!info.isFile()) throw notFound(key)
@@ -135,7 +136,7 @@ export class LocalObjectStore implements ObjectStore {
     const target = this.#guard.pathOf(key)
     const folder = dirname(target)
     await this.#guard.ensureRoot(key)
-    await this.#guard.confine(target, key)
+    await this.#guard.confine(target, key, true)
     const temp = join(folder, tempNameFor(basename(target)))
     let tempExists = false
     try {
@@ -182,9 +183,9 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   /** The path of `key` after the root check; `NOT_FOUND` when nothing is there. */
-  async #existing(key: string): Promise<string> {
+  async #existing(key: string, likelyMissing = false): Promise<string> {
     const file = this.#guard.pathOf(key)
-    if ((await this.#guard.confine(file, key)) === 'missing') throw notFound(key)
+    if ((await this.#guard.confine(file, key, likelyMissing)) === 'missing') throw notFound(key)
     return file
   }
 

@@ -67,14 +67,20 @@ export class RootGuard {
    * Throws `PERMISSION_DENIED` when `abs` (or, if it does not exist, its nearest existing
    * ancestor) resolves outside the root. `missing` means nothing exists from `abs` up to the root.
    */
-  async confine(abs: string, key: string): Promise<Confinement> {
+  async confine(abs: string, key: string, likelyMissing = false): Promise<Confinement> {
     const realRoot = await this.realRoot(key)
     if (realRoot === undefined) return 'missing'
+    // A path likely not there (a new file, a probe) has its folder resolved at the same time: a
+    // miss then costs one round trip to the thread pool rather than two.
+    let folder = likelyMissing && abs !== this.root ? realpath(dirname(abs)) : undefined
+    folder?.catch(() => undefined) // awaited below only if `abs` is missing
     let current = abs
     for (;;) {
       let real: string
       try {
-        real = await realpath(current)
+        const resolving = folder !== undefined && current !== abs ? folder : realpath(current)
+        if (current !== abs) folder = undefined
+        real = await resolving
       } catch (error) {
         const code = errnoCode(error)
         // ENOTDIR: a file sits where a folder is named; its own real path is checked one step up.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 
 /**
  * Names this adapter writes or meets on disk that are never objects: its own in-flight temp
@@ -14,7 +14,9 @@ const BASENAME_CHARS = 32
 /** A fresh temp file name for writing `basename` in the same folder. */
 export function tempNameFor(basename: string): string {
   const short = Array.from(basename).slice(0, BASENAME_CHARS).join('')
-  return `.${short}.${randomBytes(8).toString('hex')}.tmp`
+  // 16 hex digits of a v4 UUID (60 random bits): randomUUID draws from a cached pool, where
+  // randomBytes asks OpenSSL on every call.
+  return `.${short}.${randomUUID().replace(/-/g, '').slice(0, 16)}.tmp`
 }
 
 /** True for a temp file name this adapter writes before renaming into place. */
