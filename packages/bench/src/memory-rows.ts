@@ -16,7 +16,7 @@ interface ChildResult {
   maxLiveHeapMB: number
 }
 
-async function childRss(mode: 'write' | 'scan' | 'scan-live' | 'partition-heap', root: string, rowsPerPartition: number, nodeFlags: string[] = []) {
+async function childRss(mode: 'write' | 'write-live' | 'scan' | 'scan-live' | 'partition-heap', root: string, rowsPerPartition: number, nodeFlags: string[] = []) {
   const { stdout } = await run(process.execPath, [...nodeFlags, join(here, 'rss-child.js'), mode, root, String(rowsPerPartition)], { maxBuffer: 1 << 20 })
   return JSON.parse(stdout) as ChildResult
 }
@@ -62,6 +62,8 @@ export async function memoryRows(work: string, rows: BenchRow[], extra: Record<s
     const root = join(work, `rss-${multiple}`)
     const w = await childRss('write', root, perPartition * multiple)
     const partition = await childRss('partition-heap', root, perPartition * multiple, ['--expose-gc'])
+    const writeLive = await childRss('write-live', `${root}-live`, perPartition * multiple, ['--expose-gc'])
+    await rm(`${root}-live`, { recursive: true, force: true })
     const fileBytes = await largestPartitionBytes(join(root, 'plays'))
     const s = await scanRss(root)
     const capped = await scanRss(root, [`--max-old-space-size=${SCAN_OLD_SPACE_MB}`])
@@ -74,7 +76,7 @@ export async function memoryRows(work: string, rows: BenchRow[], extra: Record<s
       unit: 'MB',
       ours: w.maxRssMB,
       ...(multiple === 1 ? { peerName: '—' } : { peer: writes[0]!, peerName: `the ${millions(w.rows / multiple)}-row write`, target: FLAT }),
-      note: `idle process ${w.baselineMB.toFixed(0)} MB; one partition's records ${partition.maxLiveHeapMB.toFixed(1)} MB of heap, its files ${(fileBytes / 2 ** 20).toFixed(2)} MB on disk`,
+      note: `idle process ${w.baselineMB.toFixed(0)} MB; one partition's records ${partition.maxLiveHeapMB.toFixed(1)} MB of heap, its files ${(fileBytes / 2 ** 20).toFixed(2)} MB on disk; live heap after full GCs at most ${writeLive.maxLiveHeapMB.toFixed(1)} MB`,
     })
     rows.push({
       name: `peak RSS: full scan, ${size} rows`,
@@ -87,6 +89,7 @@ export async function memoryRows(work: string, rows: BenchRow[], extra: Record<s
       rows: w.rows,
       writeMaxRssMB: w.maxRssMB,
       writeBaselineMB: w.baselineMB,
+      writeMaxLiveHeapMB: writeLive.maxLiveHeapMB,
       partitionHeapMB: partition.maxLiveHeapMB,
       largestPartitionFileBytes: fileBytes,
       scanMaxRssMB: s.maxRssMB,
@@ -97,7 +100,7 @@ export async function memoryRows(work: string, rows: BenchRow[], extra: Record<s
       scanMaxLiveHeapMB: live.maxLiveHeapMB,
     }
     log(
-      `peak RSS at ${w.rows} rows: write ${w.maxRssMB.toFixed(0)} MB (idle ${w.baselineMB.toFixed(0)}, one partition ${partition.maxLiveHeapMB.toFixed(1)} MB of heap); ` +
+      `peak RSS at ${w.rows} rows: write ${w.maxRssMB.toFixed(0)} MB (idle ${w.baselineMB.toFixed(0)}, one partition ${partition.maxLiveHeapMB.toFixed(1)} MB of heap, live heap at most ${writeLive.maxLiveHeapMB.toFixed(1)} MB); ` +
         `scan ${s.maxRssMB.toFixed(0)} MB (runs ${s.runsMB.join(', ')}), ${capped.maxRssMB.toFixed(0)} MB with --max-old-space-size=${SCAN_OLD_SPACE_MB}; ` +
         `live heap after a full GC at most ${live.maxLiveHeapMB.toFixed(1)} MB`,
     )

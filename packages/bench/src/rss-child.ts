@@ -9,11 +9,14 @@ const baselineMB = peakRssMB()
 const started = performance.now()
 let rows = 0
 let liveMB = 0
-if (mode === 'write') {
+if (mode === 'write' || mode === 'write-live') {
   // Each partition is generated, written and dropped: the dataset never sits in memory whole.
+  // write-live (with --expose-gc) samples the heap the write keeps alive, as scan-live does.
+  const sampler = mode === 'write-live' ? liveHeapSampler() : undefined
   for (const { season, week } of partitions()) {
     rows += await storage.write('plays', playsPartition(season, week, Number(perPartition)), { season, week })
   }
+  if (sampler) clearInterval(sampler)
 } else if (mode === 'partition-heap') {
   // One partition's records as the write holds them: the heap they take, after full GCs (--expose-gc).
   const collect = (globalThis as { gc?: () => void }).gc
@@ -27,12 +30,7 @@ if (mode === 'write') {
 } else if (mode === 'scan-live') {
   // The heap a scan keeps alive, without V8's headroom: a full GC every 25 ms (run with
   // --expose-gc). Timers run at the scan's awaits, so this samples inside row groups too.
-  const collect = (globalThis as { gc?: () => void }).gc
-  if (!collect) throw new Error('scan-live needs node --expose-gc')
-  const sampler = setInterval(() => {
-    collect()
-    liveMB = Math.max(liveMB, process.memoryUsage().heapUsed / 2 ** 20)
-  }, 25)
+  const sampler = liveHeapSampler()
   for await (const batch of storage.scan('plays')) rows += batch.length
   clearInterval(sampler)
 } else {
@@ -40,6 +38,16 @@ if (mode === 'write') {
 }
 const ms = performance.now() - started
 process.stdout.write(`${JSON.stringify({ mode, rows, ms, maxRssMB: peakRssMB(), baselineMB, maxLiveHeapMB: liveMB })}\n`)
+
+/** A full GC every 25 ms (node --expose-gc), keeping the largest heap left alive in `liveMB`. */
+function liveHeapSampler(): NodeJS.Timeout {
+  const collect = (globalThis as { gc?: () => void }).gc
+  if (!collect) throw new Error(`${mode} needs node --expose-gc`)
+  return setInterval(() => {
+    collect()
+    liveMB = Math.max(liveMB, process.memoryUsage().heapUsed / 2 ** 20)
+  }, 25)
+}
 
 /**
  * This process's own peak RSS. Spawned by the bench (with DuckDB loaded), getrusage's maxrss
