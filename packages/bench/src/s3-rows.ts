@@ -102,7 +102,7 @@ async function largeTable(rows: BenchRow[], extra: Record<string, unknown>): Pro
       unit: 'req',
       ours: warm.requests.length,
       peer: minWarm,
-      peerName: 'minimum: list log + data file',
+      peerName: 'minimum: one request confirming the cached log (HEAD of the next commit, or a listing) + data file',
       target: (minWarm + 1) / minWarm,
       note: `same backend, second read, ${warm.ms.toFixed(0)} ms; ours: ${describe(warm.requests).join('; ')}`,
     })
