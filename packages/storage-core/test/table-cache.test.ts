@@ -22,6 +22,12 @@ class CountingStore extends MemoryObjectStore {
   }
 }
 
+async function keysOf(store: MemoryObjectStore, prefix: string): Promise<string[]> {
+  const keys: string[] = []
+  for await (const entry of store.list(prefix)) if (entry.kind === 'object') keys.push(entry.key)
+  return keys.sort()
+}
+
 const rows = (season: number, n: number) => Array.from({ length: n }, (_, i) => ({ play: i, season }))
 
 afterEach(() => {
@@ -37,6 +43,17 @@ describe('the cached state of a table', () => {
     store.calls = []
     expect(await reader.readIndex('plays')).toHaveLength(3)
     expect(store.calls).toEqual([`HEAD ${commit(1)}`])
+  })
+
+  it('is probed, not listed, on the next write after the write that created the table', async () => {
+    const store = new CountingStore()
+    const writer = new ObjectStorage(store)
+    await writer.write('plays', rows(2024, 3), { season: 2024 })
+    store.calls = []
+    await writer.write('plays', rows(2023, 2), { season: 2023 })
+    expect(store.calls.filter((call) => call.startsWith('LIST'))).toEqual([])
+    expect(store.calls[0]).toBe(`HEAD ${commit(1)}`)
+    expect(await new ObjectStorage(store).readIndex('plays')).toHaveLength(5)
   })
 
   it("reads another writer's commits: the HEAD finds the next one, and the log is listed after the cached version", async () => {
@@ -64,6 +81,23 @@ describe('the cached state of a table', () => {
     await a.write('plays', rows(2022, 1), { season: 2022 })
     const read = await new ObjectStorage(store).readIndex('plays')
     expect(read.map((r) => r.season).sort()).toEqual([2022, 2023, 2023, 2024, 2024, 2024])
+  })
+
+  it("refuses an overwrite that another engine's later commit made append-only, and leaves no file behind", async () => {
+    const store = new CountingStore()
+    const a = new ObjectStorage(store)
+    await a.write('plays', rows(2024, 3), { season: 2024 })
+    const v0 = JSON.parse(
+      new TextDecoder().decode(await store.get(commit(0)))
+        .split('\n')
+        .find((line) => line.includes('"metaData"'))!,
+    )
+    v0.metaData.configuration['delta.appendOnly'] = 'true'
+    await store.put(commit(1), new TextEncoder().encode(`${JSON.stringify(v0)}\n`), { ifNoneMatch: '*' })
+    const before = await keysOf(store, 'plays/')
+    await expect(a.write('plays', rows(2024, 4), { season: 2024 }, { overwrite: true })).rejects.toMatchObject({ code: 'NOT_SUPPORTED' })
+    expect(await keysOf(store, 'plays/')).toEqual(before)
+    expect(await new ObjectStorage(store).readIndex('plays')).toHaveLength(3)
   })
 
   it('is listed again, not probed, once its last listing is an hour old (other engines clean up old commits)', async () => {

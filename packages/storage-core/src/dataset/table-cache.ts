@@ -22,16 +22,21 @@ export class TableCache {
 
   constructor(private readonly store: ObjectStore) {}
 
+  /** The cached state, when `latest` would confirm it with a HEAD rather than list the log. */
+  probed(table: string): TableState | undefined {
+    const cached = this.states.get(table)
+    return cached && Date.now() - (this.listedAt.get(table) ?? 0) < PROBE_TRUST_MS ? cached : undefined
+  }
+
   async latest(table: string): Promise<TableState | undefined> {
     const cached = this.states.get(table)
-    const listed = this.listedAt.get(table) ?? 0
-    if (cached && Date.now() - listed < PROBE_TRUST_MS && (await this.isLatest(cached))) return cached
+    if (cached && this.probed(table) === cached && (await this.isLatest(cached))) return cached
     const started = Date.now()
     const state = await loadState(this.store, table, { from: cached })
-    if (state) {
-      this.remember(state)
-      this.listedAt.set(table, started)
-    } else this.forget(table)
+    // A listing that found no log counts too: the state our first commit then remembers is probed.
+    if (state) this.remember(state)
+    else this.states.delete(table)
+    this.listedAt.set(table, started)
     return state
   }
 

@@ -4,7 +4,7 @@ import type { Action, AddFile, RemoveFile } from '../table/actions.js'
 import { StaleWrite } from '../table/commit.js'
 import { columnOf, type DeltaField, schemaString } from '../table/delta-schema.js'
 import { fitPartitionValue, parsePartitionValue } from '../table/partition-values.js'
-import type { TableState } from '../table/table-state.js'
+import { checkWritable, type TableState } from '../table/table-state.js'
 import { type TableOptions, tableConfiguration } from './table-options.js'
 import type { WriteSchema } from './write-schema.js'
 
@@ -50,6 +50,8 @@ export function actionsFor(
   current: TableState | undefined,
 ): Action[] {
   if (current !== encodedFor) {
+    // Versions this write did not see may have made the table one it cannot write.
+    if (current) checkWritable(current, write.overwrite)
     if (write.txn && txnApplied(current, write.txn)) throw new TxnApplied()
     if (!stillFits(schema, current)) throw new StaleWrite()
   }

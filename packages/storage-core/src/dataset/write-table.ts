@@ -54,14 +54,22 @@ const MAX_RESTARTS = 5
 export async function writeTable(store: ObjectStore, tables: TableCache, write: TableWrite): Promise<number> {
   assertCanCommit(store, write.entity, write.singleWriter)
   for (let restart = 0; ; restart++) {
-    const state = await tables.latest(write.entity)
+    // Records given at once are encoded for the cached state while one HEAD confirms it (a write
+    // that missed versions builds on them at commit, or starts over); a stream, which cannot start
+    // over, waits for the latest state.
+    const latest = tables.latest(write.entity)
+    latest.catch(() => undefined) // awaited below
+    const cached = restart === 0 && Array.isArray(write.source) ? tables.probed(write.entity) : undefined
+    const state = cached ?? (await latest)
     if (state) checkWritable(state, write.overwrite)
     else await assertNoPlainData(store, write.entity)
     if (write.txn && txnApplied(state, write.txn)) return 0
     const put: string[] = []
     let written: Written | undefined
+    let current: TableState | undefined
     try {
       written = await writeFiles(store, state, write, put)
+      current = await latest
       write.signal?.throwIfAborted()
     } catch (error) {
       // A partition that cannot be stored fails the whole write: nothing of it stays behind.
@@ -72,7 +80,7 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
     const { schema, files } = written
     const change: WriteCommit = { ...write, partitions: written.partitions }
     try {
-      const committed = await commit(store, write.entity, state, (current) => actionsFor(change, schema, files, state, current), {
+      const committed = await commit(store, write.entity, current, (base) => actionsFor(change, schema, files, state, base), {
         singleWriter: write.singleWriter,
       })
       tables.remember(committed.state)
