@@ -37,6 +37,20 @@ describe('CSV reads', () => {
     expect(Object.keys(row!)).toEqual(['__proto__', 'id'])
   })
 
+  it('makes plain rows of any header text: quotes, backslashes, text that reads as code, names of Object.prototype', () => {
+    const names = ['a"b', 'c\\d', '"]=1;globalThis.hacked=1;this["', 'constructor', 'toString', '1', 'é\u2028x', 'hasOwnProperty']
+    const header = names.map((n) => `"${n.replaceAll('"', '""')}"`).join(',')
+    const rows = decodeCsv(utf8(`${header}\n${names.map((_, i) => i).join(',')}\n${names.map((_, i) => i * 10).join(',')}\n`))
+    expect((globalThis as Record<string, unknown>).hacked).toBeUndefined()
+    expect(rows).toHaveLength(2)
+    for (const [r, row] of rows.entries()) {
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype)
+      // Integer-like names come first in any object, as JSON.parse would order them.
+      expect(Object.keys(row!)).toEqual(['1', ...names.filter((n) => n !== '1')])
+      for (const [i, name] of names.entries()) expect(Object.getOwnPropertyDescriptor(row, name)?.value).toBe(i * (r === 0 ? 1 : 10))
+    }
+  })
+
   it('refuses a header that names a column twice, naming it', () => {
     expect(() => decodeCsv(utf8('id,id,name\n1,2,a\n'), undefined, 'dup.csv')).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('"id"') }),

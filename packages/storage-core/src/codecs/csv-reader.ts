@@ -1,6 +1,6 @@
 import { StorageError } from '../errors.js'
 import { parseIsoTimestamp } from './iso-timestamp.js'
-import { setOwn } from './own-property.js'
+import { rowMaker, setOwn } from './own-property.js'
 import { type CsvRecord, tokenizeRecords } from './csv-tokenizer.js'
 
 /** Types a CSV column can be given instead of inferred. */
@@ -164,8 +164,9 @@ export class CsvRecordReader {
   private rows(records: readonly CsvRecord[], first: number): Record<string, unknown>[] {
     const names = this.names!
     const types = this.types!
+    const newRow = rowMaker(names)
     return records.map(({ fields, quoted }, index) => {
-      const row: Record<string, unknown> = {}
+      const row = newRow()
       for (let j = 0; j < names.length; j++) {
         const text = fields[j]!
         const type = types[j]!

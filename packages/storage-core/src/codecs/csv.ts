@@ -1,6 +1,6 @@
 import { StorageError } from '../errors.js'
 import { parseIsoTimestamp } from './iso-timestamp.js'
-import { setOwn } from './own-property.js'
+import { rowMaker, setOwn } from './own-property.js'
 import { tokenizeCsv } from './csv-tokenizer.js'
 import { type ColumnType, checkText, type TableSchema } from './schema.js'
 
@@ -114,6 +114,7 @@ export function decodeCsv(bytes: Uint8Array, schema?: TableSchema, key?: string)
     seen.add(name)
   }
   const types = new Map(schema?.columns.map((c) => [c.name, c.type]))
+  const newRow = rowMaker(names)
   return body.map(({ fields, quoted }, index) => {
     if (fields.length !== names.length) {
       throw new StorageError(
@@ -122,7 +123,7 @@ export function decodeCsv(bytes: Uint8Array, schema?: TableSchema, key?: string)
         { key },
       )
     }
-    const row: Record<string, unknown> = {}
+    const row = newRow()
     for (let i = 0; i < names.length; i++) {
       const field = fields[i]!
       const type = types.get(names[i]!)

@@ -7,3 +7,30 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
   else target[key] = value
 }
+
+/**
+ * Makes empty rows that hold `names`, in order, inside the object. A row built up from `{}` keeps
+ * four properties there and the rest in a separate array, each float boxed apart, which makes every
+ * later read of its values (a write of the rows, above all) slower. V8 sizes the objects of a
+ * constructor by the properties it assigns, so each row comes from one that assigns `names` (as
+ * JSON string literals: a name is never code), with plain objects' prototype.
+ */
+export function rowMaker(names: readonly string[]): () => Record<string, unknown> {
+  // `this["__proto__"] = v` would set the prototype: such rows are built up from {} (by setOwn).
+  if (names.includes('__proto__')) return () => ({})
+  const key = JSON.stringify(names)
+  let Row = constructors.get(key)
+  if (!Row) {
+    // One constructor per column list, so rows of the same columns share one shape across files.
+    if (constructors.size >= MAX_CONSTRUCTORS) constructors.clear()
+    Row = new Function(names.map((name) => `this[${JSON.stringify(name)}] = null`).join('\n')) as RowConstructor
+    Row.prototype = Object.prototype
+    constructors.set(key, Row)
+  }
+  const made = Row
+  return () => new made()
+}
+
+type RowConstructor = new () => Record<string, unknown>
+const constructors = new Map<string, RowConstructor>()
+const MAX_CONSTRUCTORS = 256
