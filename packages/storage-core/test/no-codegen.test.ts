@@ -5,8 +5,8 @@ import { describe, expect, it } from '@jest/globals'
 // The built package (tests run after the build), in a Node that refuses `new Function`.
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url))
 
-describe('writes where code generation is disallowed', () => {
-  it('read records the general way and store the same rows', () => {
+describe('where code generation is disallowed', () => {
+  it('writes read records the general way and store the same rows', () => {
     const script = `
       const { MemoryStorage } = await import(${JSON.stringify(dist)})
       const s = new MemoryStorage()
@@ -20,5 +20,21 @@ describe('writes where code generation is disallowed', () => {
       env: { ...process.env, NODE_OPTIONS: '' },
     })
     expect(JSON.parse(out)).toEqual({ same: true, n: 300, codegen: false })
+  })
+
+  it('decodeCsv makes the same rows', () => {
+    const script = `
+      const { decodeCsv } = await import(${JSON.stringify(dist)})
+      const rows = decodeCsv(new TextEncoder().encode('id,team,ppa\\n1,Navy,0.5\\n2,,1.25\\n'))
+      process.stdout.write(JSON.stringify(rows))
+    `
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    })
+    expect(JSON.parse(out)).toEqual([
+      { id: 1, team: 'Navy', ppa: 0.5 },
+      { id: 2, team: null, ppa: 1.25 },
+    ])
   })
 })
