@@ -1,3 +1,5 @@
+import { Compiled } from './compiled.js'
+
 /**
  * Sets a row's property as its own, whatever the name: `row['__proto__'] = v` would replace the
  * row's prototype (or do nothing) instead, so a column of that name would vanish or, worse, make
@@ -18,24 +20,16 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 export function rowMaker(names: readonly string[]): () => Record<string, unknown> {
   // `this["__proto__"] = v` would set the prototype: such rows are built up from {} (by setOwn).
   if (names.includes('__proto__')) return () => ({})
-  const key = JSON.stringify(names)
-  let Row = constructors.get(key)
-  if (!Row) {
+  const Row = constructors.get(JSON.stringify(names), () => {
     // One constructor per column list, so rows of the same columns share one shape across files.
-    if (constructors.size >= MAX_CONSTRUCTORS) constructors.clear()
-    try {
-      Row = new Function(names.map((name) => `this[${JSON.stringify(name)}] = null`).join('\n')) as RowConstructor
-    } catch {
-      // Code generation is disallowed (--disallow-code-generation-from-strings): rows from {} it is.
-      return () => ({})
-    }
-    Row.prototype = Object.prototype
-    constructors.set(key, Row)
-  }
-  const made = Row
-  return () => new made()
+    const made = new Function(names.map((name) => `this[${JSON.stringify(name)}] = null`).join('\n')) as RowConstructor
+    made.prototype = Object.prototype
+    return made
+  })
+  // Where code cannot be made, rows are built up from {}.
+  if (!Row) return () => ({})
+  return () => new Row()
 }
 
 type RowConstructor = new () => Record<string, unknown>
-const constructors = new Map<string, RowConstructor>()
-const MAX_CONSTRUCTORS = 256
+const constructors = new Compiled<RowConstructor>(256)

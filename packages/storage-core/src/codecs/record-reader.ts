@@ -6,6 +6,7 @@
  * value. Whatever does not fit the shape is left to the caller.
  */
 import type { ColumnValues } from './column-values.js'
+import { Compiled } from './compiled.js'
 
 // Column kinds. SKIP marks a key that is matched but neither typed nor collected (a partition
 // column); OTHER is a column whose values always take the general way (JSON, binary, all-null).
@@ -34,8 +35,7 @@ export type ReaderStyle = 'named' | 'keyed'
 
 /** Wider records are read the general way: a loop this long would take longer to compile than to save. */
 const MAX_COMPILED_COLUMNS = 500
-const CACHE_LIMIT = 64
-const cache = new Map<string, RecordReader | undefined>()
+const readers = new Compiled<RecordReader>(64)
 
 /** The reader for records with exactly these keys, in this order, of these kinds. */
 export function readerFor(
@@ -45,18 +45,10 @@ export function readerFor(
   style: ReaderStyle = 'named',
 ): RecordReader | undefined {
   if (names.length === 0 || names.length > MAX_COMPILED_COLUMNS) return undefined
-  const signature = JSON.stringify([names, kinds, collect, style])
-  if (cache.has(signature)) return cache.get(signature)
-  if (cache.size >= CACHE_LIMIT) cache.clear()
-  let reader: RecordReader | undefined
-  try {
-    reader = new Function('ObjectPrototype', readerSource(names, kinds, collect, style))(Object.prototype) as RecordReader
-  } catch {
-    // Code generation is disallowed (--disallow-code-generation-from-strings): the general way it is.
-    reader = undefined
-  }
-  cache.set(signature, reader)
-  return reader
+  return readers.get(
+    JSON.stringify([names, kinds, collect, style]),
+    () => new Function('ObjectPrototype', readerSource(names, kinds, collect, style))(Object.prototype) as RecordReader,
+  )
 }
 
 /** What a value of each kind must be (as `typeOfValue` classifies it), as a test that is true when it is not. */
