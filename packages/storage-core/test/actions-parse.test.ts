@@ -38,4 +38,19 @@ describe('parseActions', () => {
       expect(() => parseActions(encode(text), 'v.json')).toThrow('v.json is empty')
     }
   })
+
+  it('takes data file paths inside the table only, escaped or not', () => {
+    const accepts = (path: string) => {
+      try {
+        parseActions(encode(`${protocol}\n${add(path)}\n`), 'v.json')
+        return true
+      } catch {
+        return false
+      }
+    }
+    const inside = ['part-0.parquet', 'season=2024/week=1/part-0.parquet', '.hidden/x', 'a./b..', '...', 'team=Montr%C3%A9al/p', 'a%25b/c']
+    const outside = ['', '/etc/passwd', 's3://bucket/x', 'file:x', 'C:x', '../x', 'a/../x', 'a/..', './x', 'a/./b', 'a//b', 'a/', 'a\\b', '%2E%2E/x', 'a/%2e', 'a%2Fb', 'x=%2E%2E%2Fy/p', 'a%5Cb', 'a/%', 'a%zz']
+    expect(inside.filter((path) => !accepts(path))).toEqual([])
+    expect(outside.filter((path) => accepts(path))).toEqual([])
+  })
 })

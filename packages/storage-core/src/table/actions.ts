@@ -125,6 +125,8 @@ function* lines(bytes: Uint8Array): Generator<string> {
  */
 function isRelativePath(path: unknown): boolean {
   if (typeof path !== 'string' || path === '' || path.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(path)) return false
+  // Without escapes each segment is as written: checked in one pass, with no strings made.
+  if (!path.includes('%')) return plainSegmentsOk(path)
   try {
     return path.split('/').every((segment) => {
       const s = decodeURIComponent(segment)
@@ -134,6 +136,24 @@ function isRelativePath(path: unknown): boolean {
     return false
   }
 }
+
+/** Segments of `path` (split at `/`, nothing escaped) that are neither empty, `.`, `..` nor hold `\\`. */
+function plainSegmentsOk(path: string): boolean {
+  let start = 0
+  for (let i = 0; i <= path.length; i++) {
+    const c = i < path.length ? path.charCodeAt(i) : SLASH
+    if (c === BACKSLASH) return false
+    if (c !== SLASH) continue
+    const length = i - start
+    if (length === 0 || (path.charCodeAt(start) === DOT && (length === 1 || (length === 2 && path.charCodeAt(start + 1) === DOT)))) return false
+    start = i + 1
+  }
+  return true
+}
+
+const SLASH = 0x2f
+const BACKSLASH = 0x5c
+const DOT = 0x2e
 
 const EMPTY_SCHEMA = '{"type":"struct","fields":[]}'
 

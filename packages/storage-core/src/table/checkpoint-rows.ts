@@ -10,6 +10,8 @@ import { parquetSchema } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { parquetHeader, readPage } from 'hyparquet/src/column.js'
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
+import { Compiled } from '../codecs/compiled.js'
+import { setOwn } from '../codecs/own-property.js'
 import { readDataPageAt } from '../codecs/parquet-data-page.js'
 
 type Row = Record<string, unknown>
@@ -28,14 +30,17 @@ interface Leaf {
 
 type Node =
   | { kind: 'value'; leaf: Leaf }
-  | { kind: 'struct'; level: number; fields: [string, Node][]; first: Leaf; leaves: Leaf[] }
+  | { kind: 'struct'; level: number; fields: Node[]; build: Builder; values: unknown[]; first: Leaf; leaves: Leaf[] }
   | { kind: 'map'; level: number; key: Leaf; value: Leaf }
   | { kind: 'list'; level: number; element: Leaf }
 
 /** The shape is not one this assembler builds: hyparquet reads the file instead. */
 export class UnsupportedShape extends Error {}
 
-/** The rows of `columns` (top-level names) in a checkpoint file, as hyparquet would give them. */
+/**
+ * The rows of `columns` (top-level names) in a checkpoint file, as hyparquet would give them,
+ * except that each action's own int64 fields are numbers.
+ */
 export function checkpointRows(buffer: ArrayBuffer, metadata: FileMetaData, columns: readonly string[]): Row[] {
   const tree = parquetSchema(metadata)
   const tops = columns.map((name) => {
@@ -62,12 +67,13 @@ export function checkpointRows(buffer: ArrayBuffer, metadata: FileMetaData, colu
       }
       return leaf
     }
-    const built = tops.map((top) => [top.element.name, shape(top, 0, 0, [top], leafOf)] as const)
+    const built = tops.map((top) => shape(top, 0, 0, [top], leafOf))
+    const build = builder(columns, true)
+    const values: unknown[] = new Array(built.length)
     const count = Number(group.num_rows)
     for (let r = 0; r < count; r++) {
-      const row: Row = {}
-      for (const [name, node] of built) row[name] = assemble(node)
-      rows.push(row)
+      for (let c = 0; c < built.length; c++) values[c] = assemble(built[c]!)
+      rows.push(build(values))
     }
   }
   return rows
@@ -98,8 +104,12 @@ function shape(node: SchemaTree, parentDef: number, parentRep: number, path: Sch
     }
     return { kind: 'list', level, element: leafOf(item, [...path, entry, item]) }
   }
-  const fields = node.children.map((child) => [child.element.name, shape(child, level, parentRep, [...path, child], leafOf)] as [string, Node])
-  return { kind: 'struct', level, fields, first: firstLeaf(fields[0]![1]), leaves: fields.flatMap(([, field]) => leavesOf(field)) }
+  const fields = node.children.map((child) => shape(child, level, parentRep, [...path, child], leafOf))
+  const build = builder(
+    node.children.map((child) => child.element.name),
+    false,
+  )
+  return { kind: 'struct', level, fields, build, values: new Array(fields.length), first: firstLeaf(fields[0]!), leaves: fields.flatMap(leavesOf) }
 }
 
 function leavesOf(node: Node): Leaf[] {
@@ -146,13 +156,9 @@ function assemble(node: Node): unknown {
       for (let i = 0; i < leaves.length; i++) leaves[i]!.at++
       return null
     }
-    // An absent field is left out, as in a commit file's JSON (and in hyparquet's rows).
-    const out: Row = {}
-    for (const [name, field] of node.fields) {
-      const value = assemble(field)
-      if (value !== null) out[name] = value
-    }
-    return out
+    const { fields, values } = node
+    for (let i = 0; i < fields.length; i++) values[i] = assemble(fields[i]!)
+    return node.build(values)
   }
   const lead = node.kind === 'map' ? node.key : node.element
   const present = lead.def[lead.at]!
@@ -184,6 +190,60 @@ function assemble(node: Node): unknown {
   } while (key.at < key.def.length && key.rep[key.at] === 1)
   return map
 }
+
+/**
+ * An action's own int64 fields (`size`, `modificationTime`, `version`, ...) as numbers, which is
+ * what a commit file's JSON gives them as; nested ones (a deletion vector's) stay bigints.
+ */
+function asNumbers(values: ArrayLike<unknown>): unknown[] {
+  const out = new Array<unknown>(values.length)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    out[i] = typeof v === 'bigint' ? Number(v) : v
+  }
+  return out
+}
+
+/** Rows as `checkpointRows` gives them: each action's own int64 fields (bigints) as numbers. */
+export function actionFieldsAsNumbers(rows: Row[], columns: readonly string[]): Row[] {
+  for (const row of rows) {
+    for (const kind of columns) {
+      const action = row[kind] as Row | null | undefined
+      if (action === null || typeof action !== 'object') continue
+      for (const field in action) if (typeof action[field] === 'bigint') action[field] = Number(action[field])
+    }
+  }
+  return rows
+}
+
+/** Makes an object of `values` under the names it was made for. */
+type Builder = (values: readonly unknown[]) => Row
+
+/**
+ * The builder for objects of `names`: with `keepNull` false a null value is left out, as in a
+ * commit file's JSON (and in hyparquet's rows). Generated code stores each field by a constant
+ * name (a JSON string literal), so objects of one shape share their hidden classes; where code
+ * cannot be made, a loop stores them by computed key.
+ */
+function builder(names: readonly string[], keepNull: boolean): Builder {
+  const made =
+    names.includes('__proto__')
+      ? undefined
+      : builders.get(JSON.stringify([names, keepNull]), () => {
+          const store = (name: string, i: number) => `${keepNull ? '' : `if (v[${i}] !== null) `}o[${JSON.stringify(name)}] = v[${i}]`
+          return new Function('v', `const o = {}\n${names.map(store).join('\n')}\nreturn o`) as Builder
+        })
+  return (
+    made ??
+    ((values) => {
+      const out: Row = {}
+      for (let i = 0; i < names.length; i++) if (keepNull || values[i] !== null) setOwn(out, names[i]!, values[i])
+      return out
+    })
+  )
+}
+
+const builders = new Compiled<Builder>(64)
 
 /** Every page of one column chunk, decoded to levels and values. */
 function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>, path: SchemaTree[]): Leaf {
@@ -217,7 +277,8 @@ function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_group
     const count = header.data_page_header_v2?.num_values ?? header.data_page_header!.num_values
     const def = page.definitionLevels && page.definitionLevels.length > 0 ? page.definitionLevels : new Uint8Array(count).fill(maxDef)
     const rep = page.repetitionLevels.length > 0 ? page.repetitionLevels : new Uint8Array(count)
-    pages.push({ def, rep, values: convertWithDictionary(page.dataPage, dictionary, encoding, decoder) })
+    const values = convertWithDictionary(page.dataPage, dictionary, encoding, decoder)
+    pages.push({ def, rep, values: meta.type === 'INT64' && path.length === 3 ? asNumbers(values) : values })
   }
   if (pages.length === 1) return { ...pages[0]!, maxDef, at: 0, next: 0 }
   const levels = (part: (p: (typeof pages)[number]) => ArrayLike<number>) => {

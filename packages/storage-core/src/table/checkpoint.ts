@@ -4,7 +4,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer'
 import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { type Action, checkAction } from './actions.js'
-import { checkpointRows, UnsupportedShape } from './checkpoint-rows.js'
+import { actionFieldsAsNumbers, checkpointRows, UnsupportedShape } from './checkpoint-rows.js'
 import { checkpointKey, lastCheckpointKey } from './log-files.js'
 import type { TableState } from './table-state.js'
 
@@ -160,7 +160,7 @@ export async function readCheckpoint(store: ObjectStore, key: string): Promise<A
     for (const kind of columns) {
       const value = row[kind]
       if (value === null || value === undefined) continue
-      const action = checkAction({ [kind]: normalize(kind, value) })
+      const action = checkAction(ACTION_OF[kind]!(normalize(kind, value)))
       if (action === false) throw new StorageError('CORRUPT_DATA', `checkpoint ${key} holds a malformed ${kind} action`, { key })
       if (action) actions.push(action)
     }
@@ -173,19 +173,24 @@ async function checkpointRowsOrGeneral(buffer: ArrayBuffer, metadata: FileMetaDa
     return checkpointRows(buffer, metadata, columns)
   } catch (error) {
     if (!(error instanceof UnsupportedShape)) throw error
-    return parquetReadObjects({ file: buffer, metadata, columns, compressors })
+    return actionFieldsAsNumbers(await parquetReadObjects({ file: buffer, metadata, columns, compressors }), columns)
   }
 }
 
+/** An action of each kind around its value, as object literals: one shape per kind. */
+const ACTION_OF: Record<string, (value: Record<string, unknown>) => Record<string, unknown>> = {
+  txn: (txn) => ({ txn }),
+  add: (add) => ({ add }),
+  remove: (remove) => ({ remove }),
+  metaData: (metaData) => ({ metaData }),
+  protocol: (protocol) => ({ protocol }),
+}
+
 /**
- * Checkpoint rows hold int64 as bigint and absent fields as null; commit files hold numbers. The
+ * Checkpoint rows hold absent maps as null, where commit files leave them out or hold `{}`. The
  * row's own objects (decoded for this read alone) are changed in place.
  */
 function normalize(kind: string, value: Record<string, unknown>): Record<string, unknown> {
-  for (const field in value) {
-    const v = value[field]
-    if (typeof v === 'bigint') value[field] = Number(v)
-  }
   if ((kind === 'add' || kind === 'remove') && value.partitionValues == null) value.partitionValues = {}
   if (kind === 'metaData' && value.format && typeof value.format === 'object') {
     const format = value.format as Record<string, unknown>
