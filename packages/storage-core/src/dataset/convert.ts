@@ -11,7 +11,7 @@ import { pathOfKey } from '../table/log-files.js'
 import { partitionColumnType, serializePartitionValue } from '../table/partition-values.js'
 import { mapConcurrent } from '../store/concurrency.js'
 import { plainFiles } from './plain-folders.js'
-import { tableConfiguration } from './table-options.js'
+import { tableConfiguration } from '../table/table-options.js'
 
 const IO_CONCURRENCY = 16
 

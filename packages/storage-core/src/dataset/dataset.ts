@@ -16,7 +16,7 @@ import type { ColumnSlice } from '../codecs/parquet-pages.js'
 import { type FileRows, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
 import { partitionOf, planPlainRead, planTableRead } from './read-plan.js'
 import { TableCache } from './table-cache.js'
-import { removesSuperseded, retentionMs } from './table-options.js'
+import { removesSuperseded, retentionMs } from '../table/table-options.js'
 import type { PartitionRows } from './write-buffer.js'
 import { type TableWrite, writeTable } from './write-table.js'
 

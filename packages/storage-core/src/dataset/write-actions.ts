@@ -5,7 +5,7 @@ import { StaleWrite } from '../table/commit.js'
 import { columnOf, type DeltaField, schemaString } from '../table/delta-schema.js'
 import { fitPartitionValue, parsePartitionValue } from '../table/partition-values.js'
 import { checkWritable, type TableState } from '../table/table-state.js'
-import { type TableOptions, tableConfiguration } from './table-options.js'
+import { type TableOptions, tableConfiguration } from '../table/table-options.js'
 import type { WriteSchema } from './write-schema.js'
 
 /** An idempotent write: applied once per `appId` and increasing `version` (Delta's `txn` action). */

@@ -3,9 +3,10 @@ import { compressors } from 'hyparquet-compressors'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
-import { type Action, checkAction } from './actions.js'
+import { type Action, checkAction, type RemoveFile } from './actions.js'
 import { actionFieldsAsNumbers, checkpointRows, UnsupportedShape } from './checkpoint-rows.js'
 import { checkpointKey, lastCheckpointKey } from './log-files.js'
+import { retentionMs } from './table-options.js'
 import type { TableState } from './table-state.js'
 
 /**
@@ -130,6 +131,19 @@ export function encodeCheckpoint(state: TableState): Uint8Array {
     codec: 'SNAPPY',
   } as never)
   return new Uint8Array(buffer)
+}
+
+/**
+ * `state` without the tombstones older than the table's retention, as Delta's writers checkpoint
+ * it: past the retention a removed file may be gone (ours are gone at once unless the table keeps
+ * them), and only vacuum and time travel within the retention use its tombstone. A table
+ * overwritten again and again keeps checkpoints, and its cached state, as large as its live files.
+ */
+export function withoutExpiredTombstones(state: TableState, now: number): TableState {
+  const horizon = now - retentionMs(state.metadata.configuration)
+  const kept = new Map<string, RemoveFile>()
+  for (const [path, remove] of state.tombstones) if ((remove.deletionTimestamp ?? 0) > horizon) kept.set(path, remove)
+  return kept.size === state.tombstones.size ? state : { ...state, tombstones: kept }
 }
 
 /** Writes the checkpoint of `state` and then `_last_checkpoint`, which points readers at it. */

@@ -2,7 +2,7 @@ import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { backoffMs, sleep } from '../store/retry.js'
 import { type Action, encodeActions } from './actions.js'
-import { CHECKPOINT_INTERVAL, writeCheckpoint } from './checkpoint.js'
+import { CHECKPOINT_INTERVAL, withoutExpiredTombstones, writeCheckpoint } from './checkpoint.js'
 import { commitKey } from './log-files.js'
 import { loadState } from './snapshot.js'
 import { StateBuilder, type TableState } from './table-state.js'
@@ -71,8 +71,9 @@ export async function commit(
     if (created) {
       const builder = new StateBuilder(table, state)
       builder.apply(actions, version, Date.now())
-      const next = builder.build(key)
+      let next = builder.build(key)
       if (version > 0 && version % CHECKPOINT_INTERVAL === 0) {
+        next = withoutExpiredTombstones(next, Date.now())
         // Best effort: a missing checkpoint costs readers time, never correctness.
         await writeCheckpoint(store, next).catch(() => undefined)
       }
