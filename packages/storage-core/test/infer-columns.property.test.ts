@@ -79,15 +79,18 @@ describe('inferColumns (property-based)', () => {
         expect(schema.columns).toEqual(reference(records))
         expect(inferColumns(records, false, [SKIP]).schema).toEqual(schema)
         expect(skipped).toBe(records.some((r) => SKIP in r))
-        schema.columns.forEach(({ name }, j) => {
+        schema.columns.forEach(({ name, type }, j) => {
           const column = values[j]!
           records.forEach((r, i) => {
             const value = own(r, name)
             expect(column.defined[i]).toBe(value == null ? 0 : 1)
             if (value == null) return
-            const got = column.numbers ? column.numbers[i] : column.items![i]
+            // A bigint is kept as its number, and as itself where that number is not exact.
+            const got = type === 'bigint' ? (column.items![i] ?? BigInt(column.numbers![i]!)) : column.numbers ? column.numbers[i] : column.items![i]
             expect(got).toEqual(stored(value))
           })
+          const wide = records.some((r) => typeof own(r, name) === 'bigint' && !Number.isSafeInteger(Number(own(r, name))))
+          expect(column.wide).toBe(wide)
         })
       }),
       { numRuns: 400 },

@@ -48,3 +48,49 @@ describe('records with no column besides the partition columns', () => {
     ])
   })
 })
+
+describe('integers given as numbers and as bigints', () => {
+  it('take the table type of the column: bigints into an int column read as numbers, numbers into a bigint column as bigints', async () => {
+    const store = new MemoryObjectStore()
+    const storage = new ObjectStorage(store)
+    await storage.write('games', [{ id: 1, fans: 5 }], { season: 2024 })
+    await storage.write('games', [{ id: 2, fans: 9_007_199_254_740_991n }, { id: 3, fans: -7n }, { id: 4, fans: null }], { season: 2025 })
+    await storage.write('drives', [{ id: 1, yards: 10n }], { season: 2024 })
+    await storage.write('drives', [{ id: 2, yards: 3 }, { id: 3, yards: null }], { season: 2025 })
+    const byId = (rows: Record<string, unknown>[]) => rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => [r.id, r.fans ?? r.yards ?? null])
+    expect(byId(await storage.readIndex('games'))).toEqual([
+      [1, 5],
+      [2, 9_007_199_254_740_991],
+      [3, -7],
+      [4, null],
+    ])
+    expect(byId(await storage.readIndex('drives'))).toEqual([
+      [1, 10n],
+      [2, 3n],
+      [3, null],
+    ])
+  })
+
+  it('a bigint beyond ±2^53 for an int column is refused by its value, and nothing is written', async () => {
+    const store = new MemoryObjectStore()
+    const storage = new ObjectStorage(store)
+    await storage.write('games', [{ id: 1, fans: 5 }], { season: 2024 })
+    const keys = async () => {
+      const out: string[] = []
+      for await (const entry of store.list('')) if (entry.kind === 'object') out.push(entry.key)
+      return out
+    }
+    const before = await keys()
+    const error = await storage.write('games', [{ id: 2, fans: 7n }, { id: 3, fans: 2n ** 60n }], { season: 2025 }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringContaining('bigint 1152921504606846976') })
+    expect(await keys()).toEqual(before)
+  })
+
+  it('bigints beyond ±2^53 in a bigint column keep every digit', async () => {
+    const storage = new ObjectStorage(new MemoryObjectStore())
+    const values = [2n ** 63n - 1n, -(2n ** 63n), 9_007_199_254_740_993n, 1n, null]
+    await storage.write('big', values.map((v, id) => ({ id, v })), { season: 2024 })
+    const rows = (await storage.readIndex('big')).sort((a, b) => Number(a.id) - Number(b.id))
+    expect(rows.map((r) => r.v)).toEqual(values)
+  })
+})

@@ -70,6 +70,9 @@ function store(kind: number, j: number): string {
       return `n${j}[i] = v`
     case TIMESTAMP:
       return `n${j}[i] = v.getTime()`
+    case BIGINT:
+      // As setBigint stores it: the number, and the bigint too when the number is not exact.
+      return `x = Number(v); n${j}[i] = x; if (!Number.isSafeInteger(x)) { t${j}[i] = v; values[${j}].wide = true }`
     case BOOLEAN:
       return `n${j}[i] = v ? 1 : 0`
     default:
@@ -96,7 +99,7 @@ function readerSource(names: readonly string[], kinds: readonly number[], collec
   return `
 return function read(records, from, values, to = records.length) {
   ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers, t${j} = values[${j}].items`).join('\n  ') : ''}
-  let v
+  let v, x
   for (let i = from; i < to; i++) {
     const r = records[i]
     if (r === null || typeof r !== "object" || Array.isArray(r)) return i

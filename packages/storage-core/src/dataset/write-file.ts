@@ -81,17 +81,15 @@ function fit(entity: string, column: TableColumn, given: { type: ColumnType; val
   const type = column.type as ColumnType
   if (!given || given.type === 'null') return columnValues(type, rows)
   if (given.type === type || (type === 'float' && given.type === 'int')) return given.values
-  const out = columnValues(type, rows)
-  const { defined, numbers, items } = given.values
-  for (let i = 0; i < rows; i++) {
-    if (defined[i] !== 1) continue
-    out.defined[i] = 1
-    if (type === 'bigint') out.items![i] = BigInt(numbers![i]!)
-    else {
-      const n = Number(items![i] as bigint)
-      if (!Number.isSafeInteger(n)) throw mismatch(entity, column.name, 'integer (long, within ±2^53)', `bigint ${items![i]}`)
-      out.numbers![i] = n
-    }
+  // Between int and bigint: both hold their values as numbers.
+  const { defined, numbers, items, wide } = given.values
+  if (type === 'bigint') return { defined, numbers, items: new Array(rows), wide: false }
+  if (wide) {
+    const i = items!.findIndex((item) => item !== undefined)
+    throw mismatch(entity, column.name, 'integer (long, within ±2^53)', `bigint ${items![i]}`)
   }
+  const out = columnValues(type, rows)
+  out.defined.set(defined)
+  out.numbers!.set(numbers!)
   return out
 }

@@ -94,18 +94,17 @@ export function columnChunk(state: WriterState, spec: ColumnSpec, values: Column
     for (let i = 0; i < count; i++) booleans[i] = numbers[start + i]!
     column.booleans = booleans
   } else if (type === 'bigint') {
-    const items = values.items!
     // Bigints within ±2^53 (DuckDB and pyarrow give every integer as one) are encoded from numbers,
     // as INT64 all the same, so they take the number paths: small-range dictionaries, quick bounds.
-    const numbers = safeIntegers(items, defined, start, count, state.numbers)
-    if (numbers) {
-      column.numbers = numbers
+    if (!values.wide) {
+      column.numbers = values.numbers!.subarray(start, end)
       return column
     }
+    const { numbers, items } = values
     const bigints = state.bigints
     for (let i = 0; i < count; i++) {
       if (defined[i] === 0) continue
-      const value = items[start + i] as bigint
+      const value = (items![start + i] as bigint | undefined) ?? BigInt(numbers![start + i]!)
       if (value < INT64_MIN || value > INT64_MAX) throw new RangeError(`parquet INT64 value out of range: ${value}`)
       bigints[i] = value
     }
@@ -122,14 +121,3 @@ export function columnChunk(state: WriterState, spec: ColumnSpec, values: Column
   return column
 }
 
-/** Rows [start, start + count) of bigints as numbers in `into`, or undefined when one is beyond ±2^53. */
-function safeIntegers(items: readonly unknown[], defined: Uint8Array, start: number, count: number, into: Float64Array): Float64Array | undefined {
-  for (let i = 0; i < count; i++) {
-    if (defined[i] === 0) continue
-    // A bigint of 2^53 or more in size becomes a number at least that large: never a safe integer.
-    const n = Number(items[start + i] as bigint)
-    if (!Number.isSafeInteger(n)) return undefined
-    into[i] = n
-  }
-  return into.subarray(0, count)
-}
