@@ -1,6 +1,7 @@
 // What a write refuses and accepts of its records' columns: partition values that agree with the
 // partition by their text, and records with nothing to store but the partition columns.
 import { describe, expect, it } from '@jest/globals'
+import { matcherFor } from '../src/dataset/group-records.js'
 import { MemoryObjectStore, ObjectStorage } from '../src/index.js'
 
 describe('partition values of records written to one partition', () => {
@@ -93,4 +94,23 @@ describe('integers given as numbers and as bigints', () => {
     const rows = (await storage.readIndex('big')).sort((a, b) => Number(a.id) - Number(b.id))
     expect(rows.map((r) => r.v)).toEqual(values)
   })
+})
+
+describe('the partition value matcher', () => {
+  const keys = ['season', 'week "1"', '__proto__x', '日本']
+  for (const style of ['named', 'keyed'] as const) {
+    it(`${style}: true only when every key holds its value by ===`, () => {
+      const matches = matcherFor(keys, style)
+      const values = [2024n, 1, 'x', null]
+      const record = { season: 2024n, 'week "1"': 1, __proto__x: 'x', 日本: null, other: 5 }
+      expect(matches(record, values)).toBe(true)
+      expect(matches(Object.assign(Object.create(null), record), values)).toBe(true)
+      expect(matches({ ...record, season: 2024 }, values)).toBe(false)
+      expect(matches({ ...record, 'week "1"': '1' }, values)).toBe(false)
+      expect(matches({ ...record, 日本: undefined }, values)).toBe(false)
+      const { season, ...withoutSeason } = record
+      expect(matches(withoutSeason, values)).toBe(false)
+      expect(matcherFor([], style)({}, [])).toBe(true)
+    })
+  }
 })

@@ -159,6 +159,11 @@ export function inferColumns(
 const PROBE = 256
 const PROBE_FROM = 16 * PROBE
 let preferredStyle: ReaderStyle = 'named'
+
+/** The reader style the last probe found faster for the records being written (`named` until one has run). */
+export function preferredReaderStyle(): ReaderStyle {
+  return preferredStyle
+}
 const PROBE_EVERY = 16
 let callsSinceProbe = PROBE_EVERY
 

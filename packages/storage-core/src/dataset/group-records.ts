@@ -1,3 +1,6 @@
+import { Compiled } from '../codecs/compiled.js'
+import type { ReaderStyle } from '../codecs/record-reader.js'
+import { preferredReaderStyle } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
 import { canonicalText, Partition, type PartitionInput, type PartitionValue } from '../partition/partition.js'
 
@@ -15,12 +18,13 @@ export function groupRecords(records: readonly Row[], partitionBy: readonly stri
   // Data often comes in partition order: a record with the same values as the one before joins
   // its group without the lookups.
   let previous: { values: unknown[]; rows: Row[] } | undefined
+  const matches = matcherFor(partitionBy)
   for (let index = 0; index < records.length; index++) {
     const record = records[index]
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
     }
-    if (previous !== undefined && sameValues(record, partitionBy, previous.values)) {
+    if (previous !== undefined && matches(record, previous.values)) {
       previous.rows.push(record)
       continue
     }
@@ -63,10 +67,28 @@ function partitionValue(column: string, value: unknown): PartitionValue {
   return value as PartitionValue
 }
 
-/** Whether `record` has exactly `values` (as ===) under `keys`. */
-function sameValues(record: Row, keys: readonly string[], values: readonly unknown[]): boolean {
-  for (let k = 0; k < keys.length; k++) if (record[keys[k]!] !== values[k]) return false
-  return true
+/** Whether a record has exactly `values` (as ===) under the keys it was made for. */
+type Matcher = (record: Row, values: readonly unknown[]) => boolean
+
+const matchers = new Compiled<Matcher>(64)
+
+/**
+ * The matcher for `keys`. Records that share a hidden class are read fastest by constant names
+ * (generated code); records that each have one of their own (`{ ...row, season }`) by computed
+ * key, which V8 looks up in the record's own map rather than missing a cache. The record reader's
+ * probe tells which the records being written are.
+ */
+export function matcherFor(keys: readonly string[], style: ReaderStyle = preferredReaderStyle()): Matcher {
+  if (keys.length > 0 && style === 'named') {
+    // Keys go in as JSON string literals, which are JavaScript string literals: nothing can escape.
+    const source = `return ${keys.map((key, k) => `r[${JSON.stringify(key)}] === v[${k}]`).join(' && ')}`
+    const made = matchers.get(JSON.stringify(keys), () => new Function('r', 'v', source) as Matcher)
+    if (made) return made
+  }
+  return (record, values) => {
+    for (let k = 0; k < keys.length; k++) if (record[keys[k]!] !== values[k]) return false
+    return true
+  }
 }
 
 /**
@@ -79,11 +101,13 @@ export function checkPartitionColumns(records: readonly Row[], partition: Partit
   // The last value of each key found to agree by its text (2024n, "2024"): rows of one partition
   // share it, so the text is made once rather than per row.
   const agreed: unknown[] = expected.slice()
+  const matches = matcherFor(keys)
   for (let index = 0; index < records.length; index++) {
     const record = records[index]
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
     }
+    if (matches(record, agreed)) continue
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!
       const value = record[key]
