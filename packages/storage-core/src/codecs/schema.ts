@@ -159,13 +159,13 @@ export function inferColumns(
 const PROBE = 256
 const PROBE_FROM = 16 * PROBE
 let preferredStyle: ReaderStyle = 'named'
+const PROBE_EVERY = 16
+let callsSinceProbe = PROBE_EVERY
 
 /** The reader style the last probe found faster for the records being written (`named` until one has run). */
 export function preferredReaderStyle(): ReaderStyle {
   return preferredStyle
 }
-const PROBE_EVERY = 16
-let callsSinceProbe = PROBE_EVERY
 
 /**
  * Which reader style is faster for these records, timed on a few runs of each from `from` (each

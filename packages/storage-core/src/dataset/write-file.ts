@@ -88,8 +88,5 @@ function fit(entity: string, column: TableColumn, given: { type: ColumnType; val
     const i = items!.findIndex((item) => item !== undefined)
     throw mismatch(entity, column.name, 'integer (long, within ±2^53)', `bigint ${items![i]}`)
   }
-  const out = columnValues(type, rows)
-  out.defined.set(defined)
-  out.numbers!.set(numbers!)
-  return out
+  return { defined, numbers, items: undefined, wide: false }
 }
