@@ -9,7 +9,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { encodeCheckpoint, readCheckpoint } from '../src/table/checkpoint.js'
-import { actionFieldsAsNumbers, checkpointRows, UnsupportedShape } from '../src/table/checkpoint-rows.js'
+import { checkpointRows, UnsupportedShape } from '../src/table/checkpoint-rows.js'
 import { MemoryObjectStore, ObjectStorage } from '../src/index.js'
 import { loadState } from '../src/table/snapshot.js'
 
@@ -33,7 +33,7 @@ async function bothWays(bytes: Uint8Array) {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
   const metadata = parquetMetadata(buffer)
   const tops = topLevel(metadata)
-  const general = actionFieldsAsNumbers(await parquetReadObjects({ file: buffer, metadata, columns: tops, compressors }), tops)
+  const general = await parquetReadObjects({ file: buffer, metadata, columns: tops, compressors })
   let assembled: Record<string, unknown>[] | undefined
   try {
     assembled = checkpointRows(buffer, metadata, tops)

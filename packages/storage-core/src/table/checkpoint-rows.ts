@@ -37,10 +37,7 @@ type Node =
 /** The shape is not one this assembler builds: hyparquet reads the file instead. */
 export class UnsupportedShape extends Error {}
 
-/**
- * The rows of `columns` (top-level names) in a checkpoint file, as hyparquet would give them,
- * except that each action's own int64 fields are numbers.
- */
+/** The rows of `columns` (top-level names) in a checkpoint file, as hyparquet would give them. */
 export function checkpointRows(buffer: ArrayBuffer, metadata: FileMetaData, columns: readonly string[]): Row[] {
   const tree = parquetSchema(metadata)
   const tops = columns.map((name) => {
@@ -191,31 +188,6 @@ function assemble(node: Node): unknown {
   return map
 }
 
-/**
- * An action's own int64 fields (`size`, `modificationTime`, `version`, ...) as numbers, which is
- * what a commit file's JSON gives them as; nested ones (a deletion vector's) stay bigints.
- */
-function asNumbers(values: ArrayLike<unknown>): unknown[] {
-  const out = new Array<unknown>(values.length)
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]
-    out[i] = typeof v === 'bigint' ? Number(v) : v
-  }
-  return out
-}
-
-/** Rows as `checkpointRows` gives them: each action's own int64 fields (bigints) as numbers. */
-export function actionFieldsAsNumbers(rows: Row[], columns: readonly string[]): Row[] {
-  for (const row of rows) {
-    for (const kind of columns) {
-      const action = row[kind] as Row | null | undefined
-      if (action === null || typeof action !== 'object') continue
-      for (const field in action) if (typeof action[field] === 'bigint') action[field] = Number(action[field])
-    }
-  }
-  return rows
-}
-
 /** Makes an object of `values` under the names it was made for. */
 type Builder = (values: readonly unknown[]) => Row
 
@@ -277,8 +249,7 @@ function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_group
     const count = header.data_page_header_v2?.num_values ?? header.data_page_header!.num_values
     const def = page.definitionLevels && page.definitionLevels.length > 0 ? page.definitionLevels : new Uint8Array(count).fill(maxDef)
     const rep = page.repetitionLevels.length > 0 ? page.repetitionLevels : new Uint8Array(count)
-    const values = convertWithDictionary(page.dataPage, dictionary, encoding, decoder)
-    pages.push({ def, rep, values: meta.type === 'INT64' && path.length === 3 ? asNumbers(values) : values })
+    pages.push({ def, rep, values: convertWithDictionary(page.dataPage, dictionary, encoding, decoder) })
   }
   if (pages.length === 1) return { ...pages[0]!, maxDef, at: 0, next: 0 }
   const levels = (part: (p: (typeof pages)[number]) => ArrayLike<number>) => {

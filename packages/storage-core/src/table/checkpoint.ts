@@ -4,7 +4,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer'
 import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { type Action, checkAction, type RemoveFile } from './actions.js'
-import { actionFieldsAsNumbers, checkpointRows, UnsupportedShape } from './checkpoint-rows.js'
+import { checkpointRows, UnsupportedShape } from './checkpoint-rows.js'
 import { checkpointKey, lastCheckpointKey } from './log-files.js'
 import { retentionMs } from './table-options.js'
 import type { TableState } from './table-state.js'
@@ -187,7 +187,7 @@ async function checkpointRowsOrGeneral(buffer: ArrayBuffer, metadata: FileMetaDa
     return checkpointRows(buffer, metadata, columns)
   } catch (error) {
     if (!(error instanceof UnsupportedShape)) throw error
-    return actionFieldsAsNumbers(await parquetReadObjects({ file: buffer, metadata, columns, compressors }), columns)
+    return parquetReadObjects({ file: buffer, metadata, columns, compressors })
   }
 }
 
@@ -201,10 +201,14 @@ const ACTION_OF: Record<string, (value: Record<string, unknown>) => Record<strin
 }
 
 /**
- * Checkpoint rows hold absent maps as null, where commit files leave them out or hold `{}`. The
+ * Checkpoint rows hold int64 as bigint and absent fields as null; commit files hold numbers. The
  * row's own objects (decoded for this read alone) are changed in place.
  */
 function normalize(kind: string, value: Record<string, unknown>): Record<string, unknown> {
+  for (const field in value) {
+    const v = value[field]
+    if (typeof v === 'bigint') value[field] = Number(v)
+  }
   if ((kind === 'add' || kind === 'remove') && value.partitionValues == null) value.partitionValues = {}
   if (kind === 'metaData' && value.format && typeof value.format === 'object') {
     const format = value.format as Record<string, unknown>
