@@ -28,11 +28,33 @@ interface Leaf {
   next: number
 }
 
-type Node =
-  | { kind: 'value'; leaf: Leaf }
-  | { kind: 'struct'; level: number; fields: Node[]; build: Builder; values: unknown[]; first: Leaf; leaves: Leaf[] }
-  | { kind: 'map'; level: number; key: Leaf; value: Leaf }
-  | { kind: 'list'; level: number; element: Leaf }
+type Kind = 'value' | 'struct' | 'map' | 'list'
+
+/**
+ * One node of the assembly plan. Every kind has every field (unused ones empty), so the
+ * assembly loop reads nodes of one hidden class: it runs once per action column per row.
+ */
+class Node {
+  constructor(
+    readonly kind: Kind,
+    /** The definition level at which this node is present. */
+    readonly level: number,
+    /** A value's leaf; a map's key; a list's element; a struct's first leaf. */
+    readonly leaf: Leaf,
+    /** A map's value leaf. */
+    readonly value: Leaf,
+    readonly fields: readonly Node[] = [],
+    readonly build: Builder = noBuild,
+    /** Every leaf under a struct. */
+    readonly leaves: readonly Leaf[] = [],
+  ) {
+    this.values = new Array(fields.length)
+  }
+  /** A struct's field values for the row being built. */
+  readonly values: unknown[]
+}
+
+const noBuild: Builder = () => ({})
 
 /** The shape is not one this assembler builds: hyparquet reads the file instead. */
 export class UnsupportedShape extends Error {}
@@ -82,7 +104,10 @@ function shape(node: SchemaTree, parentDef: number, parentRep: number, path: Sch
   const repeated = element.repetition_type === 'REPEATED'
   const level = parentDef + (element.repetition_type === 'REQUIRED' ? 0 : 1)
   if (repeated || parentRep > 0) throw new UnsupportedShape(`${element.name} repeats outside a map or list`)
-  if (node.children.length === 0) return { kind: 'value', leaf: leafOf(node, path) }
+  if (node.children.length === 0) {
+    const leaf = leafOf(node, path)
+    return new Node('value', level, leaf, leaf)
+  }
   const converted = element.converted_type ?? element.logical_type?.type
   if (converted === 'MAP' || converted === 'MAP_KEY_VALUE') {
     const entry = node.children[0]
@@ -91,7 +116,7 @@ function shape(node: SchemaTree, parentDef: number, parentRep: number, path: Sch
       throw new UnsupportedShape(`map ${element.name}`)
     }
     if (key.children.length > 0 || value.children.length > 0) throw new UnsupportedShape(`map ${element.name} of groups`)
-    return { kind: 'map', level, key: leafOf(key, [...path, entry, key]), value: leafOf(value, [...path, entry, value]) }
+    return new Node('map', level, leafOf(key, [...path, entry, key]), leafOf(value, [...path, entry, value]))
   }
   if (converted === 'LIST') {
     const entry = node.children[0]
@@ -99,26 +124,21 @@ function shape(node: SchemaTree, parentDef: number, parentRep: number, path: Sch
     if (node.children.length !== 1 || entry?.element.repetition_type !== 'REPEATED' || entry.children.length !== 1 || !item || item.children.length > 0) {
       throw new UnsupportedShape(`list ${element.name}`)
     }
-    return { kind: 'list', level, element: leafOf(item, [...path, entry, item]) }
+    const items = leafOf(item, [...path, entry, item])
+    return new Node('list', level, items, items)
   }
   const fields = node.children.map((child) => shape(child, level, parentRep, [...path, child], leafOf))
   const build = builder(
     node.children.map((child) => child.element.name),
     false,
   )
-  return { kind: 'struct', level, fields, build, values: new Array(fields.length), first: firstLeaf(fields[0]!), leaves: fields.flatMap(leavesOf) }
+  const first = fields[0]!.leaf
+  return new Node('struct', level, first, first, fields, build, fields.flatMap(leavesOf))
 }
 
-function leavesOf(node: Node): Leaf[] {
-  if (node.kind === 'value') return [node.leaf]
+function leavesOf(node: Node): readonly Leaf[] {
   if (node.kind === 'struct') return node.leaves
-  return node.kind === 'map' ? [node.key, node.value] : [node.element]
-}
-
-function firstLeaf(node: Node): Leaf {
-  if (node.kind === 'value') return node.leaf
-  if (node.kind === 'struct') return node.first
-  return node.kind === 'map' ? node.key : node.element
+  return node.kind === 'map' ? [node.leaf, node.value] : [node.leaf]
 }
 
 /** Consumes one row's entries of `leaf`: its first, and every one that repeats within the row. */
@@ -130,23 +150,24 @@ function skipRow(leaf: Leaf): void {
 }
 
 /** Consumes the row's entries of a null or empty map or list. */
-function skipEntries(node: Extract<Node, { kind: 'map' | 'list' }>): void {
-  if (node.kind === 'map') {
-    skipRow(node.key)
-    skipRow(node.value)
-  } else skipRow(node.element)
+function skipEntries(node: Node): void {
+  skipRow(node.leaf)
+  if (node.kind === 'map') skipRow(node.value)
 }
 
 /** The value of `node` for the current row, consuming that row's entries of every leaf under it. */
 function assemble(node: Node): unknown {
-  if (node.kind === 'value') {
+  const kind = node.kind
+  if (kind === 'value') {
     const leaf = node.leaf
     const value = leaf.def[leaf.at] === leaf.maxDef ? leaf.values[leaf.next++] : null
     leaf.at++
     return value
   }
-  if (node.kind === 'struct') {
-    if (node.first.def[node.first.at]! < node.level) {
+  const lead = node.leaf
+  const present = lead.def[lead.at]!
+  if (kind === 'struct') {
+    if (present < node.level) {
       // Under a null struct every leaf has exactly one entry for the row, and no value: most rows
       // of a checkpoint are null in all but one action column, so this is the common case.
       const { leaves } = node
@@ -157,8 +178,6 @@ function assemble(node: Node): unknown {
     for (let i = 0; i < fields.length; i++) values[i] = assemble(fields[i]!)
     return node.build(values)
   }
-  const lead = node.kind === 'map' ? node.key : node.element
-  const present = lead.def[lead.at]!
   if (present < node.level) {
     skipEntries(node)
     return null
@@ -166,11 +185,11 @@ function assemble(node: Node): unknown {
   if (present === node.level) {
     // Present and empty: one entry, no element.
     skipEntries(node)
-    return node.kind === 'map' ? {} : []
+    return kind === 'map' ? {} : []
   }
-  if (node.kind === 'list') {
+  if (kind === 'list') {
     const items: unknown[] = []
-    const leaf = node.element
+    const leaf = node.leaf
     do {
       items.push(leaf.def[leaf.at] === leaf.maxDef ? leaf.values[leaf.next++] : null)
       leaf.at++
@@ -178,7 +197,8 @@ function assemble(node: Node): unknown {
     return items
   }
   const map: Row = {}
-  const { key, value } = node
+  const key = node.leaf
+  const { value } = node
   do {
     const k = key.values[key.next++] as string
     map[k] = value.def[value.at] === value.maxDef ? value.values[value.next++] : null
@@ -251,7 +271,10 @@ function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_group
     const rep = page.repetitionLevels.length > 0 ? page.repetitionLevels : new Uint8Array(count)
     pages.push({ def, rep, values: convertWithDictionary(page.dataPage, dictionary, encoding, decoder) })
   }
-  if (pages.length === 1) return { ...pages[0]!, maxDef, at: 0, next: 0 }
+  if (pages.length === 1) {
+    const { def, rep, values } = pages[0]!
+    return { def, rep, values, maxDef, at: 0, next: 0 }
+  }
   const levels = (part: (p: (typeof pages)[number]) => ArrayLike<number>) => {
     const out = new Uint8Array(pages.reduce((n, p) => n + p.def.length, 0))
     let at = 0
