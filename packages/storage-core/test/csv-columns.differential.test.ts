@@ -112,7 +112,7 @@ describe('CsvColumnsEncoder', () => {
 
   it('leaves empty the columns a slice lacks, and quotes column names as encodeCsv does', () => {
     const rows = [{ 'a,b': 'x', ' c': 1, 'd"e': '' }]
-    const names = ['a,b', ' c', 'd"e', 'missing']
+    const names = ['first missing', 'a,b', 'missing', ' c', 'd"e', 'missing too', 'last missing']
     const encoder = new CsvColumnsEncoder(names)
     const slice = columnsOfRows(rows, ['a,b', ' c', 'd"e'])
     expect(new TextDecoder().decode(encoder.header()) + new TextDecoder().decode(encoder.encode(slice))).toBe(byRows(rows, names))

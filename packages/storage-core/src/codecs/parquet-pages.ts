@@ -176,12 +176,23 @@ export async function* readParquetColumns(file: AsyncBuffer, options: ParquetRow
       const count = Math.min(sliceRows, group.groupRows - at)
       takeParts(group.columns, count, parts)
       const values = parts.map(({ values, from }) =>
-        Array.isArray(values) && from === 0 && values.length === count ? (values as unknown[]) : Array.prototype.slice.call(values, from, from + count),
+        Array.isArray(values) && from === 0 && values.length === count ? (values as unknown[]) : copyOf(values, from, count),
       )
       at += count
       yield { names, values, length: count }
     } while (at < group.groupRows)
   }
+}
+
+/**
+ * `count` values from `from` as an array. A loop: `Array.prototype.slice` on a typed array (a
+ * page of numbers) takes V8's generic path, about 15 times slower.
+ */
+function copyOf(values: ArrayLike<unknown>, from: number, count: number): unknown[] {
+  if (Array.isArray(values)) return values.slice(from, from + count)
+  const out: unknown[] = new Array(count)
+  for (let i = 0; i < count; i++) out[i] = values[from + i]
+  return out
 }
 
 /** Rows by column, under `names`. */
