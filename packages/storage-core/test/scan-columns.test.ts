@@ -79,4 +79,26 @@ describe('scanColumns', () => {
     await expectSame(storage, 'plain', { season: 2024 }, { columns: ['more', 'season'] })
     await expect(viaColumns(storage, 'plain', undefined, { columns: ['nope'] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
   })
+
+  it('gives a plain file the value of its folder for a partition column it also holds, as the last column', async () => {
+    const storage = new MemoryStorage()
+    await storage.writeParquet('held/season=2024/part-0.parquet', [{ season: 1999, id: 1, team: 'Navy' }])
+    await storage.writeParquet('held/season=2023/part-0.parquet', [{ id: 2 }])
+    await expectSame(storage, 'held')
+    const rows = await viaScan(storage, 'held', { team: null })
+    expect(rows.map((r) => Object.entries(r))).toEqual([
+      [
+        ['id', 2],
+        ['team', null],
+        ['season', 2023],
+      ],
+    ])
+    expect((await viaScan(storage, 'held', { season: 2024 })).map((r) => Object.entries(r))).toEqual([
+      [
+        ['id', 1],
+        ['team', 'Navy'],
+        ['season', 2024],
+      ],
+    ])
+  })
 })

@@ -18,7 +18,8 @@ import { readDataPageAt } from './parquet-data-page.js'
 import { PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { converters, decodeRows, parquetColumnNames, schemaFromMetadata, valueStep } from './parquet.js'
 import { int64Numbers } from './int64-numbers.js'
-import { type ColumnPart, rowBuilder } from './row-builder.js'
+import { setOwn } from './own-property.js'
+import { type ColumnPart, type ConstantFields, rowBuilder } from './row-builder.js'
 
 const PARSERS = { ...DEFAULT_PARSERS, ...PARQUET_PARSERS }
 
@@ -33,6 +34,8 @@ export interface ParquetRowsOptions {
   filter?: Record<string, unknown>
   /** Rows made into objects at a time. */
   sliceRows: number
+  /** Fields every row gets after the file's columns, in place of any file column of the same name. */
+  constants?: ConstantFields
 }
 
 /** A column of one row group: its pages, which give values as rows hold them. */
@@ -133,22 +136,35 @@ function takeParts(columns: readonly GroupColumn[], count: number, parts: Column
  * one slice for each row group read (empty when the group is), none for groups the filter skips.
  */
 export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
-  const { sliceRows } = options
+  const { sliceRows, constants } = options
+  const replaced = (name: string) => constants !== undefined && constants.names.includes(name)
   for await (const group of rowGroups(file, options)) {
     if (group.rows) {
-      yield* slices(group.rows, sliceRows)
+      for (const rows of slices(group.rows, sliceRows)) yield constants ? rows.map((row) => withConstants(row, constants)) : rows
       continue
     }
-    const build = rowBuilder(group.columns.map((c) => c.name))
-    const parts: ColumnPart[] = new Array(group.columns.length)
+    const columns = group.columns.filter((c) => !replaced(c.name))
+    const build = rowBuilder(
+      columns.map((c) => c.name),
+      constants,
+    )
+    const parts: ColumnPart[] = new Array(columns.length)
     let at = 0
     do {
       const count = Math.min(sliceRows, group.groupRows - at)
-      takeParts(group.columns, count, parts)
+      takeParts(columns, count, parts)
       at += count
       yield build(parts, count)
     } while (at < group.groupRows)
   }
+}
+
+/** `row` with the constant fields last, in place of its own of the same names. */
+function withConstants(row: Row, constants: ConstantFields): Row {
+  const out: Row = {}
+  for (const [name, value] of Object.entries(row)) if (!constants.names.includes(name)) setOwn(out, name, value)
+  constants.names.forEach((name, i) => setOwn(out, name, constants.values[i]))
+  return out
 }
 
 /** Rows of a file by column: `values[j]` holds column `names[j]` of `length` rows. */

@@ -18,23 +18,37 @@ export interface ColumnPart {
 /** Makes `count` rows from the columns' slices, the properties in the order of `names`. */
 export type RowBuilder = (columns: readonly ColumnPart[], count: number) => Row[]
 
+/** Properties every row gets after its columns, one value for all rows (a file's partition values). */
+export interface ConstantFields {
+  names: readonly string[]
+  values: readonly unknown[]
+}
+
+const NO_CONSTANTS: ConstantFields = { names: [], values: [] }
+
+type CompiledBuilder = (columns: readonly ColumnPart[], count: number, constants: readonly unknown[]) => Row[]
+
 /** Wider rows are made the general way: a literal this long would take longer to compile than to save. */
 const MAX_COMPILED_COLUMNS = 200
 const CACHE_LIMIT = 64
-const cache = new Map<string, RowBuilder | undefined>()
+const cache = new Map<string, CompiledBuilder | undefined>()
 
-export function rowBuilder(names: readonly string[]): RowBuilder {
-  return compiled(names) ?? generalBuilder(names)
+/** The builder of rows of `names` and then `constants` (born with both, in that order). */
+export function rowBuilder(names: readonly string[], constants: ConstantFields = NO_CONSTANTS): RowBuilder {
+  const made = compiled(names, constants.names)
+  if (made) return (columns, count) => made(columns, count, constants.values)
+  return generalBuilder(names, constants)
 }
 
-function compiled(names: readonly string[]): RowBuilder | undefined {
-  if (names.length === 0 || names.length > MAX_COMPILED_COLUMNS || names.includes('__proto__')) return undefined
-  const signature = JSON.stringify(names)
+function compiled(names: readonly string[], constantNames: readonly string[]): CompiledBuilder | undefined {
+  const all = [...names, ...constantNames]
+  if (all.length === 0 || all.length > MAX_COMPILED_COLUMNS || all.includes('__proto__')) return undefined
+  const signature = JSON.stringify([names, constantNames])
   if (cache.has(signature)) return cache.get(signature)
   if (cache.size >= CACHE_LIMIT) cache.clear()
-  let builder: RowBuilder | undefined
+  let builder: CompiledBuilder | undefined
   try {
-    builder = new Function('columns', 'count', builderSource(names)) as RowBuilder
+    builder = new Function('columns', 'count', 'constants', builderSource(names, constantNames)) as CompiledBuilder
   } catch {
     // Code generation is disallowed (--disallow-code-generation-from-strings): the general way it is.
     builder = undefined
@@ -43,25 +57,34 @@ function compiled(names: readonly string[]): RowBuilder | undefined {
   return builder
 }
 
-function builderSource(names: readonly string[]): string {
+function builderSource(names: readonly string[], constantNames: readonly string[]): string {
   const lines = ['const rows = new Array(count)']
   names.forEach((_, i) => {
     lines.push(`const v${i} = columns[${i}].values, f${i} = columns[${i}].from`)
   })
+  constantNames.forEach((_, i) => {
+    lines.push(`const k${i} = constants[${i}]`)
+  })
   // Names go in as JSON string literals: whatever a column is called, it is data, not code.
-  const fields = names.map((name, i) => `${JSON.stringify(name)}: v${i}[f${i} + i]`).join(', ')
+  const fields = [
+    ...names.map((name, i) => `${JSON.stringify(name)}: v${i}[f${i} + i]`),
+    ...constantNames.map((name, i) => `${JSON.stringify(name)}: k${i}`),
+  ].join(', ')
   lines.push(`for (let i = 0; i < count; i++) rows[i] = { ${fields} }`)
   lines.push('return rows')
   return lines.join('\n')
 }
 
-function generalBuilder(names: readonly string[]): RowBuilder {
+function generalBuilder(names: readonly string[], constants: ConstantFields): RowBuilder {
   return (columns, count) => {
     const rows: Row[] = new Array(count)
     for (let i = 0; i < count; i++) rows[i] = {}
     names.forEach((name, c) => {
       const { values, from } = columns[c]!
       for (let i = 0; i < count; i++) setOwn(rows[i]!, name, values[from + i])
+    })
+    constants.names.forEach((name, c) => {
+      for (let i = 0; i < count; i++) setOwn(rows[i]!, name, constants.values[c])
     })
     return rows
   }

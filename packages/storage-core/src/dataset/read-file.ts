@@ -1,6 +1,7 @@
 import { decodeCsv } from '../codecs/csv.js'
 import { parquetColumnNames, readParquetMetadata } from '../codecs/parquet.js'
 import { type ColumnSlice, columnsOfRows, readParquetColumns, readParquetRows } from '../codecs/parquet-pages.js'
+import type { ConstantFields } from '../codecs/row-builder.js'
 import type { TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
 import { type FilterRange, matchesAll } from '../filters/filters.js'
@@ -53,7 +54,22 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
   const wanted = plan.columns
   const dataColumns = wanted?.filter((c) => !plan.partitionKeys.has(c))
   const filterColumns = [...plan.rowConditions.keys()].filter((c) => !plan.partitionKeys.has(c))
+  /**
+   * What a row of all columns gets after the file's own: null for each filter and data column the
+   * file lacks, then the partition values (in place of any the file has). Built into each row as
+   * it is made, rather than added afterwards, which would take every row through more classes.
+   */
+  const constantsFor = (present: readonly string[]): ConstantFields => {
+    const partitionNames = Object.keys(file.partition)
+    const missing = [...new Set([...filterColumns, ...plan.dataColumns])].filter((c) => !present.includes(c) && !partitionNames.includes(c))
+    return { names: [...missing, ...partitionNames], values: [...missing.map(() => null), ...partitionNames.map((k) => file.partition[k])] }
+  }
   const finish = (raw: Row[], fileColumns: string[], projected = false): FileRows => {
+    if (projected && wanted === undefined) {
+      // Rows made whole by the decoder (constantsFor): only the row conditions are left.
+      const { rowConditions } = plan
+      return { rows: rowConditions.size === 0 ? raw : raw.filter((row) => matchesAll(row, rowConditions)), columns: fileColumns }
+    }
     // Rows decoded with just the wanted columns, in order, are handed out as they are.
     const asDecoded =
       projected &&
@@ -83,7 +99,8 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
     const read = dataColumns ? [...new Set([...dataColumns, ...filterColumns])].filter((c) => present.includes(c)) : undefined
     const filter = pruneFilter(plan.parquetFilter, present)
     let empty = true
-    for await (const rows of readParquetRows(buffer, { metadata, columns: read, filter, sliceRows: ROWS_PER_SLICE })) {
+    const constants = wanted === undefined ? constantsFor(present) : undefined
+    for await (const rows of readParquetRows(buffer, { metadata, columns: read, filter, sliceRows: ROWS_PER_SLICE, constants })) {
       empty = false
       yield finish(rows, present, true)
     }
