@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { parquetMetadata } from 'hyparquet'
 import { parquetHeader } from 'hyparquet/src/column.js'
 import { parquetWriteBuffer } from 'hyparquet-writer'
-import { int64Numbers } from '../src/codecs/int64-numbers.js'
+import { bigintNumber, int64Numbers } from '../src/codecs/int64-numbers.js'
 import { readParquetColumns, readParquetRows } from '../src/codecs/parquet-pages.js'
 import { decodeParquet, encodeParquet } from '../src/codecs/parquet.js'
 import { PAGE_ROWS } from '../src/codecs/parquet/pages.js'
@@ -139,6 +139,15 @@ describe('Parquet page values', () => {
     // A view that does not start at its buffer's first byte.
     const inner = new BigInt64Array(values.buffer, 8, values.length - 1)
     expect(Array.from(int64Numbers(inner))).toEqual(Array.from(inner, Number))
+  })
+
+  it('make each bigint the number Number() makes of it, inside INT64 and beyond', () => {
+    const big = [2n ** 53n + 1n, -(2n ** 53n) - 1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 63n, -(2n ** 63n) - 1n, 2n ** 64n + 5n, -(2n ** 64n) - 5n, 10n ** 30n, -0n]
+    for (const value of [...edges.map(BigInt), ...big]) expect(Object.is(bigintNumber(value), Number(value))).toBe(true)
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.bigInt()), (value) => Object.is(bigintNumber(value), Number(value))),
+      { numRuns: 5000 },
+    )
   })
 
   it('read int columns back as the numbers written, plain and dictionary-encoded, with and without nulls', async () => {

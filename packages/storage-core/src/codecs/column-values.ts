@@ -2,6 +2,7 @@
  * The column types and the typed buffers that hold a column's values between records and the
  * Parquet writer: what the record readers fill and the encoder reads.
  */
+import { bigintNumber } from './int64-numbers.js'
 
 /**
  * Logical column types: what a JavaScript value was, so reads give the same kind back.
@@ -53,7 +54,7 @@ export function setValue(column: ColumnValues, type: ColumnType, i: number, valu
 
 /** A bigint as its number, and as itself too when that number is not exact. */
 export function setBigint(column: ColumnValues, i: number, value: bigint): void {
-  const n = Number(value)
+  const n = bigintNumber(value)
   column.numbers![i] = n
   // A bigint of 2^53 or more in size becomes a number at least that large: never a safe integer.
   if (!Number.isSafeInteger(n)) {

@@ -2,6 +2,7 @@ import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet'
 import type { AsyncBuffer, FileMetaData } from 'hyparquet'
 import { StorageError } from '../errors.js'
 import { asStorageError, ParquetFailure, parquetReadError, readableMetadata, schemaTreeOf } from './parquet-check.js'
+import { bigintNumber } from './int64-numbers.js'
 import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { setOwn } from './own-property.js'
 import { type DecimalMode, PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
@@ -117,7 +118,7 @@ export interface ParquetDecodeOptions {
 }
 
 function converterFor(type: ColumnType, column: string): ((v: unknown) => unknown) | undefined {
-  if (type === 'int') return (v) => (typeof v === 'bigint' ? Number(v) : v)
+  if (type === 'int') return (v) => (typeof v === 'bigint' ? bigintNumber(v) : v)
   if (type === 'json') {
     const parse = (text: string) => {
       try {

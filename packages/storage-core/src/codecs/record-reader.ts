@@ -7,6 +7,7 @@
  */
 import type { ColumnValues } from './column-values.js'
 import { Compiled } from './compiled.js'
+import { bigintNumber } from './int64-numbers.js'
 
 // Column kinds. SKIP marks a key that is matched but neither typed nor collected (a partition
 // column); OTHER is a column whose values always take the general way (JSON, binary, all-null).
@@ -47,7 +48,7 @@ export function readerFor(
   if (names.length === 0 || names.length > MAX_COMPILED_COLUMNS) return undefined
   return readers.get(
     JSON.stringify([names, kinds, collect, style]),
-    () => new Function('ObjectPrototype', readerSource(names, kinds, collect, style))(Object.prototype) as RecordReader,
+    () => new Function('ObjectPrototype', 'bigintNumber', readerSource(names, kinds, collect, style))(Object.prototype, bigintNumber) as RecordReader,
   )
 }
 
@@ -72,7 +73,7 @@ function store(kind: number, j: number): string {
       return `n${j}[i] = v.getTime()`
     case BIGINT:
       // As setBigint stores it: the number, and the bigint too when the number is not exact.
-      return `x = Number(v); n${j}[i] = x; if (!Number.isSafeInteger(x)) { t${j}[i] = v; values[${j}].wide = true }`
+      return `x = bigintNumber(v); n${j}[i] = x; if (!Number.isSafeInteger(x)) { t${j}[i] = v; values[${j}].wide = true }`
     case BOOLEAN:
       return `n${j}[i] = v ? 1 : 0`
     default:

@@ -1,4 +1,5 @@
 import { Compiled } from '../codecs/compiled.js'
+import { bigintNumber } from '../codecs/int64-numbers.js'
 import type { ReaderStyle } from '../codecs/record-reader.js'
 import { preferredReaderStyle } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
@@ -60,7 +61,7 @@ export function groupRecords(records: readonly Row[], partitionBy: readonly stri
 /** Int64 values (DuckDB's and pyarrow's integers) that fit a JS number are partition numbers. */
 function partitionValue(column: string, value: unknown): PartitionValue {
   if (typeof value === 'bigint') {
-    const n = Number(value)
+    const n = bigintNumber(value)
     if (Number.isSafeInteger(n)) return n
     throw new StorageError('INVALID_ARGUMENT', `partition value of ${column} is beyond ±2^53: ${value}`)
   }
