@@ -13,7 +13,7 @@ import { convertToDelta } from './convert.js'
 import { checkPartitionColumns, groupRecords } from './group-records.js'
 import { orphansWithoutLog, plainFiles } from './plain-folders.js'
 import type { ColumnSlice } from '../codecs/parquet-pages.js'
-import { type FileRows, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
+import { type FileRows, ROWS_PER_SLICE, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
 import { partitionOf, planPlainRead, planTableRead } from './read-plan.js'
 import { TableCache } from './table-cache.js'
 import { removesSuperseded, retentionMs } from '../table/table-options.js'
@@ -22,7 +22,11 @@ import { type TableWrite, writeTable } from './write-table.js'
 
 /** Requests in flight at once for the files of one read. */
 const IO_CONCURRENCY = 16
-const DEFAULT_BATCH_SIZE = 10_000
+/**
+ * Rows per batch: as many as a file read makes into objects at a time. A larger batch keeps rows
+ * alive while later slices are decoded, long enough for V8 to move them to its old generation.
+ */
+const DEFAULT_BATCH_SIZE = ROWS_PER_SLICE
 /** Arrays joined by one `concat` call. */
 const CONCAT_PARTS = 1024
 /**

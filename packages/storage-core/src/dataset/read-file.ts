@@ -15,7 +15,7 @@ type Row = Record<string, unknown>
  * Rows made into objects at a time. A read holds one slice of objects and one decoded page per
  * column (our writer cuts pages at as many rows), so its memory does not grow with the dataset.
  */
-const ROWS_PER_SLICE = 4096
+export const ROWS_PER_SLICE = 4096
 
 /** One data file a read will open. */
 export interface PlannedFile {

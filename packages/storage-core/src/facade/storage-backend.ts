@@ -22,7 +22,7 @@ export interface ReadOptions {
 }
 
 export interface ScanOptions extends ReadOptions {
-  /** Rows per yielded batch (default 10,000). */
+  /** Rows per yielded batch (default 4,096). */
   batchSize?: number
 }
 
