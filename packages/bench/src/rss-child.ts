@@ -17,6 +17,14 @@ if (mode === 'write' || mode === 'write-live') {
     rows += await storage.write('plays', playsPartition(season, week, Number(perPartition)), { season, week })
   }
   if (sampler) clearInterval(sampler)
+} else if (mode === 'records') {
+  // The write's control: the same partitions generated, held across a turn of the event loop and
+  // dropped, with no write. What V8 keeps of the caller's own records is not the writer's memory.
+  for (const { season, week } of partitions()) {
+    const records = playsPartition(season, week, Number(perPartition))
+    await new Promise((resolve) => setImmediate(resolve))
+    rows += records.length
+  }
 } else if (mode === 'partition-heap') {
   // One partition's records as the write holds them: the heap they take, after full GCs (--expose-gc).
   const collect = (globalThis as { gc?: () => void }).gc
