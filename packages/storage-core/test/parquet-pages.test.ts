@@ -70,6 +70,33 @@ describe('Parquet pages', () => {
     expect(slices.flat()).toEqual(records.map((r) => ({ ...r, meta: r.meta ?? null })))
   })
 
+  it('primed: yields an empty slice once the first row group is fetched, before decoding, then the same slices', async () => {
+    const { file } = fileOf(records, 5000)
+    const metadata = parquetMetadata(await file.slice(0))
+    const fetched: number[][] = []
+    const counting = {
+      byteLength: file.byteLength,
+      slice: async (s: number, e?: number) => {
+        fetched.push([s, e ?? file.byteLength])
+        return file.slice(s, e)
+      },
+    }
+    for (const read of [readParquetRows, readParquetColumns] as const) {
+      fetched.length = 0
+      const reader = (read as typeof readParquetRows)(counting, { metadata, sliceRows: 3000, primed: true })
+      const first = await reader.next()
+      expect(first.value).toEqual(read === readParquetRows ? [] : { names: Object.keys(records[0]!), values: Object.keys(records[0]!).map(() => []), length: 0 })
+      // The first row group's bytes (and only they) are in hand.
+      expect(fetched.length).toBeGreaterThan(0)
+      expect(Math.max(...fetched.map(([, end]) => end!))).toBeLessThanOrEqual(Number(metadata.row_groups[1]!.columns[0]!.meta_data!.data_page_offset))
+      const rest = []
+      for await (const slice of reader as AsyncGenerator<unknown>) rest.push(slice)
+      const plain = []
+      for await (const slice of (read as typeof readParquetRows)(file, { metadata, sliceRows: 3000 }) as AsyncGenerator<unknown>) plain.push(slice)
+      expect(rest).toEqual(plain)
+    }
+  })
+
   it('decodes only the columns asked for, and skips row groups the statistics rule out', async () => {
     const { file } = fileOf(records, 5000)
     const metadata = parquetMetadata(await file.slice(0))

@@ -36,6 +36,11 @@ export interface ParquetRowsOptions {
   sliceRows: number
   /** Fields every row gets after the file's columns, in place of any file column of the same name. */
   constants?: ConstantFields
+  /**
+   * Yield an empty slice first, once the first row group's bytes are fetched and before anything
+   * is decoded: a look-ahead that runs the reader to its first yield then holds bytes, not rows.
+   */
+  primed?: boolean
 }
 
 /** A column of one row group: its pages, which give values as rows hold them. */
@@ -137,8 +142,13 @@ function takeParts(columns: readonly GroupColumn[], count: number, parts: Column
  */
 export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
   const { sliceRows, constants } = options
-  const replaced = (name: string) => constants !== undefined && constants.names.includes(name)
+  const replaced = (name: string) => constants?.names.includes(name) === true
+  let primed = options.primed === true
   for await (const group of rowGroups(file, options)) {
+    if (primed) {
+      primed = false
+      yield []
+    }
     if (group.rows) {
       for (const rows of slices(group.rows, sliceRows)) yield constants ? rows.map((row) => withConstants(row, constants)) : rows
       continue
@@ -163,7 +173,7 @@ export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOp
 function withConstants(row: Row, constants: ConstantFields): Row {
   const out: Row = {}
   for (const [name, value] of Object.entries(row)) if (!constants.names.includes(name)) setOwn(out, name, value)
-  constants.names.forEach((name, i) => setOwn(out, name, constants.values[i]))
+  for (let i = 0; i < constants.names.length; i++) setOwn(out, constants.names[i]!, constants.values[i])
   return out
 }
 
@@ -180,7 +190,12 @@ export interface ColumnSlice {
  */
 export async function* readParquetColumns(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<ColumnSlice> {
   const { sliceRows } = options
+  let primed = options.primed === true
   for await (const group of rowGroups(file, options)) {
+    if (primed) {
+      primed = false
+      yield columnsOfRows([], options.columns ?? parquetColumnNames(options.metadata))
+    }
     if (group.rows) {
       for (const rows of slices(group.rows, sliceRows)) yield columnsOfRows(rows, options.columns ?? parquetColumnNames(options.metadata))
       continue

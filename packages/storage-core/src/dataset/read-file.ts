@@ -100,7 +100,7 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
     const filter = pruneFilter(plan.parquetFilter, present)
     let empty = true
     const constants = wanted === undefined ? constantsFor(present) : undefined
-    for await (const rows of readParquetRows(buffer, { metadata, columns: read, filter, sliceRows: ROWS_PER_SLICE, constants })) {
+    for await (const rows of readParquetRows(buffer, { metadata, columns: read, filter, sliceRows: ROWS_PER_SLICE, constants, primed: true })) {
       empty = false
       yield finish(rows, present, true)
     }
@@ -143,7 +143,7 @@ export async function* readFileColumns(store: ObjectStore, file: PlannedFile, pl
       ? wanted
       : [...present.filter((c) => !isPartition(c)), ...plan.dataColumns.filter((c) => !present.includes(c)), ...partitionKeys]
     let empty = true
-    for await (const decoded of readParquetColumns(buffer, { metadata, columns: read, sliceRows: ROWS_PER_SLICE })) {
+    for await (const decoded of readParquetColumns(buffer, { metadata, columns: read, sliceRows: ROWS_PER_SLICE, primed: true })) {
       empty = false
       const { length } = decoded
       const byName = new Map(decoded.names.map((name, j) => [name, decoded.values[j]!]))
