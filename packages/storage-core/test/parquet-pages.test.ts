@@ -97,6 +97,20 @@ describe('Parquet pages', () => {
     }
   })
 
+  it('reads millisecond timestamps as the Dates hyparquet makes, plain and dictionary-encoded, with nulls and before 1970', async () => {
+    const instants = [-86_400_001, -1, 0, 1, 1_725_000_000_123, 8.64e15, -8.64e15]
+    for (const distinct of [PAGE_ROWS * 2, 5]) {
+      const rows = Array.from({ length: PAGE_ROWS + 300 }, (_, i) => ({
+        at: i % 11 === 0 ? null : new Date(i < instants.length ? instants[i]! : Date.UTC(1969, 11, 31) + (i % distinct) * 997),
+      }))
+      const { file } = fileOf(rows)
+      const metadata = parquetMetadata(await file.slice(0))
+      const read = (await collect(readParquetRows(file, { metadata, sliceRows: 1000 }))).flat()
+      expect(read).toEqual(await decodeParquet(file))
+      expect(read.map((r) => (r.at === null ? null : (r.at as Date).getTime()))).toEqual(rows.map((r) => r.at?.getTime() ?? null))
+    }
+  })
+
   it('decodes only the columns asked for, and skips row groups the statistics rule out', async () => {
     const { file } = fileOf(records, 5000)
     const metadata = parquetMetadata(await file.slice(0))

@@ -6,7 +6,7 @@
  * not its documented API, so package.json pins hyparquet exactly and test/hyparquet-internals.test.ts
  * fails when an upgrade moves them.
  */
-import type { AsyncBuffer, DataReader, DecodedArray, FileMetaData, SchemaTree } from 'hyparquet'
+import type { AsyncBuffer, DataReader, DecodedArray, FileMetaData, SchemaElement, SchemaTree } from 'hyparquet'
 import { parquetSchema } from 'hyparquet'
 import { parquetHeader, readPage } from 'hyparquet/src/column.js'
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
@@ -101,10 +101,12 @@ async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): Async
       const name = chunk.columnMetadata.path_in_schema[0]!
       const path = paths[i]!
       const element = (path[path.length - 1] as SchemaTree).element
+      const dates = isMillisTimestamp(element)
       const decoder: ColumnDecoder = {
         pathInSchema: chunk.columnMetadata.path_in_schema,
         type: chunk.columnMetadata.type,
-        element,
+        // Millisecond timestamps are decoded as the INT64 they are stored as; rowValues makes the Dates.
+        element: dates ? { ...element, converted_type: undefined, logical_type: undefined } : element,
         schemaPath: path,
         codec: chunk.columnMetadata.codec,
         parsers: PARSERS,
@@ -116,6 +118,7 @@ async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): Async
         step: valueStep(fix, convertTo.get(name)),
         // An `int` column comes back as numbers: its values are read as such, not as a BigInt each.
         asNumbers: fix === undefined && intColumns.has(name),
+        dates,
         maxDefinition: getMaxDefinitionLevel(path),
       }
       return { name, pages: new ColumnPages(bytes, decoder, values) }
@@ -237,6 +240,8 @@ interface PageValues {
   step: ((value: unknown) => unknown) | undefined
   /** INT64 values wanted as numbers: a dictionary is converted once, plain pages without BigInts. */
   asNumbers: boolean
+  /** INT64 milliseconds wanted as Dates, made from their numbers; `step` then only refuses an invalid one. */
+  dates: boolean
   /** The definition level of a present value (0 when the column is required). */
   maxDefinition: number
 }
@@ -291,7 +296,7 @@ class ColumnPages {
         const { data } = readPage(reader, header, decoder, undefined, undefined, 0)
         if (data) {
           const dictionary = convert(data, decoder)
-          this.dictionaryReady = this.values.asNumbers || this.values.step === undefined
+          this.dictionaryReady = this.values.asNumbers || this.values.dates || this.values.step === undefined
           this.dictionary = this.dictionaryReady ? (this.rowValues(dictionary) as DecodedArray) : dictionary
         }
         continue
@@ -317,11 +322,36 @@ class ColumnPages {
   private rowValues(values: DecodedArray): ArrayLike<unknown> {
     if (this.values.asNumbers && values instanceof BigInt64Array) return int64Numbers(values)
     const step = this.values.step
+    if (this.values.dates && values instanceof BigInt64Array) return millisDates(values, step)
     if (!step) return values
     const out: unknown[] = new Array(values.length)
     for (let i = 0; i < values.length; i++) out[i] = step(values[i])
     return out
   }
+}
+
+/** Whether a column holds INT64 epoch milliseconds annotated as a timestamp (as ours are written). */
+function isMillisTimestamp(element: SchemaElement): boolean {
+  if (element.type !== 'INT64') return false
+  // hyparquet's order: a converted type decides before a logical one.
+  if (element.converted_type !== undefined) return element.converted_type === 'TIMESTAMP_MILLIS'
+  const logical = element.logical_type
+  return logical?.type === 'TIMESTAMP' && logical.unit === 'MILLIS'
+}
+
+/**
+ * Dates of epoch milliseconds, each the one hyparquet makes (`new Date(Number(ms))`), without a
+ * BigInt per value on the way. An invalid Date (beyond ±8.64e15 ms) goes to `refuse`, the
+ * column's fix-up, which says so.
+ */
+function millisDates(values: BigInt64Array, refuse: ((value: unknown) => unknown) | undefined): unknown[] {
+  const ms = int64Numbers(values)
+  const out: unknown[] = new Array(ms.length)
+  for (let i = 0; i < ms.length; i++) {
+    const date = new Date(ms[i]!)
+    out[i] = refuse && Number.isNaN(date.getTime()) ? refuse(date) : date
+  }
+  return out
 }
 
 /** A flat column's values with a null where its definition level says the row has none. */
