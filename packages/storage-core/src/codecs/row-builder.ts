@@ -5,6 +5,7 @@
  * literal cannot hold as own properties (`__proto__`), or a Node that refuses code generation,
  * take the general loop.
  */
+import { Compiled } from './compiled.js'
 import { setOwn } from './own-property.js'
 
 type Row = Record<string, unknown>
@@ -30,8 +31,7 @@ type CompiledBuilder = (columns: readonly ColumnPart[], count: number, constants
 
 /** Wider rows are made the general way: a literal this long would take longer to compile than to save. */
 const MAX_COMPILED_COLUMNS = 200
-const CACHE_LIMIT = 64
-const cache = new Map<string, CompiledBuilder | undefined>()
+const builders = new Compiled<CompiledBuilder>(64)
 
 /** The builder of rows of `names` and then `constants` (born with both, in that order). */
 export function rowBuilder(names: readonly string[], constants: ConstantFields = NO_CONSTANTS): RowBuilder {
@@ -43,18 +43,10 @@ export function rowBuilder(names: readonly string[], constants: ConstantFields =
 function compiled(names: readonly string[], constantNames: readonly string[]): CompiledBuilder | undefined {
   const all = [...names, ...constantNames]
   if (all.length === 0 || all.length > MAX_COMPILED_COLUMNS || all.includes('__proto__')) return undefined
-  const signature = JSON.stringify([names, constantNames])
-  if (cache.has(signature)) return cache.get(signature)
-  if (cache.size >= CACHE_LIMIT) cache.clear()
-  let builder: CompiledBuilder | undefined
-  try {
-    builder = new Function('columns', 'count', 'constants', builderSource(names, constantNames)) as CompiledBuilder
-  } catch {
-    // Code generation is disallowed (--disallow-code-generation-from-strings): the general way it is.
-    builder = undefined
-  }
-  cache.set(signature, builder)
-  return builder
+  return builders.get(
+    JSON.stringify([names, constantNames]),
+    () => new Function('columns', 'count', 'constants', builderSource(names, constantNames)) as CompiledBuilder,
+  )
 }
 
 function builderSource(names: readonly string[], constantNames: readonly string[]): string {
