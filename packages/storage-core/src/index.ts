@@ -1,5 +1,6 @@
 export type {
   ByteReadOptions,
+  DataFiles,
   FileFormat,
   ReadOptions,
   Records,

@@ -185,6 +185,8 @@ export interface ColumnSlice {
   names: string[]
   values: unknown[][]
   length: number
+  /** Set by a scan: the position of the slice's file in the read's file order (`dataFiles`). */
+  file?: number
 }
 
 /**

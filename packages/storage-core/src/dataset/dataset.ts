@@ -1,4 +1,4 @@
-import type { Records, Row, ScanOptions, TableInfo, TableOptions as CreateOptions, TableVersion, VacuumOptions, VacuumResult, WriteOptions, WritePartitionedOptions } from '../facade/storage-backend.js'
+import type { DataFiles, ReadOptions, Records, Row, ScanOptions, TableInfo, TableOptions as CreateOptions, TableVersion, VacuumOptions, VacuumResult, WriteOptions, WritePartitionedOptions } from '../facade/storage-backend.js'
 import { concatAhead, mapConcurrent } from '../store/concurrency.js'
 import { StorageError } from '../errors.js'
 import { type Filters, matchesCondition, normalizeFilters } from '../filters/filters.js'
@@ -13,7 +13,7 @@ import { convertToDelta } from './convert.js'
 import { checkPartitionColumns, groupRecords } from './group-records.js'
 import { orphansWithoutLog, plainFiles } from './plain-folders.js'
 import type { ColumnSlice } from '../codecs/parquet-pages.js'
-import { type FileRows, ROWS_PER_SLICE, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
+import { type FileColumns, type FileRows, ROWS_PER_SLICE, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
 import { partitionOf, planPlainRead, planTableRead } from './read-plan.js'
 import { TableCache } from './table-cache.js'
 import { removesSuperseded, retentionMs } from '../table/table-options.js'
@@ -159,7 +159,7 @@ export class Dataset {
     const results: FileRows[] = []
     try {
       // The next file's first read is under way while this one is decoded.
-      const files = plan.files.map((file) => () => readFileChunks(this.store, file, plan))
+      const files = shardOf(plan, options).map(({ file }) => () => readFileChunks(this.store, file, plan))
       for await (const chunk of concatAhead(files, filesAhead(plan))) {
         if (!state) results.push({ rows: [], columns: chunk.columns })
         for (const row of chunk.rows) {
@@ -185,15 +185,20 @@ export class Dataset {
     const { plan, state } = await this.plan(entity, filters, options)
     const results: FileRows[] = []
     try {
-      const files = plan.files.map((file) => () => readFileColumns(this.store, file, plan))
-      for await (const { slice, columns } of concatAhead(files, filesAhead(plan))) {
+      const files = shardOf(plan, options).map(({ file, at }) => () => numbered(readFileColumns(this.store, file, plan), at))
+      for await (const { slice, columns, at } of concatAhead(files, filesAhead(plan))) {
         if (!state) results.push({ rows: [], columns })
-        if (slice.length > 0) yield slice
+        if (slice.length > 0) yield { names: slice.names, values: slice.values, length: slice.length, file: at }
       }
     } catch (error) {
       throw await this.gone(error, state, options.version)
     }
     if (!state) checkPlainColumns(plan, results)
+  }
+
+  async dataFiles(entity: string, filters?: Filters, options: ReadOptions = {}): Promise<DataFiles> {
+    const { plan, state } = await this.plan(entity, filters, options)
+    return { version: state?.version, files: plan.files.map((file) => ({ path: file.key, size: file.size })) }
   }
 
   async listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {
@@ -307,6 +312,7 @@ export class Dataset {
       throw new StorageError('INVALID_ARGUMENT', 'read options must be an object, such as { columns: ["id"] }, not an array or a value')
     }
     const { columns, version } = options
+    checkShard(options.shard)
     if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) {
       throw new StorageError('INVALID_ARGUMENT', 'columns must be an array of column names')
     }
@@ -320,6 +326,24 @@ export class Dataset {
     if (version !== undefined) throw new StorageError('NOT_FOUND', `${entity} is not a table, so it has no version ${version}`)
     return { plan: await planPlainRead(this.store, entity, conditions, wanted) }
   }
+}
+
+function checkShard(shard: ScanOptions['shard']): void {
+  if (shard === undefined) return
+  const { index, count } = (shard ?? {}) as Partial<NonNullable<ScanOptions['shard']>>
+  if (!Number.isSafeInteger(count) || count! < 1 || !Number.isSafeInteger(index) || index! < 0 || index! >= count!) {
+    throw new StorageError('INVALID_ARGUMENT', `shard must be { index, count }, count a positive integer and 0 <= index < count; got index ${String(index)}, count ${String(count)}`)
+  }
+}
+
+async function* numbered(reads: AsyncGenerator<FileColumns>, at: number): AsyncGenerator<FileColumns & { at: number }> {
+  for await (const read of reads) yield { ...read, at }
+}
+
+/** The files of a plan this read opens, with each one's position in the whole plan. */
+function shardOf(plan: ReadPlan, { shard }: ScanOptions): { file: ReadPlan['files'][number]; at: number }[] {
+  const all = plan.files.map((file, at) => ({ file, at }))
+  return shard ? all.filter(({ at }) => at % shard.count === shard.index) : all
 }
 
 function checkWriteOptions(options: WriteOptions): void {

@@ -1,5 +1,6 @@
 import type {
   ByteReadOptions,
+  DataFiles,
   ReadOptions,
   Records,
   Row,
@@ -123,6 +124,14 @@ export class ObjectStorage implements StorageBackend {
     options: WritePartitionedOptions = {},
   ): Promise<number> {
     return this.guardWrite(options, () => this.dataset.writePartitioned(entity, records, partitionBy, options))
+  }
+
+  /**
+   * The data files a read of `filters` opens (partitions and files pruned as a read prunes them),
+   * in the order it reads them: what `shard` numbers, and what a caller sizes a read by.
+   */
+  dataFiles(entity: string, filters?: Filters, options: ReadOptions = {}): Promise<DataFiles> {
+    return this.guard(undefined, () => this.dataset.dataFiles(entity, filters, options))
   }
 
   listPartitions(entity: string, filters?: Filters): Promise<Partition[]> {

@@ -24,6 +24,20 @@ export interface ReadOptions {
 export interface ScanOptions extends ReadOptions {
   /** Rows per yielded batch (default 4,096). */
   batchSize?: number
+  /**
+   * Read only the files at positions `index`, `index + count`, ... of the read's file order (the
+   * order `dataFiles` lists): `count` readers, with indexes 0 to `count - 1`, read every row once
+   * between them. Give them all the same `version`, so that they read one snapshot.
+   */
+  shard?: { index: number; count: number }
+}
+
+/** The data files a read opens, in the order it reads them, as `dataFiles` lists them. */
+export interface DataFiles {
+  /** The table version they belong to (absent for a plain Hive folder). */
+  version: number | undefined
+  /** Keys relative to the root, and sizes in bytes. */
+  files: { path: string; size: number }[]
 }
 
 export interface WriteOptions {
