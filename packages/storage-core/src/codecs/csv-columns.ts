@@ -26,6 +26,32 @@ const BIGINT = 4
 const BOOLEAN = 5
 const GENERAL = 6
 const DOUBLE = 7
+/** A float column whose values all have short decimal text (`shortDecimal`). */
+const DECIMAL = 8
+
+/** 2^31: below it a double's spacing is under 2^-22, so at most one six-decimal number rounds to it. */
+const DECIMAL_LIMIT = 2_147_483_648
+const MICRO = 1_000_000
+
+/**
+ * Whether `v` (finite) is the double nearest a number of at most six decimals, with
+ * |v| < 2^31. Such a number is then the only one of at most six decimals that rounds to `v`, so it
+ * is the shortest text that does: `String(v)`, which `Bytes.decimal` writes without making it.
+ */
+function shortDecimal(v: number): boolean {
+  const a = v < 0 ? -v : v
+  return a < DECIMAL_LIMIT && Math.round(a * MICRO) / MICRO === a
+}
+
+/** Whether every value of a float column from `from` to `to` is null or a `shortDecimal`. */
+function allShortDecimals(values: readonly unknown[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const v = values[i]
+    if (v === null || v === undefined) continue
+    if (typeof v !== 'number' || !shortDecimal(v)) return false
+  }
+  return true
+}
 
 const KIND: Record<ColumnType, number> = {
   int: INTEGER,
@@ -86,18 +112,18 @@ function typedOneByOne(values: readonly unknown[], from: number, to: number, nam
   return type
 }
 
-/** Bytes written forward into a buffer that grows as needed. */
+/** Bytes written forward into a buffer of its own that grows as needed. */
 class Bytes {
   buf: Buffer
   pos = 0
 
   constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(capacity)
+    this.buf = Buffer.allocUnsafeSlow(capacity)
   }
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n))
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n))
     this.buf.copy(next, 0, 0, this.pos)
     this.buf = next
   }
@@ -157,6 +183,28 @@ class Bytes {
     const high = Math.floor(v / 1_000_000_000)
     this.digits(high)
     this.padded(v - high * 1_000_000_000, 9)
+  }
+
+  /** A `shortDecimal` value, as `String` writes it (and -0 as `-0`, as `encodeCsv` does). */
+  decimal(v: number): void {
+    this.ensure(20)
+    if (v === 0 && 1 / v < 0) {
+      this.ascii('-0')
+      return
+    }
+    let a = v
+    if (a < 0) {
+      this.buf[this.pos++] = MINUS
+      a = -a
+    }
+    const scaled = Math.round(a * MICRO)
+    const whole = Math.floor(scaled / MICRO)
+    this.integer(whole)
+    const fraction = scaled - whole * MICRO
+    if (fraction === 0) return
+    this.buf[this.pos++] = 0x2e // .
+    this.padded(fraction, 6)
+    while (this.buf[this.pos - 1] === ZERO) this.pos--
   }
 
   /** A non-negative integer below 10^9. */
@@ -284,7 +332,7 @@ export class CsvColumnsEncoder {
     return Buffer.from(`${this.names.map(quoted).join(',')}\n`, 'utf8')
   }
 
-  /** Rows `from` up to `to` of `slice` as CSV lines. */
+  /** Rows `from` up to `to` of `slice` as CSV lines, in a buffer of their own (never Node's shared pool: it can be transferred). */
   encode(slice: ColumnSlice, from = 0, to = slice.length): Uint8Array {
     const count = this.names.length
     const values: (readonly unknown[] | undefined)[] = new Array(count)
@@ -303,6 +351,7 @@ export class CsvColumnsEncoder {
       values[j] = type === 'null' ? undefined : column
       types[j] = type
       kinds[j] = KIND[type]
+      if (kinds[j] === DOUBLE && allShortDecimals(column!, from, to)) kinds[j] = DECIMAL
       if (kinds[j] === DOUBLE) {
         // JSON.stringify writes a finite number as String does (ToString), and a whole array of
         // them far faster than String one at a time; each row's text is read from it in turn.
@@ -334,6 +383,11 @@ export class CsvColumnsEncoder {
           continue
         }
         if (v === null || v === undefined) continue
+        if (kinds[j] === DECIMAL) {
+          // Not through the run check below: 0 and -0 are ===, and their text differs.
+          out.decimal(v as number)
+          continue
+        }
         // A column often holds one value for many rows in a row (a partition column, a game's
         // id, a team): its bytes are copied from where they were last written.
         if (v === last[j]) {

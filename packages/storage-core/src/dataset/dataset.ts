@@ -159,7 +159,7 @@ export class Dataset {
     const results: FileRows[] = []
     try {
       // The next file's first read is under way while this one is decoded.
-      const files = shardOf(plan, options).map(({ file }) => () => readFileChunks(this.store, file, plan))
+      const files = mapLazily(chosenFiles(plan, options), ({ file }) => () => readFileChunks(this.store, file, plan))
       for await (const chunk of concatAhead(files, filesAhead(plan))) {
         if (!state) results.push({ rows: [], columns: chunk.columns })
         for (const row of chunk.rows) {
@@ -185,7 +185,7 @@ export class Dataset {
     const { plan, state } = await this.plan(entity, filters, options)
     const results: FileRows[] = []
     try {
-      const files = shardOf(plan, options).map(({ file, at }) => () => numbered(readFileColumns(this.store, file, plan), at))
+      const files = mapLazily(chosenFiles(plan, options), ({ file, at }) => () => numbered(readFileColumns(this.store, file, plan), at))
       for await (const { slice, columns, at } of concatAhead(files, filesAhead(plan))) {
         if (!state) results.push({ rows: [], columns })
         if (slice.length > 0) yield { names: slice.names, values: slice.values, length: slice.length, file: at }
@@ -312,7 +312,7 @@ export class Dataset {
       throw new StorageError('INVALID_ARGUMENT', 'read options must be an object, such as { columns: ["id"] }, not an array or a value')
     }
     const { columns, version } = options
-    checkShard(options.shard)
+    checkFiles(options.files)
     if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) {
       throw new StorageError('INVALID_ARGUMENT', 'columns must be an array of column names')
     }
@@ -328,22 +328,38 @@ export class Dataset {
   }
 }
 
-function checkShard(shard: ScanOptions['shard']): void {
-  if (shard === undefined) return
-  const { index, count } = (shard ?? {}) as Partial<NonNullable<ScanOptions['shard']>>
-  if (!Number.isSafeInteger(count) || count! < 1 || !Number.isSafeInteger(index) || index! < 0 || index! >= count!) {
-    throw new StorageError('INVALID_ARGUMENT', `shard must be { index, count }, count a positive integer and 0 <= index < count; got index ${String(index)}, count ${String(count)}`)
+function checkFiles(files: ScanOptions['files']): void {
+  if (files !== undefined && typeof (files as Partial<Iterable<number>> | null)?.[Symbol.iterator] !== 'function') {
+    throw new StorageError('INVALID_ARGUMENT', 'files must be an iterable of file positions, such as [0, 2, 4]')
   }
+}
+
+/**
+ * The files of a plan a read opens, each with its position in the whole plan: all of them, or
+ * those `files` names, taken from it one at a time as the read reaches them.
+ */
+function* chosenFiles(plan: ReadPlan, { files }: ScanOptions): Generator<{ file: ReadPlan['files'][number]; at: number }> {
+  if (files === undefined) {
+    for (let at = 0; at < plan.files.length; at++) yield { file: plan.files[at]!, at }
+    return
+  }
+  let last = -1
+  for (const at of files) {
+    if (!Number.isSafeInteger(at) || at <= last) {
+      throw new StorageError('INVALID_ARGUMENT', `files must name file positions in ascending order, whole numbers from 0; got ${String(at)} after ${last}`)
+    }
+    if (at >= plan.files.length) return
+    last = at
+    yield { file: plan.files[at]!, at }
+  }
+}
+
+function* mapLazily<T, U>(items: Iterable<T>, fn: (item: T) => U): Generator<U> {
+  for (const item of items) yield fn(item)
 }
 
 async function* numbered(reads: AsyncGenerator<FileColumns>, at: number): AsyncGenerator<FileColumns & { at: number }> {
   for await (const read of reads) yield { ...read, at }
-}
-
-/** The files of a plan this read opens, with each one's position in the whole plan. */
-function shardOf(plan: ReadPlan, { shard }: ScanOptions): { file: ReadPlan['files'][number]; at: number }[] {
-  const all = plan.files.map((file, at) => ({ file, at }))
-  return shard ? all.filter(({ at }) => at % shard.count === shard.index) : all
 }
 
 function checkWriteOptions(options: WriteOptions): void {

@@ -128,7 +128,7 @@ export class ObjectStorage implements StorageBackend {
 
   /**
    * The data files a read of `filters` opens (partitions and files pruned as a read prunes them),
-   * in the order it reads them: what `shard` numbers, and what a caller sizes a read by.
+   * in the order it reads them: the positions a scan's `files` names, and what a caller sizes a read by.
    */
   dataFiles(entity: string, filters?: Filters, options: ReadOptions = {}): Promise<DataFiles> {
     return this.guard(undefined, () => this.dataset.dataFiles(entity, filters, options))

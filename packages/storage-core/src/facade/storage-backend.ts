@@ -25,14 +25,15 @@ export interface ScanOptions extends ReadOptions {
   /** Rows per yielded batch (default 4,096). */
   batchSize?: number
   /**
-   * Read only the files at positions `index`, `index + count`, ... of the read's file order (the
-   * order `dataFiles` lists): `count` readers, with indexes 0 to `count - 1`, read every row once
-   * between them. Give them all the same `version`, so that they read one snapshot.
+   * Read only the files at these positions of the read's file order (the order `dataFiles` lists
+   * them), ascending; a position past the last file ends the read. They are taken one at a time
+   * as the read reaches them, so readers can share one counter and each take the next file when
+   * it is ready for one. Give every reader the same `version`, so that they read one snapshot.
    */
-  shard?: { index: number; count: number }
+  files?: Iterable<number>
 }
 
-/** The data files a read opens, in the order it reads them, as `dataFiles` lists them. */
+/** The data files a read opens, in the order it reads them. */
 export interface DataFiles {
   /** The table version they belong to (absent for a plain Hive folder). */
   version: number | undefined

@@ -29,14 +29,21 @@ export async function mapConcurrent<T, R>(
 /**
  * The items of each source in turn, with up to `ahead` following sources opened while the current
  * one is consumed: their first items (their first reads) are under way by the time they are
- * needed, so I/O overlaps work. A consumer that stops early closes every open source.
+ * needed, so I/O overlaps work. A consumer that stops early closes every open source. `sources`
+ * is iterated only as sources are opened, so it may be lazy.
  */
-export async function* concatAhead<T>(sources: readonly (() => AsyncGenerator<T>)[], ahead = 1): AsyncGenerator<T> {
+export async function* concatAhead<T>(sources: Iterable<() => AsyncGenerator<T>>, ahead = 1): AsyncGenerator<T> {
   const opened: { items: AsyncGenerator<T>; first: Promise<IteratorResult<T>> }[] = []
-  let next = 0
+  const pending = sources[Symbol.iterator]()
+  let more = true
   const openUpTo = (count: number) => {
-    while (opened.length < count && next < sources.length) {
-      const items = sources[next++]!()
+    while (opened.length < count && more) {
+      const step = pending.next()
+      if (step.done) {
+        more = false
+        break
+      }
+      const items = step.value()
       const first = items.next()
       first.catch(() => {}) // seen when it is awaited, in order
       opened.push({ items, first })
@@ -56,6 +63,7 @@ export async function* concatAhead<T>(sources: readonly (() => AsyncGenerator<T>
       openUpTo(1)
     }
   } finally {
+    if (more) pending.return?.()
     await Promise.allSettled(opened.map((source) => source.items.return(undefined)))
   }
 }

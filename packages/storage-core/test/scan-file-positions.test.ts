@@ -1,7 +1,7 @@
 /**
- * A read split into shards: `dataFiles` lists the files a read opens, in its order; `count` readers
- * with `shard: { index, count }` read every row of them once between them, and a slice's `file`
- * says where its rows go back in that order.
+ * A read split between readers: `dataFiles` lists the files a read opens, in its order; readers
+ * given disjoint `files` positions (fixed, or taken from one counter) read every row once between
+ * them, and a slice's `file` says where its rows go back in that order.
  */
 import { describe, expect, it } from '@jest/globals'
 import { MemoryStorage } from '../src/facade/memory-storage.js'
@@ -39,7 +39,7 @@ async function sliceRows(storage: MemoryStorage, filters: Filters | undefined, o
   return out
 }
 
-describe('dataFiles and shard', () => {
+describe('dataFiles and files', () => {
   it('dataFiles lists the files a read opens, pruned as the read prunes them, in its order', async () => {
     const storage = await table()
     const all = await storage.dataFiles('plays')
@@ -57,13 +57,14 @@ describe('dataFiles and shard', () => {
     expect((await storage.dataFiles('plays', undefined, { version: 0 })).files).toHaveLength(1)
   })
 
-  it.each([1, 2, 3, 4, 11])('%i shards of scanColumns hold every row once, and their files put them back in order', async (count) => {
+  it.each([1, 2, 3, 4, 11])('%i readers taking every n-th file read every row once, and their files put them back in order', async (count) => {
     const storage = await table()
     const { version, files } = await storage.dataFiles('plays')
     const whole = await sliceRows(storage, undefined, { version })
     expect(whole.map((r) => r.file)).toEqual([...whole.map((r) => r.file)].sort((a, b) => a - b))
     expect(new Set(whole.map((r) => r.file)).size).toBe(files.length)
-    const shards = await Promise.all(Array.from({ length: count }, (_, index) => sliceRows(storage, undefined, { version, shard: { index, count } })))
+    const everyNth = (index: number) => Array.from({ length: files.length }, (_, at) => at).filter((at) => at % count === index)
+    const shards = await Promise.all(Array.from({ length: count }, (_, index) => sliceRows(storage, undefined, { version, files: everyNth(index) })))
     shards.forEach((rows, index) => {
       for (const { file } of rows) expect(file % count).toBe(index)
     })
@@ -72,30 +73,74 @@ describe('dataFiles and shard', () => {
     expect(merged.map((r) => r.row)).toEqual(await rowsOf(storage))
   })
 
-  it('scan takes shards too, with filters and columns', async () => {
+  it('readers sharing one counter each take the next file when ready, and stop past the last', async () => {
+    const storage = await table()
+    const { version } = await storage.dataFiles('plays')
+    let next = 0
+    const taken: number[][] = [[], []]
+    // Endless: a position past the last file ends each read.
+    const claims = (reader: number): Iterable<number> => ({
+      *[Symbol.iterator]() {
+        for (;;) {
+          taken[reader]!.push(next)
+          yield next++
+        }
+      },
+    })
+    const [a, b] = await Promise.all([sliceRows(storage, undefined, { version, files: claims(0) }), sliceRows(storage, undefined, { version, files: claims(1) })])
+    expect(taken[0]!.length).toBeGreaterThan(1)
+    expect(taken[1]!.length).toBeGreaterThan(1)
+    const merged = [...a!, ...b!].sort((x, y) => x.file - y.file)
+    expect(merged).toEqual(await sliceRows(storage, undefined, { version }))
+    expect(new Set([...a!.map((r) => r.file)]).size + new Set([...b!.map((r) => r.file)]).size).toBe(10)
+  })
+
+  it('takes positions only as the read reaches them, and lets go of them when the read stops', async () => {
+    const storage = await table()
+    let pulled = 0
+    let closed = false
+    const positions: Iterable<number> = {
+      *[Symbol.iterator]() {
+        try {
+          for (let at = 0; at < 10; at++) {
+            pulled++
+            yield at
+          }
+        } finally {
+          closed = true
+        }
+      },
+    }
+    for await (const slice of storage.scanColumns('plays', undefined, { files: positions })) {
+      expect(slice.file).toBe(0)
+      // The file being read and the one read ahead of it.
+      expect(pulled).toBeLessThanOrEqual(2)
+      break
+    }
+    expect(closed).toBe(true)
+  })
+
+  it('scan takes file positions too, with filters and columns', async () => {
     const storage = await table()
     const filters = { season: [2023, 2024], yards: { gte: 3 } }
     const options = { columns: ['play_id', 'week'] }
     const whole = await rowsOf(storage, filters, options)
-    expect(whole.length).toBeGreaterThan(0)
-    const halves = [await rowsOf(storage, filters, { ...options, shard: { index: 0, count: 2 } }), await rowsOf(storage, filters, { ...options, shard: { index: 1, count: 2 } })]
+    const { files } = await storage.dataFiles('plays', filters)
+    expect(files).toHaveLength(7)
+    const halves = [await rowsOf(storage, filters, { ...options, files: [0, 2, 4, 6] }), await rowsOf(storage, filters, { ...options, files: [1, 3, 5] })]
     expect(halves[0]!.length).toBeGreaterThan(0)
     expect(halves[1]!.length).toBeGreaterThan(0)
     const key = (r: Row) => `${r.week}/${r.play_id}`
     expect([...halves[0]!, ...halves[1]!].map(key).sort()).toEqual(whole.map(key).sort())
+    expect(await rowsOf(storage, filters, { ...options, files: [] })).toEqual([])
   })
 
-  it.each([
-    [{ index: 2, count: 2 }],
-    [{ index: -1, count: 2 }],
-    [{ index: 0, count: 0 }],
-    [{ index: 0.5, count: 2 }],
-    [{ index: 0 }],
-    [null],
-    [7],
-  ])('refuses shard %j with INVALID_ARGUMENT', async (shard) => {
-    const storage = await table()
-    await expect(rowsOf(storage, undefined, { shard } as unknown as ScanOptions)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
-    await expect(sliceRows(storage, undefined, { shard } as unknown as ScanOptions)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
-  })
+  it.each([[[2, 1]], [[1, 1]], [[-1]], [[0.5]], [[Number.NaN]], [['1']], [null], [7], [{ index: 0, count: 2 }]])(
+    'refuses files %j with INVALID_ARGUMENT',
+    async (files) => {
+      const storage = await table()
+      await expect(rowsOf(storage, undefined, { files } as unknown as ScanOptions)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+      await expect(sliceRows(storage, undefined, { files } as unknown as ScanOptions)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    },
+  )
 })
