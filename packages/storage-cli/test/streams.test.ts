@@ -5,7 +5,7 @@ import { decodeParquet, encodeCsv, inferSchema, type Row } from '@cfb/storage-co
 import { LocalStorage } from '@cfb/storage-local'
 import { parquetMetadata } from 'hyparquet'
 import { join } from 'node:path'
-import { BIN, type CliResult, cliEnv, expectExitCode, lines, makeTempDir, PACKAGE_DIR, removeDir, runCli, startCli } from './support/cli.js'
+import { BIN, type CliResult, cliEnv, expectExitCode, lines, makeTempDir, PACKAGE_DIR, pipedToHead, removeDir, runCli, startCli } from './support/cli.js'
 
 // Output as data engineers pipe it: a reader that stops early ends the command quietly, rows
 // stream out in every format, a table stays readable, and an unknown column is an error.
@@ -33,26 +33,6 @@ afterAll(async () => {
   await removeDir(dir)
 })
 
-/** `bin args | head -n 1` in bash: what head printed, and the bin's exit status and stderr. */
-function pipedToHead(args: string[]): Promise<{ head: string; status: number; stderr: string }> {
-  const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
-  const script = `'${process.execPath}' '${BIN}' ${quoted} 2>"$ERR" | head -n 1; echo "\${PIPESTATUS[0]}" >"$STATUS"`
-  const err = join(dir, `stderr-${Math.random().toString(36).slice(2)}`)
-  const status = `${err}.status`
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd: PACKAGE_DIR, env: { ...cliEnv(), ERR: err, STATUS: status }, stdio: ['ignore', 'pipe', 'inherit'] })
-    let head = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      head += chunk
-    })
-    child.on('error', reject)
-    child.on('close', async () => {
-      const { readFile } = await import('node:fs/promises')
-      resolve({ head, status: Number((await readFile(status, 'utf8')).trim()), stderr: await readFile(err, 'utf8') })
-    })
-  })
-}
-
 /** Runs the bin with its stdout's reading end closed before it writes a byte: every write meets EPIPE. */
 async function withClosedStdout(args: string[]): Promise<CliResult> {
   const started = startCli(args)
@@ -62,19 +42,19 @@ async function withClosedStdout(args: string[]): Promise<CliResult> {
 
 describe('a closed pipe ends the command quietly (exit 0, nothing on stderr)', () => {
   it('ls | head -1 over 6,000 keys', async () => {
-    const result = await pipedToHead(['ls', '--backend', `local:${tree}`])
+    const result = await pipedToHead(dir, ['ls', '--backend', `local:${tree}`])
     expect(result).toEqual({ head: 'raw/folder-000/file-with-a-longish-name-000.json\n', status: 0, stderr: '' })
   })
 
   it('read plays --format ndjson | head -1 over 157,896 plays', async () => {
-    const result = await pipedToHead(['read', 'plays', '--format', 'ndjson', '--backend', demo])
+    const result = await pipedToHead(dir, ['read', 'plays', '--format', 'ndjson', '--backend', demo])
     expect(result.status).toBe(0)
     expect(result.stderr).toBe('')
     expect(JSON.parse(result.head)).toMatchObject({ season: 2023, week: 1, play_number: 1 })
   })
 
   it('read --format csv | head -1 prints the header and ends', async () => {
-    const result = await pipedToHead(['read', 'plays', '--format', 'csv', '--columns', 'play_id,offense', '--backend', demo])
+    const result = await pipedToHead(dir, ['read', 'plays', '--format', 'csv', '--columns', 'play_id,offense', '--backend', demo])
     expect(result).toEqual({ head: 'play_id,offense\n', status: 0, stderr: '' })
   })
 

@@ -3,6 +3,7 @@ import { extname } from 'node:path'
 import { type Filters, type ObjectStorage, StorageError, type TableSchema } from '@cfb/storage-core'
 import { type Command, Option } from 'commander'
 import { closeBackend, openBackend, SPEC_HELP } from '../backend-spec.js'
+import { csvOnTwoThreads, TWO_THREADS_MIN_BYTES } from '../csv-on-two-threads.js'
 import { collect, FILTER_OPTION_HELP, parseFilters } from '../filter-args.js'
 import { INPUT_EXTENSIONS, openFileAsEntity } from '../input-file.js'
 import { emit, type Io, stdoutFile } from '../io.js'
@@ -108,7 +109,9 @@ export function addReadCommand(program: Command, io: Io): void {
       const { backend, entity } = file ? await openFileAsEntity(target) : { backend: await openBackend(options.backend, io.env), entity: target }
       try {
         await checkColumns(backend, entity, [...new Set([...(columns ?? []), ...Object.keys(filters)])])
-        const shown = await copyRows(backend, entity, { filters, columns, version }, limit, format, options.out, io)
+        // A backend a worker thread can open again by its spec: not a file given as the entity, nor memory.
+        const spec = file || backend.name === 'memory' ? undefined : options.backend
+        const shown = await copyRows(backend, entity, { filters, columns, version, spec }, limit, format, options.out, io)
         if (format === 'table' && given === undefined && shown.more) {
           io.stderr.write(`(the first ${TABLE_ROWS} rows; --limit n shows more, --format ndjson or csv all of them)\n`)
         }
@@ -118,11 +121,18 @@ export function addReadCommand(program: Command, io: Io): void {
     })
 }
 
+/** The version of a read of a table worth two threads (`TWO_THREADS_MIN_BYTES`), else undefined. */
+async function largeRead(backend: ObjectStorage, entity: string, filters: Filters, version: number | undefined): Promise<number | undefined> {
+  const read = await backend.dataFiles(entity, filters, { version })
+  const bytes = read.files.reduce((sum, file) => sum + file.size, 0)
+  return read.files.length >= 2 && bytes >= TWO_THREADS_MIN_BYTES ? read.version : undefined
+}
+
 /** Streams the scan's rows into the output a batch at a time, stopping at `limit`. */
 async function copyRows(
   backend: ObjectStorage,
   entity: string,
-  { filters, columns, version }: { filters: Filters; columns: string[] | undefined; version: number | undefined },
+  { filters, columns, version, spec }: { filters: Filters; columns: string[] | undefined; version: number | undefined; spec: string | undefined },
   limit: number,
   format: OutputFormat,
   out: string | undefined,
@@ -139,7 +149,10 @@ async function copyRows(
   let rows = 0
   let more = false
   try {
-    if (limit > 0 && byColumn) {
+    const large = byColumn && limit === Number.POSITIVE_INFINITY && spec !== undefined ? await largeRead(backend, entity, filters, version) : undefined
+    if (large !== undefined) {
+      await csvOnTwoThreads(backend, { spec: spec!, env: io.env, entity, filters, columns, version: large }, sink)
+    } else if (limit > 0 && byColumn) {
       const csv = new CsvColumnWriter(sink)
       for await (const slice of backend.scanColumns(entity, filters, { columns, version })) {
         const room = limit - rows

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -43,6 +43,8 @@ export interface CliResult {
 export interface RunOptions {
   env?: CliEnv
   cwd?: string
+  /** Options for node itself, before the bin (`--cpu-prof`). */
+  nodeOptions?: readonly string[]
   /** Kill the bin (SIGKILL) after this long; the test then fails on `signal`. Default 90 s. */
   timeoutMs?: number
 }
@@ -58,7 +60,7 @@ export interface CliProcess {
 
 /** Spawns `node dist/bin.js ...args` with stdout and stderr as pipes (not a TTY). */
 export function startCli(args: readonly string[], options: RunOptions = {}): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), BIN, ...args], {
     cwd: options.cwd ?? PACKAGE_DIR,
     env: options.env ?? cliEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -120,4 +122,23 @@ export function expectExitCode(result: CliResult, code: number): void {
       `expected exit ${code}, got ${result.signal ?? `exit ${result.code}`}\n--- stderr:\n${result.stderr}--- stdout:\n${result.stdout.slice(0, 4000)}`,
     )
   }
+}
+
+/** `bin args | head -n 1` in bash: what head printed, and the bin's exit status and stderr. */
+export function pipedToHead(dir: string, args: string[]): Promise<{ head: string; status: number; stderr: string }> {
+  const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')
+  const script = `'${process.execPath}' '${BIN}' ${quoted} 2>"$ERR" | head -n 1; echo "\${PIPESTATUS[0]}" >"$STATUS"`
+  const err = join(dir, `stderr-${Math.random().toString(36).slice(2)}`)
+  const status = `${err}.status`
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { cwd: PACKAGE_DIR, env: { ...cliEnv(), ERR: err, STATUS: status }, stdio: ['ignore', 'pipe', 'inherit'] })
+    let head = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      head += chunk
+    })
+    child.on('error', reject)
+    child.on('close', async () => {
+      resolve({ head, status: Number((await readFile(status, 'utf8')).trim()), stderr: await readFile(err, 'utf8') })
+    })
+  })
 }
