@@ -135,6 +135,29 @@ describe('dataFiles and files', () => {
     expect(await rowsOf(storage, filters, { ...options, files: [] })).toEqual([])
   })
 
+  it('a plain folder read in parts takes a column only the other part has as null, not as unknown', async () => {
+    const storage = new MemoryStorage()
+    await storage.writeParquet('plain/season=2023/a.parquet', [{ id: 1, early: 'x' }])
+    await storage.writeParquet('plain/season=2024/b.parquet', [{ id: 2, late: 'y' }])
+    const { version, files } = await storage.dataFiles('plain')
+    expect(version).toBeUndefined()
+    expect(files.map((f) => f.path)).toEqual(['plain/season=2023/a.parquet', 'plain/season=2024/b.parquet'])
+    const rows = async (positions: number[]) => {
+      const out: Row[] = []
+      for await (const batch of storage.scan('plain', undefined, { columns: ['id', 'late'], files: positions })) out.push(...batch)
+      return out
+    }
+    expect(await rows([0])).toEqual([{ id: 1, late: null }])
+    expect(await rows([1])).toEqual([{ id: 2, late: 'y' }])
+    // Read whole, a column no file has is still refused.
+    const whole = async () => {
+      for await (const _ of storage.scan('plain', undefined, { columns: ['id', 'nowhere'] })) {
+        // drained
+      }
+    }
+    await expect(whole()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+
   it.each([[[2, 1]], [[1, 1]], [[-1]], [[0.5]], [[Number.NaN]], [['1']], [null], [7], [{ index: 0, count: 2 }]])(
     'refuses files %j with INVALID_ARGUMENT',
     async (files) => {

@@ -173,7 +173,8 @@ export class Dataset {
     } catch (error) {
       throw await this.gone(error, state, options.version)
     }
-    if (!state) checkPlainColumns(plan, results)
+    // A read of some of a plain folder's files cannot tell a column the others have from a typo.
+    if (!state && options.files === undefined) checkPlainColumns(plan, results)
     if (batch.length > 0) yield batch
   }
 
@@ -193,7 +194,8 @@ export class Dataset {
     } catch (error) {
       throw await this.gone(error, state, options.version)
     }
-    if (!state) checkPlainColumns(plan, results)
+    // A read of some of a plain folder's files cannot tell a column the others have from a typo.
+    if (!state && options.files === undefined) checkPlainColumns(plan, results)
   }
 
   async dataFiles(entity: string, filters?: Filters, options: ReadOptions = {}): Promise<DataFiles> {
