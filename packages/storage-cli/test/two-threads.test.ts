@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LocalStorage } from '@cfb/storage-local'
 import { BUCKET, useS3Server } from './support/s3.js'
-import { type CliEnv, expectExitCode, lines, makeTempDir, pipedToHead, removeDir, runCli, startCli } from './support/cli.js'
+import { BIN, type CliEnv, cliEnv, expectExitCode, lines, makeTempDir, PACKAGE_DIR, pipedToHead, removeDir, runCli, startCli } from './support/cli.js'
 
 // `read --format csv` of a table of 16 MiB or more reads it on two threads: the main thread and a
 // worker each take the next file and encode it, and the lines go out in one reader's order. Each
@@ -102,6 +103,25 @@ describe('read --format csv on two threads', () => {
     expect(await threadsOf(['read', 'big', '--format', 'csv', '-f', 'season=2021', '-f', 'week=2', '--out', join(dir, 'one.csv'), '--backend', `local:${root}`])).toBe(1)
     expect(await threadsOf(['read', 'big', '--format', 'csv', ...ONE_THREAD, '--out', join(dir, 'limited.csv'), '--backend', `local:${root}`])).toBe(1)
     expect(await threadsOf(['read', 'big', '--format', 'ndjson', '--out', join(dir, 'all.ndjson'), '--backend', `local:${root}`])).toBe(1)
+  }, 120_000)
+
+  it('stays on one thread on one core (taskset), and writes the same bytes', async () => {
+    const args = ['read', 'big', '--format', 'csv', '--backend', `local:${root}`]
+    const profiles = await makeTempDir('profiles')
+    try {
+      const pinned = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+        const child = spawn('taskset', ['-c', '0', process.execPath, '--cpu-prof', `--cpu-prof-dir=${profiles}`, BIN, ...args], { cwd: PACKAGE_DIR, env: cliEnv() })
+        const out: Buffer[] = []
+        child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+        child.on('error', reject)
+        child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8') }))
+      })
+      expect(pinned.code).toBe(0)
+      expect((await readdir(profiles)).filter((name) => name.endsWith('.cpuprofile'))).toHaveLength(1)
+      expect(pinned.stdout === (await csv(['--backend', `local:${root}`]))).toBe(true)
+    } finally {
+      await removeDir(profiles)
+    }
   }, 120_000)
 
   it('filters rows, projects columns and reads an older version as one thread does', async () => {

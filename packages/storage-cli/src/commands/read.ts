@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { extname } from 'node:path'
 import { type Filters, type ObjectStorage, StorageError, type TableSchema } from '@cfb/storage-core'
 import { type Command, Option } from 'commander'
@@ -121,8 +122,12 @@ export function addReadCommand(program: Command, io: Io): void {
     })
 }
 
-/** The version of a read of a table worth two threads (`TWO_THREADS_MIN_BYTES`), else undefined. */
+/**
+ * The version of a read of a table worth two threads (`TWO_THREADS_MIN_BYTES`, and a second core
+ * this process may run on), else undefined.
+ */
 async function largeRead(backend: ObjectStorage, entity: string, filters: Filters, version: number | undefined): Promise<number | undefined> {
+  if (availableParallelism() < 2) return undefined
   const read = await backend.dataFiles(entity, filters, { version })
   const bytes = read.files.reduce((sum, file) => sum + file.size, 0)
   return read.files.length >= 2 && bytes >= TWO_THREADS_MIN_BYTES ? read.version : undefined
