@@ -9,7 +9,7 @@ import { CsvColumnsEncoder, type Env, type Filters, type ObjectStorage, StorageE
 import type { ByteSink } from './row-output.js'
 
 /**
- * Reads smaller than this stay on one thread. A worker sends its first lines about 0.6 s after it
+ * Reads smaller than this stay on one thread. A worker sends its first lines about 0.5 s after it
  * is started (an isolate, the modules, the table's snapshot, a file), and the main thread reads
  * alone until then: on this repository's 2-core machine, 8 MB of the bench's plays (8.3 MB, three
  * seasons) were no faster on two threads, 14 MB were 10-15% faster, 25 MB 25% faster.
