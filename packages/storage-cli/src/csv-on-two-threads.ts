@@ -42,8 +42,18 @@ export type CsvShardMessage =
   | { error: { code: string | undefined; message: string; key: string | undefined } }
 
 /** File positions taken from `counter` one at a time, as a read reaches them (a scan's `files`). */
-export function* claims(counter: Int32Array): Generator<number> {
+function* claims(counter: Int32Array): Generator<number> {
   for (;;) yield Atomics.add(counter, 0, 1)
+}
+
+/** CSV lines of the files this thread takes from `counter`, a slice at a time: what both threads run. */
+export async function* csvOfTakenFiles(backend: ObjectStorage, read: CsvRead, counter: Int32Array): AsyncGenerator<{ file: number; names: string[]; bytes: Uint8Array }> {
+  let encoder: CsvColumnsEncoder | undefined
+  const { entity, filters, columns, version } = read
+  for await (const slice of backend.scanColumns(entity, filters, { columns, version, files: claims(counter) })) {
+    encoder ??= new CsvColumnsEncoder(slice.names)
+    yield { file: slice.file!, names: slice.names, bytes: encoder.encode(slice) }
+  }
 }
 
 const HERE = 0
@@ -116,11 +126,8 @@ export async function csvOnTwoThreads(backend: ObjectStorage, read: CsvRead, sin
   }
 
   try {
-    let encoder: CsvColumnsEncoder | undefined
-    const { entity, filters, columns, version } = read
-    for await (const slice of backend.scanColumns(entity, filters, { columns, version, files: claims(counter) })) {
-      encoder ??= new CsvColumnsEncoder(slice.names)
-      add({ file: slice.file!, names: slice.names, bytes: encoder.encode(slice), from: HERE })
+    for await (const lines of csvOfTakenFiles(backend, read, counter)) {
+      add({ ...lines, from: HERE })
       await flush()
       while (held[HERE]! > HELD_BYTES) {
         await hear()

@@ -4,9 +4,9 @@
  * unwritten.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { CsvColumnsEncoder, StorageError } from '@cfb/storage-core'
+import { StorageError } from '@cfb/storage-core'
 import { closeBackend, openBackend } from './backend-spec.js'
-import { type CsvShardJob, type CsvShardMessage, claims } from './csv-on-two-threads.js'
+import { type CsvShardJob, type CsvShardMessage, csvOfTakenFiles } from './csv-on-two-threads.js'
 
 const port = parentPort!
 const job = workerData as CsvShardJob
@@ -23,13 +23,10 @@ const send = (message: CsvShardMessage, transfer: ArrayBuffer[] = []) => port.po
 try {
   const backend = await openBackend(job.spec, job.env)
   try {
-    let encoder: CsvColumnsEncoder | undefined
-    for await (const slice of backend.scanColumns(job.entity, job.filters, { columns: job.columns, version: job.version, files: claims(job.counter) })) {
-      encoder ??= new CsvColumnsEncoder(slice.names)
-      const bytes = encoder.encode(slice)
-      unwritten += bytes.length
+    for await (const lines of csvOfTakenFiles(backend, job, job.counter)) {
+      unwritten += lines.bytes.length
       // The encoder's buffer is its own, never Node's shared pool: it moves, uncopied.
-      send({ file: slice.file!, names: slice.names, bytes }, [bytes.buffer as ArrayBuffer])
+      send(lines, [lines.bytes.buffer as ArrayBuffer])
       while (unwritten > job.heldBytes) await new Promise<void>((resolve) => (written = resolve))
     }
   } finally {
