@@ -30,6 +30,20 @@ function fileOf(rows: Record<string, unknown>[], rowGroupSize?: number) {
   return { buffer, file: { byteLength: buffer.byteLength, slice: async (s: number, e?: number) => buffer.slice(s, e) } }
 }
 
+/** A file whose `release` detaches the buffer, as rangedFile's does, and records its size. */
+function releasingFile(buffer: ArrayBuffer) {
+  const released: number[] = []
+  const file = {
+    byteLength: buffer.byteLength,
+    slice: async (s: number, e?: number) => buffer.slice(s, e),
+    release(bytes: ArrayBuffer) {
+      released.push(bytes.byteLength)
+      structuredClone(bytes, { transfer: [bytes] })
+    },
+  }
+  return { file, released }
+}
+
 async function collect(generator: AsyncGenerator<Record<string, unknown>[]>) {
   const slices: Record<string, unknown>[][] = []
   for await (const slice of generator) slices.push(slice)
@@ -235,6 +249,44 @@ describe('Parquet page values', () => {
   })
 })
 
+describe('row group bytes', () => {
+  const rows = Array.from({ length: 2500 }, (_, i) => ({
+    id: i,
+    blob: i % 5 === 0 ? null : new Uint8Array([i & 255, i >> 8, 7]),
+    name: `n${i % 40}`,
+    x: i / 3,
+  }))
+
+  it.each(['SNAPPY', 'UNCOMPRESSED'] as const)('%s: every value read stays whole after its row group is done', async (codec) => {
+    const bytes = encodeParquet(rows, inferSchema(rows), { codec, rowGroupSize: 1000 })
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    const metadata = parquetMetadata(buffer)
+    const { file, released } = releasingFile(buffer)
+    const byRow = await collect(readParquetRows(file, { metadata, sliceRows: 300 }))
+    const byColumn: unknown[][] = [[], [], [], []]
+    for await (const slice of readParquetColumns(file, { metadata, sliceRows: 300 })) {
+      for (const [j, v] of slice.values.entries()) byColumn[j]!.push(...v)
+    }
+    expect(byRow.flat()).toEqual(rows)
+    expect(byColumn).toEqual(['id', 'blob', 'name', 'x'].map((name) => rows.map((r) => r[name as keyof (typeof rows)[number]])))
+    // Binary values of an uncompressed page are views of the file's bytes: those are kept.
+    expect(released).toHaveLength(codec === 'SNAPPY' ? 6 : 0)
+  })
+
+  it('are given back only once the row group is read: a read stopped inside one keeps them', async () => {
+    const bytes = encodeParquet(rows, inferSchema(rows), { rowGroupSize: 1000 })
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    const { file, released } = releasingFile(buffer)
+    const reader = readParquetRows(file, { metadata: parquetMetadata(buffer), sliceRows: 300 })
+    for (let i = 0; i < 4; i++) await reader.next()
+    expect(released).toEqual([])
+    await reader.next()
+    expect(released).toHaveLength(1)
+    await reader.return(undefined)
+    expect(released).toHaveLength(1)
+  })
+})
+
 describe('the parquet-testing corpus', () => {
   const data = fileURLToPath(new URL('../fixtures/parquet-testing/data/', import.meta.url))
   // Encrypted files are refused before a page is read; the 1 GiB string page is refused by size.
@@ -243,7 +295,8 @@ describe('the parquet-testing corpus', () => {
   it.each(names)('%s reads a page at a time as hyparquet reads it whole', async (name) => {
     const bytes = readFileSync(`${data}${name}`)
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
-    const file = { byteLength: buffer.byteLength, slice: async (s: number, e?: number) => buffer.slice(s, e) }
+    // Bytes are given back as each row group is done: a value still sharing them would read empty.
+    const { file } = releasingFile(buffer)
     const whole = await decodeParquet(buffer).then(
       (rows) => ({ rows }),
       (error) => ({ code: (error as { code?: string }).code }),

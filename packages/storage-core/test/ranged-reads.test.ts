@@ -50,6 +50,25 @@ describe('ranged reads of data files', () => {
     expect(store.reads[0]).toMatchObject({ start: size - footer, end: size })
   })
 
+  it("give a row group's bytes back once a scan has read it, and keep the footer's", async () => {
+    const { store, storage, rows, size, footer } = await bigTable()
+    const given: Uint8Array[] = []
+    const get = store.get.bind(store)
+    store.get = async (key, range) => {
+      const bytes = await get(key, range)
+      if (key.endsWith('.parquet')) given.push(bytes)
+      return bytes
+    }
+    const read: unknown[] = []
+    for await (const batch of storage.scan('t', {}, { columns: ['a', 'b'] })) read.push(...batch.map((r) => r.a))
+    expect(read).toEqual(rows.map((r) => r.a))
+    expect(store.reads.map((r) => r.end - r.start)).toEqual([footer, expect.any(Number)])
+    expect(store.reads[1]!.end - store.reads[1]!.start).toBeGreaterThan(64 * 1024)
+    // Detached: the memory is gone at once, not at V8's next full collection.
+    expect(given.map((bytes) => bytes.byteLength)).toEqual([footer, 0])
+    expect(size).toBeGreaterThan(footer)
+  })
+
   it('keep the footer length through a checkpoint', async () => {
     const { store, storage, size, footer } = await bigTable()
     for (let i = 0; i < 10; i++) await storage.write('t', [{ id: -1 - i, a: 0.5, small: 0, b: 0.5 }], {}, { overwrite: false })

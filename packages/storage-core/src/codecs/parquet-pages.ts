@@ -43,6 +43,12 @@ export interface ParquetRowsOptions {
   primed?: boolean
 }
 
+/**
+ * A file to read. `release`, when it has one (`rangedFile`), takes back a row group's bytes once
+ * the group is read, when no value decoded from them shares them.
+ */
+export type ParquetSource = AsyncBuffer & { release?(buffer: ArrayBuffer): void }
+
 /** A column of one row group: its pages, which give values as rows hold them. */
 interface GroupColumn {
   name: string
@@ -71,7 +77,7 @@ function coalesce(ranges: readonly { startByte: number; endByte: number }[]): { 
 type GroupRead = { groupRows: number; columns: GroupColumn[]; rows?: undefined } | { rows: Row[]; groupRows?: undefined; columns?: undefined }
 
 /** The row groups of a read, in order, each ready to be taken a slice at a time. */
-async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<GroupRead> {
+async function* rowGroups(file: ParquetSource, options: ParquetRowsOptions): AsyncGenerator<GroupRead> {
   const metadata = readableMetadata(options.metadata, file.byteLength)
   const raw = withRawDecimals(metadata)
   const tree = parquetSchema(raw)
@@ -124,6 +130,9 @@ async function* rowGroups(file: AsyncBuffer, options: ParquetRowsOptions): Async
       return { name, pages: new ColumnPages(bytes, decoder, values) }
     })
     yield { groupRows: group.groupRows, columns }
+    // Reached once every slice of the group is taken. Values of compressed pages were decoded
+    // from buffers of their own; an uncompressed page's may be views of these bytes.
+    if (file.release && columns.every((c) => !c.pages.sharesBytes)) for (const { bytes } of fetched) file.release(bytes.buffer as ArrayBuffer)
   }
 }
 
@@ -143,7 +152,7 @@ function takeParts(columns: readonly GroupColumn[], count: number, parts: Column
  * The file's rows as objects typed as written, `sliceRows` at a time, unfiltered. Yields at least
  * one slice for each row group read (empty when the group is), none for groups the filter skips.
  */
-export async function* readParquetRows(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
+export async function* readParquetRows(file: ParquetSource, options: ParquetRowsOptions): AsyncGenerator<Row[]> {
   const { sliceRows, constants } = options
   const replaced = (name: string) => constants?.names.includes(name) === true
   let primed = options.primed === true
@@ -193,7 +202,7 @@ export interface ColumnSlice {
  * `readParquetRows` by column: the same values, `sliceRows` rows at a time, with no row objects
  * (a reader that only passes values on, such as a CSV export, has no use for them).
  */
-export async function* readParquetColumns(file: AsyncBuffer, options: ParquetRowsOptions): AsyncGenerator<ColumnSlice> {
+export async function* readParquetColumns(file: ParquetSource, options: ParquetRowsOptions): AsyncGenerator<ColumnSlice> {
   const { sliceRows } = options
   let primed = options.primed === true
   for await (const group of rowGroups(file, options)) {
@@ -256,6 +265,8 @@ class ColumnPages {
   private dictionaryReady = false
   private page: ArrayLike<unknown> = []
   private at = 0
+  /** Whether a page read so far was stored uncompressed: values decoded from it may be views of the chunk's bytes. */
+  sharesBytes: boolean
 
   constructor(
     bytes: Uint8Array,
@@ -263,6 +274,7 @@ class ColumnPages {
     private readonly values: PageValues,
   ) {
     this.reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }
+    this.sharesBytes = decoder.codec === 'UNCOMPRESSED'
   }
 
   /** The next `count` values: a view into the page when it holds them all, else a copy across pages. */
@@ -294,6 +306,7 @@ class ColumnPages {
     const { decoder } = this
     while (reader.offset < reader.view.byteLength - 1) {
       const header = parquetHeader(reader)
+      if (header.data_page_header_v2?.is_compressed === false) this.sharesBytes = true
       if (header.type === 'DICTIONARY_PAGE') {
         const { data } = readPage(reader, header, decoder, undefined, undefined, 0)
         if (data) {

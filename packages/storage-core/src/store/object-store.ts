@@ -60,7 +60,10 @@ export interface ObjectStore {
   /** Short backend name used in errors: `memory`, `local`, `s3`, `r2`. */
   readonly name: string
   readonly capabilities: StoreCapabilities
-  /** Bytes of `key` (or of `range` of it). `NOT_FOUND` when missing. */
+  /**
+   * Bytes of `key` (or of `range` of it), the caller's own: nothing else keeps or reuses them.
+   * `NOT_FOUND` when missing.
+   */
   get(key: string, range?: ByteRange): Promise<Uint8Array>
   /** Metadata of `key`. `NOT_FOUND` when missing. */
   head(key: string): Promise<ObjectInfo>

@@ -7,7 +7,18 @@ import type { ObjectStore } from './object-store.js'
  * Every slice is a ranged GET, except slices inside the first one: that is the footer read, which
  * often covers a small file whole. Later reads are not kept, so a file is never held whole.
  */
-export function rangedFile(store: ObjectStore, key: string, size: number): AsyncBuffer {
+export interface RangedFile extends AsyncBuffer {
+  /**
+   * Gives back the memory of a buffer `slice` returned, now: the caller is done with it and
+   * nothing it made shares its bytes. A buffer that lives across a read's slices is promoted to
+   * V8's old generation and otherwise waits for a full collection; a scan of large files held
+   * tens of megabytes that way. The buffer is detached (it reads as empty) unless the file keeps
+   * it for later slices, as it does the first.
+   */
+  release(buffer: ArrayBuffer): void
+}
+
+export function rangedFile(store: ObjectStore, key: string, size: number): RangedFile {
   let first: { start: number; bytes: Uint8Array } | undefined
   return {
     byteLength: size,
@@ -24,6 +35,10 @@ export function rangedFile(store: ObjectStore, key: string, size: number): Async
       // A view of a whole buffer is handed over as it is: copying a row group's bytes doubles a scan's garbage.
       if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    },
+    release(buffer: ArrayBuffer): void {
+      // Transferring moves the memory to a clone that is garbage at once, and young.
+      if (buffer !== first?.bytes.buffer && buffer.byteLength > 0) structuredClone(buffer, { transfer: [buffer] })
     },
   }
 }
