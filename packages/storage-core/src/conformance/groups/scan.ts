@@ -27,6 +27,16 @@ export const scan: ConformanceGroup = (ctx) => {
       expect(batches.flat()).toHaveLength(40)
     })
 
+    it('fills every batch but the last, and a batch larger than the table holds every row, with no gaps', async () => {
+      const sevens = await collect(storage.scan('plays', undefined, { batchSize: 7 }))
+      expect(sevens.map((batch) => batch.length)).toEqual([7, 7, 7, 7, 7, 5])
+      const [whole, ...more] = await collect(storage.scan('plays', undefined, { batchSize: Number.MAX_SAFE_INTEGER }))
+      expect(more).toEqual([])
+      for (const batch of [...sevens, whole!]) expect(Object.keys(batch)).toHaveLength(batch.length)
+      expect(byId(whole!)).toEqual(byId(sevens.flat()))
+      expect(whole).toHaveLength(40)
+    })
+
     it('yields the same rows as readIndex', async () => {
       const scanned = (await collect(storage.scan('plays', undefined, { batchSize: 7 }))).flat()
       expect(byId(scanned)).toEqual(byId(await storage.readIndex('plays')))
