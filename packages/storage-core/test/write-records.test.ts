@@ -1,7 +1,7 @@
 // What a write refuses and accepts of its records' columns: partition values that agree with the
 // partition by their text, and records with nothing to store but the partition columns.
 import { describe, expect, it } from '@jest/globals'
-import { matcherFor } from '../src/dataset/group-records.js'
+import { agreementFor, matcherFor } from '../src/dataset/group-records.js'
 import { MemoryObjectStore, ObjectStorage } from '../src/index.js'
 
 describe('partition values of records written to one partition', () => {
@@ -113,4 +113,34 @@ describe('the partition value matcher', () => {
       expect(matcherFor([], style)({}, [])).toBe(true)
     })
   }
+})
+
+describe('the partition agreement of records written to one partition', () => {
+  const keys = ['season', 'week "1"', '日本']
+  for (const style of ['named', 'keyed'] as const) {
+    it(`${style}: true when every key holds its value by === or is absent`, () => {
+      const agrees = agreementFor(keys, style)
+      const values = [2024, 1, null]
+      const record = { season: 2024, 'week "1"': 1, 日本: null, other: 5 }
+      expect(agrees(record, values)).toBe(true)
+      expect(agrees({ other: 5 }, values)).toBe(true)
+      expect(agrees(Object.create(null), values)).toBe(true)
+      expect(agrees({ season: 2024 }, values)).toBe(true)
+      expect(agrees({ ...record, season: 2023 }, values)).toBe(false)
+      expect(agrees({ ...record, season: '2024' }, values)).toBe(false)
+      expect(agrees({ other: 5, 'week "1"': undefined }, values)).toBe(false)
+      expect(agrees({ 日本: undefined }, values)).toBe(false)
+      expect(agreementFor([], style)({}, [])).toBe(true)
+    })
+  }
+
+  it('lets records without the partition columns through, and still refuses a later one that disagrees', async () => {
+    const storage = new ObjectStorage(new MemoryObjectStore())
+    const records = [...Array.from({ length: 50 }, (_, play) => ({ play })), { play: 50, season: 2024 }, { play: 51, week: '3' }]
+    await storage.write('plays', records, { season: 2024, week: 3 })
+    expect(await storage.readIndex('plays')).toEqual(records.map(({ play }) => ({ play, season: 2024, week: 3 })))
+    const error = await storage.write('plays', [...records, { play: 52 }, { play: 53, week: 4 }], { season: 2024, week: 3 }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/record 53 has week="4"/) })
+    expect(await storage.readIndex('plays')).toHaveLength(52)
+  })
 })
