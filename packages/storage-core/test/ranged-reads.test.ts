@@ -1,3 +1,4 @@
+import { markAsUntransferable } from 'node:worker_threads'
 import { describe, expect, it } from '@jest/globals'
 import type { ByteRange } from '../src/store/object-store.js'
 import { ObjectStorage } from '../src/facade/object-storage.js'
@@ -67,6 +68,19 @@ describe('ranged reads of data files', () => {
     // Detached: the memory is gone at once, not at V8's next full collection.
     expect(given.map((bytes) => bytes.byteLength)).toEqual([footer, 0])
     expect(size).toBeGreaterThan(footer)
+  })
+
+  it('read whole when the store hands out buffers that cannot be transferred', async () => {
+    const { store, storage, rows } = await bigTable()
+    const get = store.get.bind(store)
+    store.get = async (key, range) => {
+      const bytes = await get(key, range)
+      markAsUntransferable(bytes.buffer)
+      return bytes
+    }
+    const read: unknown[] = []
+    for await (const batch of storage.scan('t', {}, { columns: ['b'] })) read.push(...batch.map((r) => r.b))
+    expect(read).toEqual(rows.map((r) => r.b))
   })
 
   it('keep the footer length through a checkpoint', async () => {

@@ -37,8 +37,14 @@ export function rangedFile(store: ObjectStore, key: string, size: number): Range
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
     },
     release(buffer: ArrayBuffer): void {
-      // Transferring moves the memory to a clone that is garbage at once, and young.
-      if (buffer !== first?.bytes.buffer && buffer.byteLength > 0) structuredClone(buffer, { transfer: [buffer] })
+      if (buffer === first?.bytes.buffer || buffer.byteLength === 0) return
+      try {
+        // Transferring moves the memory to a clone that is garbage at once, and young.
+        structuredClone(buffer, { transfer: [buffer] })
+      } catch {
+        // Node 22 and later refuse to transfer a buffer marked untransferable (as Node's shared
+        // pool is), where Node 20 copies it: either way it waits for the collector.
+      }
     },
   }
 }
