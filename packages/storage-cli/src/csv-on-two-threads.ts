@@ -70,7 +70,8 @@ export async function csvOnTwoThreads(backend: ObjectStorage, read: CsvRead, sin
   const waiting = new Map<number, Lines[]>()
   let next = 0
   const latest = [-1, -1]
-  const held = [0, 0]
+  // This thread's lines held unwritten (the worker counts its own from the bytes acknowledged).
+  let heldHere = 0
   let failure: Error | undefined
   let heard: (() => void) | undefined
   const hear = () => new Promise<void>((resolve) => (heard = resolve))
@@ -82,7 +83,7 @@ export async function csvOnTwoThreads(backend: ObjectStorage, read: CsvRead, sin
     // Each thread takes its files in order, so none sends lines of a file already written past.
     if (lines.file < next) failure ??= new Error(`lines of file ${lines.file} came after file ${next} was written`)
     latest[lines.from] = lines.file
-    held[lines.from]! += lines.bytes.length
+    if (lines.from === HERE) heldHere += lines.bytes.length
     const list = waiting.get(lines.file)
     if (list) list.push(lines)
     else waiting.set(lines.file, [lines])
@@ -115,8 +116,8 @@ export async function csvOnTwoThreads(backend: ObjectStorage, read: CsvRead, sin
           header = true
         }
         await sink.write(lines.bytes)
-        held[lines.from]! -= lines.bytes.length
         if (lines.from === WORKER) worker.postMessage(lines.bytes.length)
+        else heldHere -= lines.bytes.length
       }
       if (!(latest[HERE]! > next && latest[WORKER]! > next)) return
       waiting.delete(next)
@@ -129,7 +130,7 @@ export async function csvOnTwoThreads(backend: ObjectStorage, read: CsvRead, sin
     for await (const lines of csvOfTakenFiles(backend, read, counter)) {
       add({ ...lines, from: HERE })
       await flush()
-      while (held[HERE]! > HELD_BYTES) {
+      while (heldHere > HELD_BYTES) {
         await hear()
         await flush()
       }

@@ -1,7 +1,7 @@
 // What a write refuses and accepts of its records' columns: partition values that agree with the
 // partition by their text, and records with nothing to store but the partition columns.
 import { describe, expect, it } from '@jest/globals'
-import { agreementFor, matcherFor } from '../src/dataset/group-records.js'
+import { matcherFor } from '../src/dataset/group-records.js'
 import { MemoryObjectStore, ObjectStorage } from '../src/index.js'
 
 describe('partition values of records written to one partition', () => {
@@ -119,7 +119,7 @@ describe('the partition agreement of records written to one partition', () => {
   const keys = ['season', 'week "1"', '日本']
   for (const style of ['named', 'keyed'] as const) {
     it(`${style}: true when every key holds its value by === or is absent`, () => {
-      const agrees = agreementFor(keys, style)
+      const agrees = matcherFor(keys, style, 'agrees')
       const values = [2024, 1, null]
       const record = { season: 2024, 'week "1"': 1, 日本: null, other: 5 }
       expect(agrees(record, values)).toBe(true)
@@ -130,7 +130,7 @@ describe('the partition agreement of records written to one partition', () => {
       expect(agrees({ ...record, season: '2024' }, values)).toBe(false)
       expect(agrees({ other: 5, 'week "1"': undefined }, values)).toBe(false)
       expect(agrees({ 日本: undefined }, values)).toBe(false)
-      expect(agreementFor([], style)({}, [])).toBe(true)
+      expect(matcherFor([], style, 'agrees')({}, [])).toBe(true)
     })
   }
 

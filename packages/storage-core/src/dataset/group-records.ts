@@ -71,47 +71,34 @@ function partitionValue(column: string, value: unknown): PartitionValue {
 /** Whether a record has exactly `values` (as ===) under the keys it was made for. */
 type Matcher = (record: Row, values: readonly unknown[]) => boolean
 
+/** What a record's lack of a key means: no match (`'differs'`), or agreement (`'agrees'`). */
+export type AbsentKey = 'differs' | 'agrees'
+
 const matchers = new Compiled<Matcher>(64)
 
 /**
  * The matcher for `keys`. Records that share a hidden class are read fastest by constant names
  * (generated code); records that each have one of their own (`{ ...row, season }`) by computed
  * key, which V8 looks up in the record's own map rather than missing a cache. The record reader's
- * probe tells which the records being written are.
+ * probe tells which the records being written are. With `absent: 'agrees'`, records written to
+ * a partition they do not name (the pipeline's `write(entity, records, partition)`) pass by the
+ * same generated code (78 against 14 ms a million records, where each fell to the slow check).
  */
-export function matcherFor(keys: readonly string[], style: ReaderStyle = preferredReaderStyle()): Matcher {
+export function matcherFor(keys: readonly string[], style: ReaderStyle = preferredReaderStyle(), absent: AbsentKey = 'differs'): Matcher {
+  const agrees = absent === 'agrees'
   if (keys.length > 0 && style === 'named') {
     // Keys go in as JSON string literals, which are JavaScript string literals: nothing can escape.
-    const source = `return ${keys.map((key, k) => `r[${JSON.stringify(key)}] === v[${k}]`).join(' && ')}`
-    const made = matchers.get(JSON.stringify(keys), () => new Function('r', 'v', source) as Matcher)
-    if (made) return made
-  }
-  return (record, values) => {
-    for (let k = 0; k < keys.length; k++) if (record[keys[k]!] !== values[k]) return false
-    return true
-  }
-}
-
-const agreements = new Compiled<Matcher>(64)
-
-/**
- * `matcherFor`, where a key the record lacks also agrees: records written to a partition they do
- * not name (the pipeline's `write(entity, records, partition)`) pass at generated code's speed,
- * not a computed lookup and an `in` per key (78 against 14 ms a million records).
- */
-export function agreementFor(keys: readonly string[], style: ReaderStyle = preferredReaderStyle()): Matcher {
-  if (keys.length > 0 && style === 'named') {
     const terms = keys.map((key, k) => {
       const name = JSON.stringify(key)
-      return `(r[${name}] === v[${k}] || (r[${name}] === undefined && !(${name} in r)))`
+      return agrees ? `(r[${name}] === v[${k}] || (r[${name}] === undefined && !(${name} in r)))` : `r[${name}] === v[${k}]`
     })
-    const made = agreements.get(JSON.stringify(keys), () => new Function('r', 'v', `return ${terms.join(' && ')}`) as Matcher)
+    const made = matchers.get(`${absent} ${JSON.stringify(keys)}`, () => new Function('r', 'v', `return ${terms.join(' && ')}`) as Matcher)
     if (made) return made
   }
   return (record, values) => {
     for (let k = 0; k < keys.length; k++) {
       const value = record[keys[k]!]
-      if (value !== values[k] && !(value === undefined && !(keys[k]! in record))) return false
+      if (value !== values[k] && !(agrees && value === undefined && !(keys[k]! in record))) return false
     }
     return true
   }
@@ -127,7 +114,7 @@ export function checkPartitionColumns(records: readonly Row[], partition: Partit
   // The last value of each key found to agree by its text (2024n, "2024"): rows of one partition
   // share it, so the text is made once rather than per row.
   const agreed: unknown[] = expected.slice()
-  const matches = agreementFor(keys)
+  const matches = matcherFor(keys, preferredReaderStyle(), 'agrees')
   for (let index = 0; index < records.length; index++) {
     const record = records[index]
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
