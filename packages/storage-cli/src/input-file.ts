@@ -43,7 +43,7 @@ export async function openRowsFile(path: string, options: InputOptions = {}): Pr
   if (!INPUT_EXTENSIONS.includes(ext)) {
     throw new UsageError(`${label}: use a .csv, .json, .ndjson or .parquet file`)
   }
-  let handle: FileHandle
+  let handle: FileHandle | undefined
   let size: number
   try {
     handle = await open(path, 'r')
@@ -51,12 +51,14 @@ export async function openRowsFile(path: string, options: InputOptions = {}): Pr
     if (info.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' })
     size = info.size
   } catch (error) {
+    await handle?.close()
     throw new UsageError(`${label}: ${(error as NodeJS.ErrnoException).code ?? 'cannot read'}`)
   }
+  const file = handle
   const source = (progress?: (read: ReadProgress) => void) => {
-    if (ext === '.parquet') return parquetBatches(handle, size, label, options.lossy ?? false, progress)
-    if (ext === '.json') return jsonBatches(handle, size, label, progress)
-    return textBatches(handle, size, ext === '.csv' ? csvParser(label, options.csv) : ndjsonParser(label), progress)
+    if (ext === '.parquet') return parquetBatches(file, size, label, options.lossy ?? false, progress)
+    if (ext === '.json') return jsonBatches(file, size, label, progress)
+    return textBatches(file, size, ext === '.csv' ? csvParser(label, options.csv) : ndjsonParser(label), progress)
   }
   return {
     totalBytes: size,
@@ -64,7 +66,7 @@ export async function openRowsFile(path: string, options: InputOptions = {}): Pr
       try {
         yield* source(progress)
       } finally {
-        await handle.close()
+        await file.close()
       }
     },
   }

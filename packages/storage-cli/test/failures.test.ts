@@ -144,6 +144,37 @@ describe('interrupted and failed commands', () => {
     expect(read.stdout).toBe('{"id":1,"season":2020,"week":1}\n')
   }, 120_000)
 
+  it('a write refused after its input file was opened closes the file (no handle left to the collector)', async () => {
+    // The leak showed only as a warning when a collection happened to run before exit, so this
+    // counts the process's open descriptors around the refused writes instead.
+    const folder = join(dir, 'open-files')
+    mkdirSync(join(folder, 'a-folder.csv'), { recursive: true })
+    writeFileSync(join(folder, 'one.csv'), 'id\n1\n')
+    writeFileSync(join(folder, 'a-file'), 'x')
+    const write = (entity: string, from: string, root: string) => ['write', entity, '-p', 'season=1', '--from', join(folder, from), '--backend', `local:${join(folder, root)}`]
+    const refused = [
+      write('bad/name', 'one.csv', 'root'), // core refuses the entity after the first rows were read
+      write('games', 'one.csv', 'a-file'), // the backend cannot open, after the first rows were read
+      write('games', 'a-folder.csv', 'root'), // the input opens (a folder does) but is no file
+    ]
+    const script = `
+      import { readdirSync } from 'node:fs'
+      import { PassThrough } from 'node:stream'
+      const { main } = await import(${JSON.stringify(join(PACKAGE_DIR, 'dist', 'main.js'))})
+      const open = () => readdirSync('/proc/self/fd').length
+      const before = open()
+      const codes = []
+      for (const args of ${JSON.stringify(refused)}) {
+        const stdout = new PassThrough().resume()
+        const stderr = new PassThrough().resume()
+        codes.push(await main(args, { stdout, stderr, env: {} }))
+      }
+      console.log(JSON.stringify({ codes, leaked: open() - before }))`
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: cliEnv() })
+    expect(run.stderr).toBe('')
+    expect(JSON.parse(run.stdout)).toEqual({ codes: [2, 2, 2], leaked: 0 })
+  })
+
   it('read --out: a failed read and a Ctrl-C leave neither the output nor a temporary file', async () => {
     const root = join(dir, 'out-data')
     const rows = Array.from({ length: 200_000 }, (_, i) => ({ id: i, name: `row ${i}`, value: i * 1.5 }))

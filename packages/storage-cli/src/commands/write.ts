@@ -34,17 +34,12 @@ async function firstRows(batches: AsyncGenerator<Row[]>): Promise<Row[] | undefi
 
 /** `first`, then the rest of `batches`, with int64 partition values as numbers. */
 async function* withNumberPartitions(first: Row[] | undefined, batches: AsyncGenerator<Row[]>, partitionBy: readonly string[]): AsyncGenerator<Row[]> {
-  try {
-    if (first === undefined) return
-    numberPartitionValues(first, partitionBy)
-    yield first
-    for await (const batch of batches) {
-      numberPartitionValues(batch, partitionBy)
-      yield batch
-    }
-  } finally {
-    // Closes the file when the write stops early (a refused record, Ctrl-C).
-    await batches.return(undefined)
+  if (first === undefined) return
+  numberPartitionValues(first, partitionBy)
+  yield first
+  for await (const batch of batches) {
+    numberPartitionValues(batch, partitionBy)
+    yield batch
   }
 }
 
@@ -101,45 +96,51 @@ export function addWriteCommand(program: Command, io: Io): void {
       const batches = input.batches(({ bytes, totalBytes, rows }) => {
         steps.step(`writing ${options.from}: ${rows} rows, ${formatBytes(bytes)} of ${formatBytes(totalBytes)} read`)
       })
-      // Rows go to the table as the file is read, a bounded number held at a time; the first
-      // batch with rows is read before anything else, so an empty file changes nothing.
-      const first = await firstRows(batches)
-      if (first === undefined && !options.append && !options.allowEmpty) {
-        throw new UsageError(`--from ${JSON.stringify(options.from)} has no rows: replacing ${partition ? 'the partition' : 'partitions'} with nothing needs --allow-empty`)
-      }
-      const rows = withNumberPartitions(first, batches, partitionBy ?? [])
-      const backend = await openBackend(options.backend, io.env, 'write')
-      const mode = options.append ? 'append' : 'overwrite'
-      // Ctrl-C stops the write before its commit: the files it put are removed, and the table
-      // stays as it was. The signal is handled once the write has settled.
-      const controller = new AbortController()
-      const writeOptions = { overwrite: !options.append, bufferRows, signal: controller.signal }
-      const writing = partition ? backend.write(entity, rows, partition, writeOptions) : backend.writePartitioned(entity, rows, partitionBy!, writeOptions)
-      const forget = onInterrupt(async () => {
-        controller.abort()
-        const committed = await writing.then(() => true, () => false)
-        steps.done()
-        io.stderr.write(committed ? '\nwrite interrupted after its commit: the rows were written.\n' : '\nwrite interrupted: nothing was written, and the table is as it was.\n')
-      })
       try {
-        const written = await writing.catch(async (error: unknown) => {
-          if (controller.signal.aborted) await new Promise<never>(() => {})
-          throw error
+        // Rows go to the table as the file is read, a bounded number held at a time; the first
+        // batch with rows is read before anything else, so an empty file changes nothing.
+        const first = await firstRows(batches)
+        if (first === undefined && !options.append && !options.allowEmpty) {
+          throw new UsageError(`--from ${JSON.stringify(options.from)} has no rows: replacing ${partition ? 'the partition' : 'partitions'} with nothing needs --allow-empty`)
+        }
+        const rows = withNumberPartitions(first, batches, partitionBy ?? [])
+        const backend = await openBackend(options.backend, io.env, 'write')
+        const mode = options.append ? 'append' : 'overwrite'
+        // Ctrl-C stops the write before its commit: the files it put are removed, and the table
+        // stays as it was. The signal is handled once the write has settled.
+        const controller = new AbortController()
+        const writeOptions = { overwrite: !options.append, bufferRows, signal: controller.signal }
+        const writing = partition ? backend.write(entity, rows, partition, writeOptions) : backend.writePartitioned(entity, rows, partitionBy!, writeOptions)
+        const forget = onInterrupt(async () => {
+          controller.abort()
+          const committed = await writing.then(() => true, () => false)
+          steps.done()
+          io.stderr.write(committed ? '\nwrite interrupted after its commit: the rows were written.\n' : '\nwrite interrupted: nothing was written, and the table is as it was.\n')
         })
-        steps.done()
-        if (partition) {
-          const where = `${entity}/${Object.entries(partition).map(([k, v]) => `${k}=${v}`).join('/')}`
-          if (program.opts().json) print(io, JSON.stringify({ entity, partition, rows: written, mode }))
-          else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${where}`)
-        } else {
-          // One call, one table version: every partition lands, or none does.
-          if (program.opts().json) print(io, JSON.stringify({ entity, partitionBy, rows: written, mode }))
-          else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${entity}, partitioned by ${partitionBy!.join(', ')}`)
+        try {
+          const written = await writing.catch(async (error: unknown) => {
+            if (controller.signal.aborted) await new Promise<never>(() => {})
+            throw error
+          })
+          steps.done()
+          if (partition) {
+            const where = `${entity}/${Object.entries(partition).map(([k, v]) => `${k}=${v}`).join('/')}`
+            if (program.opts().json) print(io, JSON.stringify({ entity, partition, rows: written, mode }))
+            else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${where}`)
+          } else {
+            // One call, one table version: every partition lands, or none does.
+            if (program.opts().json) print(io, JSON.stringify({ entity, partitionBy, rows: written, mode }))
+            else print(io, `${options.append ? 'appended' : 'wrote'} ${written} rows to ${entity}, partitioned by ${partitionBy!.join(', ')}`)
+          }
+        } finally {
+          forget()
+          steps.done()
+          closeBackend(backend)
         }
       } finally {
-        forget()
-        steps.done()
-        closeBackend(backend)
+        // firstRows started the reader, so this runs its finally and closes the file however the
+        // command ends, also when nothing came to read the rest (a refused backend or entity).
+        await batches.return(undefined)
       }
     })
 }
