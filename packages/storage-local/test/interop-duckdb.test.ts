@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -163,6 +163,47 @@ describe('DuckDB reads what we write', () => {
     const { rows } = await duck.query(`SELECT * FROM ${readDataset(join(other, 'plays'), 2)} ORDER BY play_id`)
     expect(ourRows(rows)).toEqual(all)
     expect(sortedBy(await store.readIndex('plays'), 'play_id')).toEqual(all)
+  })
+
+  it('reads our checkpoint file: one add row per live file (path, partition values, size, row count), protocol and metadata', async () => {
+    const { root: other, storage: store } = await freshStorage()
+    // Versions 0-10, overwrites and appends over six partitions: version 10 is checkpointed.
+    for (let version = 0; version <= 10; version++) {
+      const season = SEASONS[version % 2]!
+      const week = WEEKS[version % 3]!
+      await store.write('plays', playsOf(season, week).slice(0, 1 + (version % 3)), { season, week }, { overwrite: version % 4 !== 0 })
+    }
+    const checkpoint = sqlString(join(other, 'plays/_delta_log/00000000000000000010.checkpoint.parquet'))
+    const { rows: adds } = await duck.query(
+      `SELECT add.path AS path, add.partitionValues['season'] AS season, add.partitionValues['week'] AS week, add.size AS size,
+              CAST(json_extract(add.stats, '$.numRecords') AS BIGINT) AS records
+       FROM read_parquet(${checkpoint}) WHERE add IS NOT NULL ORDER BY path`,
+    )
+    const live = (await tableFiles(store, 'plays')).live.sort()
+    const expected = await Promise.all(
+      live.map(async (key) => {
+        const path = key.slice('plays/'.length)
+        const [, season, week] = /^season=(\d+)\/week=(\d+)\//.exec(path)!
+        return { path, season, week, size: BigInt((await stat(join(other, key))).size) }
+      }),
+    )
+    expect(adds.map(({ records, ...file }) => file)).toEqual(expected)
+    // The stats' row counts, summed per partition, are the partition's rows (appends hold several files).
+    const counted = new Map<string, number>()
+    for (const { season, week, records } of adds) counted.set(`${season}/${week}`, (counted.get(`${season}/${week}`) ?? 0) + Number(records))
+    expect(counted.size).toBe(6)
+    for (const [partition, records] of counted) {
+      const [season, week] = partition.split('/').map(Number)
+      expect({ partition, records }).toEqual({ partition, records: (await store.readIndex('plays', { season: season!, week: week! })).length })
+    }
+    const { rows: meta } = await duck.query(
+      `SELECT protocol.minReaderVersion AS reader, protocol.minWriterVersion AS writer, array_to_string(metaData.partitionColumns, ',') AS partitionColumns
+       FROM read_parquet(${checkpoint}) WHERE protocol IS NOT NULL OR metaData IS NOT NULL ORDER BY reader NULLS LAST`,
+    )
+    expect(meta).toEqual([
+      { reader: 1, writer: 2, partitionColumns: null },
+      { reader: null, writer: null, partitionColumns: 'season,week' },
+    ])
   })
 
   it('sees an overwritten partition as the new rows only, and an append as both', async () => {

@@ -1,6 +1,7 @@
 import { type FileMetaData, parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { parquetWriteBuffer } from 'hyparquet-writer'
+import { snappyCompress } from '../codecs/parquet/snappy.js'
 import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { type Action, checkAction, type RemoveFile } from './actions.js'
@@ -129,6 +130,8 @@ export function encodeCheckpoint(state: TableState): Uint8Array {
     columnData: names.map((name) => ({ name, data: rows.map((row) => row[name] ?? null) })),
     schema: SCHEMA as never,
     codec: 'SNAPPY',
+    // The WebAssembly snappy our data files use: hyparquet-writer's own is JavaScript.
+    compressors: { SNAPPY: snappyCompress },
   } as never)
   return new Uint8Array(buffer)
 }
