@@ -1,5 +1,10 @@
-import { SingleBar } from 'cli-progress'
+import { createRequire } from 'node:module'
 import type { TransferProgress } from '@cfb/storage-core'
+import type { SingleBar } from 'cli-progress'
+
+// cli-progress and its dependencies take about 30 ms to load: every command pays that only when
+// it draws a bar on a terminal. (It is CommonJS, so a require keeps `createProgress` synchronous.)
+const loadBar = (): typeof SingleBar => (createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress')).SingleBar
 
 /** A transfer's progress, or any other count of things done (the demo counts partitions). */
 export type Progress = Omit<TransferProgress, 'phase'> & { phase: string }
@@ -35,7 +40,8 @@ export function createProgress(
   if (stream.isTTY) {
     // The bar counts bytes when the phase knows its byte total (copying), so the ETA follows the
     // bytes left rather than the files left: one large file takes longer than many small ones.
-    const bar = new SingleBar({
+    const Bar = loadBar()
+    const bar = new Bar({
       stream,
       format: `${label} {phase} [{bar}] {count}{size} | {rate} | ETA {eta_formatted}`,
       hideCursor: true,
