@@ -29,8 +29,7 @@
 // `stall: { op, event, ms }` makes the writer sleep (blocking its thread) right after printing that
 // event, so the parent's SIGKILL lands exactly there. `waitForGo` holds the first write until a line
 // arrives on stdin (to start many writers at once); `exitWhenDone` exits instead of idling.
-import { writeSync } from 'node:fs'
-import fsp from 'node:fs/promises'
+import fs, { writeSync } from 'node:fs'
 import { basename } from 'node:path'
 import { syncBuiltinESMExports } from 'node:module'
 import { createInterface } from 'node:readline'
@@ -57,10 +56,11 @@ const kindOf = (key) => {
 }
 
 // The local adapter writes a hidden temp file, then renames (or, for a commit, hard-links) it into
-// place. Wrapping those two calls in the built-in module lets a kill land while the temp file exists.
-for (const name of ['rename', 'link']) {
-  const original = fsp[name]
-  fsp[name] = async (from, to) => {
+// place, synchronously. Wrapping those two calls in the built-in module lets a kill land while the
+// temp file exists.
+for (const name of ['renameSync', 'linkSync']) {
+  const original = fs[name]
+  fs[name] = (from, to) => {
     if (basename(String(from)).startsWith('.')) step(`put-${kindOf(String(to))}-temp`)
     return original(from, to)
   }

@@ -213,7 +213,7 @@ async function* groupByDelimiter(
 /** Lists `prefix` below the guard's root; a missing root or folder lists nothing. */
 export async function* listLocal(guard: RootGuard, prefix: string, options: ListOptions = {}): AsyncGenerator<ListEntry> {
   const { delimiter, startAfter } = options
-  const realRoot = await guard.realRoot(prefix)
+  const realRoot = guard.realRoot(prefix)
   if (realRoot === undefined) return
   // Start from the deepest folder the prefix names in full; the rest filters its entries.
   const cut = prefix.lastIndexOf('/') + 1

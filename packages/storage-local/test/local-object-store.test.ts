@@ -112,6 +112,29 @@ describe('get and head', () => {
   })
 })
 
+describe('the event loop', () => {
+  it('a loop of awaited small gets, heads, puts and deletes lets a timer fire (each call takes a turn of the loop)', async () => {
+    // Small objects are read and written synchronously; without a turn per call such a loop would
+    // run on microtasks alone and starve timers, sockets and other callers.
+    const store = new LocalObjectStore({ root: sandbox })
+    await store.put('loop/a', text('x'))
+    const calls = [() => store.get('loop/a'), () => store.head('loop/a'), () => store.put('loop/b', text('y')), () => store.delete(['loop/b'])]
+    for (const call of calls) {
+      let fired = false
+      const timer = setTimeout(() => {
+        fired = true
+      }, 0)
+      let turns = 0
+      while (!fired && turns < 5000) {
+        await call()
+        turns++
+      }
+      clearTimeout(timer)
+      expect({ fired, withinTurns: turns < 5000 }).toEqual({ fired: true, withinTurns: true })
+    }
+  })
+})
+
 describe('put', () => {
   it('replaces atomically: readers see whole old or whole new bytes, and no temp file remains', async () => {
     const size = 512 * 1024
