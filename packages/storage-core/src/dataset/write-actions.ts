@@ -4,6 +4,7 @@ import type { Action, AddFile, RemoveFile } from '../table/actions.js'
 import { StaleWrite } from '../table/commit.js'
 import { columnOf, type DeltaField, schemaString } from '../table/delta-schema.js'
 import { fitPartitionValue, parsePartitionValue } from '../table/partition-values.js'
+import type { PartitionValue } from '../partition/partition.js'
 import { checkWritable, type TableState } from '../table/table-state.js'
 import { type TableOptions, tableConfiguration } from '../table/table-options.js'
 import type { WriteSchema } from './write-schema.js'
@@ -126,13 +127,24 @@ function mergeFields(current: readonly DeltaField[], ours: readonly DeltaField[]
 /** Removes for every live file in the partitions this overwrite writes. */
 export function superseded(current: TableState, write: WriteCommit, now: number): RemoveFile[] {
   const columns = new Map(current.columns.map((c) => [c.name, c]))
-  const targets = write.partitions.map((p) =>
-    write.partitionKeys.map((k) => fitPartitionValue(columns.get(k)?.type, p.values[k] ?? null) ?? null),
-  )
+  const keys = write.partitionKeys
+  const types = keys.map((k) => columns.get(k)?.type)
+  // The partitions written, by the value of their first key: most live files are passed over on
+  // that one value (every file is visited, so a large table's overwrite stays a light walk).
+  const byFirst = new Map<unknown, PartitionValue[][]>()
+  for (const p of write.partitions) {
+    const target = keys.map((k, i) => fitPartitionValue(types[i], p.values[k] ?? null) ?? null)
+    const same = byFirst.get(target[0])
+    if (same) same.push(target)
+    else byFirst.set(target[0], [target])
+  }
   const removes: RemoveFile[] = []
   for (const add of current.files.values()) {
-    const values = write.partitionKeys.map((k) => parsePartitionValue(columns.get(k)?.type, add.partitionValues[k]))
-    if (!targets.some((t) => t.every((v, i) => v === values[i]))) continue
+    const values = add.partitionValues
+    // An unpartitioned table is one partition: its overwrite replaces every file.
+    const targets = keys.length === 0 ? write.partitions.length > 0 : byFirst.get(parsePartitionValue(types[0], values[keys[0]!]))
+    if (targets === undefined || targets === false) continue
+    if (targets !== true && !targets.some((t) => t.every((v, i) => i === 0 || v === parsePartitionValue(types[i], values[keys[i]!])))) continue
     removes.push({
       path: add.path,
       deletionTimestamp: now,

@@ -1,6 +1,7 @@
 import { StorageError } from '../errors.js'
 import type { Action, AddFile, Metadata, Protocol, RemoveFile, Txn } from './actions.js'
 import { columnOf, type DeltaField, parseSchemaString, type TableColumn } from './delta-schema.js'
+import { LayeredMap } from './layered-map.js'
 
 /**
  * A table at one version: what log replay yields (PROTOCOL.md, "Action Reconciliation"). Live
@@ -27,14 +28,15 @@ export class StateBuilder {
   timestamp = 0
   protocol: Protocol | undefined
   metadata: Metadata | undefined
-  files: Map<string, AddFile>
-  tombstones: Map<string, RemoveFile>
-  txns: Map<string, Txn>
+  // Layered over the last state's maps rather than copies of them: a commit costs its own actions.
+  files: LayeredMap<string, AddFile>
+  tombstones: LayeredMap<string, RemoveFile>
+  txns: LayeredMap<string, Txn>
 
   constructor(readonly table: string, from?: TableState) {
-    this.files = new Map(from?.files)
-    this.tombstones = new Map(from?.tombstones)
-    this.txns = new Map(from?.txns)
+    this.files = LayeredMap.over(from?.files)
+    this.tombstones = LayeredMap.over(from?.tombstones)
+    this.txns = LayeredMap.over(from?.txns)
     if (from) {
       this.version = from.version
       this.timestamp = from.timestamp
