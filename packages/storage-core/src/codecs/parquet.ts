@@ -7,8 +7,7 @@ import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { setOwn } from './own-property.js'
 import { type DecimalMode, PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { transpose } from './parquet/columns.js'
-import { encoderThread } from './parquet/encoder-thread.js'
-import { type EncodedParquet, type ParquetWriteOptions, writeParquet, writeParquetOnTwoThreads } from './parquet/write.js'
+import { type EncodedParquet, writeParquet } from './parquet/write.js'
 import type { ColumnValues } from './column-values.js'
 import type { ColumnType, TableSchema } from './schema.js'
 
@@ -40,40 +39,17 @@ export function encodeParquetColumns(
   options: ParquetEncodeOptions = {},
 ): EncodedParquet {
   try {
-    return writeParquet(values, rowCount, schema, writeOptions(schema, options))
+    return writeParquet(values, rowCount, schema, {
+      codec: options.codec ?? 'SNAPPY',
+      rowGroupSize: options.rowGroupSize ?? 100_000,
+      kvMetadata: [{ key: SCHEMA_METADATA_KEY, value: JSON.stringify(schema) }],
+      createdBy: '@cfb/storage',
+    })
   } catch (cause) {
-    throw encodeError(cause)
+    throw new StorageError('INVALID_ARGUMENT', `cannot encode records as Parquet: ${(cause as Error).message}`, {
+      cause,
+    })
   }
-}
-
-/**
- * `encodeParquetColumns`, sharing large files' number columns with the process's encoder thread:
- * the same bytes. The values are not changed or kept.
- */
-export async function encodeParquetColumnsOnTwoThreads(
-  values: readonly ColumnValues[],
-  rowCount: number,
-  schema: TableSchema,
-  options: ParquetEncodeOptions = {},
-): Promise<EncodedParquet> {
-  try {
-    return await writeParquetOnTwoThreads(values, rowCount, schema, writeOptions(schema, options), encoderThread)
-  } catch (cause) {
-    throw encodeError(cause)
-  }
-}
-
-function writeOptions(schema: TableSchema, options: ParquetEncodeOptions): ParquetWriteOptions {
-  return {
-    codec: options.codec ?? 'SNAPPY',
-    rowGroupSize: options.rowGroupSize ?? 100_000,
-    kvMetadata: [{ key: SCHEMA_METADATA_KEY, value: JSON.stringify(schema) }],
-    createdBy: '@cfb/storage',
-  }
-}
-
-function encodeError(cause: unknown): StorageError {
-  return new StorageError('INVALID_ARGUMENT', `cannot encode records as Parquet: ${(cause as Error).message}`, { cause })
 }
 
 /** Our logical schema from a file's metadata, when we wrote it. */

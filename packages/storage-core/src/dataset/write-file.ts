@@ -1,5 +1,5 @@
 import { type ColumnType, type ColumnValues, columnValues } from '../codecs/column-values.js'
-import { encodeParquetColumnsOnTwoThreads, FOOTER_LENGTH_TAG, footerLength } from '../codecs/parquet.js'
+import { encodeParquetColumns, FOOTER_LENGTH_TAG, footerLength } from '../codecs/parquet.js'
 import type { inferColumns, TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
 import { normalizeKey } from '../keys/keys.js'
@@ -46,7 +46,7 @@ export async function writeFile(store: ObjectStore, entity: string, file: FileRo
     throw new StorageError('INVALID_ARGUMENT', `${entity}: the records have no column to store${besides}; a Parquet data file needs at least one`)
   }
   const fileSchema: TableSchema = { columns: columns.map(({ name, type }) => ({ name, type })) }
-  const { bytes, columns: summaries } = await encodeParquetColumnsOnTwoThreads(
+  const { bytes, columns: summaries } = encodeParquetColumns(
     columns.map((c) => c.values),
     rows,
     fileSchema,

@@ -12,7 +12,6 @@
 import type { ColumnValues } from '../column-values.js'
 import type { TableSchema } from '../schema.js'
 import { type ColumnSpec, columnChunk, columnSpec } from './columns.js'
-import type { EncoderThread } from './encoder-thread.js'
 import { writeFooter, type RowGroupMeta } from './footer.js'
 import { CODECS, MAGIC } from './format.js'
 import { writePageIndex } from './page-index.js'
@@ -56,10 +55,6 @@ export class ParquetWriter {
   private readonly buffer: Sink
   private flushed = 0
   private finished = false
-  /** A row group is being encoded on two threads. */
-  private busy = false
-  /** This thread's chunks of a group shared with another thread, before they are laid out. */
-  private readonly scratch = new Sink(1 << 10)
 
   constructor(
     schema: TableSchema,
@@ -89,65 +84,13 @@ export class ParquetWriter {
    * one row group. A group of no rows is no group; with no columns, there are no rows.
    */
   writeRowGroup(values: readonly ColumnValues[], rowCount: number, start = 0): void {
-    if (!this.takesGroup(rowCount)) return
-    const chunks = encodeChunks(this.buffer, this.state, this.columns, values, start, start + rowCount, this.codec)
-    this.addGroup(chunks, rowCount)
-  }
-
-  /**
-   * `writeRowGroup`, with the columns `thread` takes encoded there while this thread encodes the
-   * rest. The chunks are laid out in schema order, as a writer on one thread lays them out, so
-   * the file is byte for byte the same.
-   */
-  async writeRowGroupOnTwoThreads(values: readonly ColumnValues[], rowCount: number, start: number, thread: EncoderThread): Promise<void> {
-    if (!this.takesGroup(rowCount)) return
-    const end = start + rowCount
-    const away = thread.take(this.columns, values, start, end, this.codec)
-    if (away === undefined) return this.writeRowGroup(values, rowCount, start)
-    this.busy = true
-    try {
-      const here = this.columns.flatMap((_, j) => (away.columns.includes(j) ? [] : [j]))
-      const scratch = this.scratch
-      scratch.length = 0
-      const ours = encodeChunks(scratch, this.state, here.map((j) => this.columns[j]!), here.map((j) => values[j]!), start, end, this.codec)
-      let theirs: EncodedChunks
-      try {
-        theirs = await away.encoded
-      } catch {
-        // The thread failed or stopped: its columns are encoded here (their values are still ours).
-        const sink = new Sink()
-        const chunks = encodeChunks(sink, this.state, away.columns.map((j) => this.columns[j]!), away.columns.map((j) => values[j]!), start, end, this.codec)
-        theirs = { bytes: sink.written(), chunks }
-      }
-      const chunks: ChunkMeta[] = []
-      for (let j = 0; j < this.columns.length; j++) {
-        const at = away.columns.indexOf(j)
-        const chunk = at === -1 ? ours[here.indexOf(j)]! : theirs.chunks[at]!
-        const from = at === -1 ? scratch.bytes : theirs.bytes
-        const offset = this.buffer.length
-        this.buffer.append(from.subarray(chunk.offset, chunk.offset + chunk.compressed))
-        moveChunk(chunk, offset - chunk.offset)
-        chunks.push(chunk)
-      }
-      this.addGroup(chunks, rowCount)
-    } finally {
-      // Not before the thread is done with this job, even when this side failed.
-      await away.encoded.catch(() => undefined)
-      away.release()
-      this.busy = false
-    }
-  }
-
-  private takesGroup(rowCount: number): boolean {
     if (this.finished) throw new Error('parquet writer is finished')
-    if (this.busy) throw new Error('parquet writer is encoding a row group')
-    return rowCount > 0 && this.columns.length > 0
-  }
-
-  /** Adds a row group whose chunks are in the buffer (offsets relative to it), then flushes. */
-  private addGroup(chunks: ChunkMeta[], rowCount: number): void {
+    if (rowCount <= 0 || this.columns.length === 0) return
+    const end = start + rowCount
+    const file = this.buffer
+    const chunks = this.columns.map((spec, j) => writeChunk(file, this.state, columnChunk(this.state, spec, values[j]!, start, end), this.codec))
     for (const [j, chunk] of chunks.entries()) {
-      moveChunk(chunk, this.flushed)
+      keepMeta(chunk, this.flushed)
       const summary = this.summary[j]!
       summary.nulls += chunk.nulls
       summary.bounds = mergeBounds(summary.bounds, chunk.bounds)
@@ -160,7 +103,6 @@ export class ParquetWriter {
   /** Writes the page indexes and the footer: the file is complete. */
   finish(): void {
     if (this.finished) return
-    if (this.busy) throw new Error('parquet writer is encoding a row group')
     this.finished = true
     const file = this.buffer
     // Everything before is flushed: offsets in the buffer are relative to `flushed`.
@@ -196,42 +138,21 @@ export class ParquetWriter {
 }
 
 /**
- * Encodes rows [start, end) of `values` (one per spec) into `file`, a chunk after another. Each
- * chunk's metadata is kept as the footer and page index need it once the rows are gone (offsets
- * relative to `file`): the column without its values, and bounds that hold no part of the input
- * (a sliced string keeps its whole parent). What a second thread runs too.
+ * Makes a written chunk's metadata what the footer and page index need once its rows are gone:
+ * offsets made absolute (the chunk was written at `base` in the file), the column without its
+ * values, and bounds that hold no part of the input (a sliced string keeps its whole parent).
  */
-export function encodeChunks(
-  file: Sink,
-  state: WriterState,
-  specs: readonly ColumnSpec[],
-  values: readonly ColumnValues[],
-  start: number,
-  end: number,
-  codec: number,
-): ChunkMeta[] {
-  return specs.map((spec, j) => {
-    const chunk = writeChunk(file, state, columnChunk(state, spec, values[j]!, start, end), codec)
-    for (const page of chunk.pages) page.bounds = ownBounds(page.bounds)
-    chunk.bounds = ownBounds(chunk.bounds)
-    const { name, type, physical, converted, logical } = chunk.column
-    chunk.column = { name, type, physical, converted, logical, defined: NO_ROWS, numbers: undefined, bigints: undefined, booleans: undefined, items: undefined }
-    return chunk
-  })
-}
-
-/** Column chunks encoded into a buffer of their own (offsets relative to its start). */
-export interface EncodedChunks {
-  bytes: Uint8Array
-  chunks: ChunkMeta[]
-}
-
-/** Shifts a chunk's offsets by `by` bytes: it was moved there in the file. */
-function moveChunk(chunk: ChunkMeta, by: number): void {
-  chunk.offset += by
-  chunk.dataOffset += by
-  if (chunk.dictionaryOffset !== undefined) chunk.dictionaryOffset += by
-  for (const page of chunk.pages) page.offset += by
+function keepMeta(chunk: ChunkMeta, base: number): void {
+  chunk.offset += base
+  chunk.dataOffset += base
+  if (chunk.dictionaryOffset !== undefined) chunk.dictionaryOffset += base
+  for (const page of chunk.pages) {
+    page.offset += base
+    page.bounds = ownBounds(page.bounds)
+  }
+  chunk.bounds = ownBounds(chunk.bounds)
+  const { name, type, physical, converted, logical } = chunk.column
+  chunk.column = { name, type, physical, converted, logical, defined: NO_ROWS, numbers: undefined, bigints: undefined, booleans: undefined, items: undefined }
 }
 
 function ownBounds(bounds: Bounds | undefined): Bounds | undefined {
@@ -259,47 +180,12 @@ export function writeParquet(
   schema: TableSchema,
   options: ParquetWriteOptions,
 ): EncodedParquet {
-  const file = new FileBuffer(rowCount, schema, options)
-  for (const [start, rows] of file.groups) file.writer.writeRowGroup(values, rows, start)
-  return file.finish()
-}
-
-/**
- * `writeParquet`, with number columns encoded on `thread` while this thread encodes the rest:
- * the same bytes, sooner when the file is large enough to share.
- */
-export async function writeParquetOnTwoThreads(
-  values: readonly ColumnValues[],
-  rowCount: number,
-  schema: TableSchema,
-  options: ParquetWriteOptions,
-  thread: EncoderThread,
-): Promise<EncodedParquet> {
-  const file = new FileBuffer(rowCount, schema, options)
-  for (const [start, rows] of file.groups) await file.writer.writeRowGroupOnTwoThreads(values, rows, start, thread)
-  return file.finish()
-}
-
-/** A whole file's buffer and its writer, for files encoded at once. */
-class FileBuffer {
-  readonly writer: ParquetWriter
-  /** Each row group's first row and row count. */
-  readonly groups: [number, number][] = []
-  private readonly file: Sink
-
-  constructor(rowCount: number, schema: TableSchema, options: ParquetWriteOptions) {
-    const rows = schema.columns.length > 0 ? rowCount : 0
-    const width = schema.columns.length
-    // Sized for about 4 bytes a value, which most files stay under, to spare regrowing copies.
-    this.file = new Sink(Math.max(1 << 16, rows * width * 4))
-    const groupSize = Math.max(1, Math.floor(options.rowGroupSize))
-    this.writer = new ParquetWriter(schema, options, (bytes) => this.file.append(bytes), Math.max(1 << 16, Math.min(rows, groupSize) * width * 4))
-    for (let start = 0; start < rows; start += groupSize) this.groups.push([start, Math.min(rows, start + groupSize) - start])
-  }
-
-  finish(): EncodedParquet {
-    this.writer.finish()
-    const { file } = this
-    return { bytes: new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.length), columns: this.writer.summaries }
-  }
+  const rows = schema.columns.length > 0 ? rowCount : 0
+  // Sized for about 4 bytes a value, which most files stay under, to spare regrowing copies.
+  const file = new Sink(Math.max(1 << 16, rows * schema.columns.length * 4))
+  const groupSize = Math.max(1, Math.floor(options.rowGroupSize))
+  const writer = new ParquetWriter(schema, options, (bytes) => file.append(bytes), Math.max(1 << 16, Math.min(rows, groupSize) * schema.columns.length * 4))
+  for (let start = 0; start < rows; start += groupSize) writer.writeRowGroup(values, Math.min(rows, start + groupSize) - start, start)
+  writer.finish()
+  return { bytes: new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.length), columns: writer.summaries }
 }
