@@ -126,25 +126,10 @@ function mergeFields(current: readonly DeltaField[], ours: readonly DeltaField[]
 
 /** Removes for every live file in the partitions this overwrite writes. */
 export function superseded(current: TableState, write: WriteCommit, now: number): RemoveFile[] {
-  const columns = new Map(current.columns.map((c) => [c.name, c]))
-  const keys = write.partitionKeys
-  const types = keys.map((k) => columns.get(k)?.type)
-  // The partitions written, by the value of their first key: most live files are passed over on
-  // that one value (every file is visited, so a large table's overwrite stays a light walk).
-  const byFirst = new Map<unknown, PartitionValue[][]>()
-  for (const p of write.partitions) {
-    const target = keys.map((k, i) => fitPartitionValue(types[i], p.values[k] ?? null) ?? null)
-    const same = byFirst.get(target[0])
-    if (same) same.push(target)
-    else byFirst.set(target[0], [target])
-  }
+  const isWritten = writtenPartitions(current, write)
   const removes: RemoveFile[] = []
   for (const add of current.files.values()) {
-    const values = add.partitionValues
-    // An unpartitioned table is one partition: its overwrite replaces every file.
-    const targets = keys.length === 0 ? write.partitions.length > 0 : byFirst.get(parsePartitionValue(types[0], values[keys[0]!]))
-    if (targets === undefined || targets === false) continue
-    if (targets !== true && !targets.some((t) => t.every((v, i) => i === 0 || v === parsePartitionValue(types[i], values[keys[i]!])))) continue
+    if (!isWritten(add.partitionValues)) continue
     removes.push({
       path: add.path,
       deletionTimestamp: now,
@@ -156,4 +141,29 @@ export function superseded(current: TableState, write: WriteCommit, now: number)
     })
   }
   return removes
+}
+
+/** Whether a file's partition values (as the log holds them) are those of a partition `write` writes. */
+function writtenPartitions(current: TableState, write: WriteCommit): (values: Record<string, string | null>) => boolean {
+  const keys = write.partitionKeys
+  // An unpartitioned table is one partition: its overwrite replaces every file.
+  if (keys.length === 0) {
+    const all = write.partitions.length > 0
+    return () => all
+  }
+  const columns = new Map(current.columns.map((c) => [c.name, c]))
+  const types = keys.map((k) => columns.get(k)?.type)
+  // The partitions written, by the value of their first key: most live files are passed over on
+  // that one value (every file is visited, so a large table's overwrite stays a light walk).
+  const byFirst = new Map<unknown, PartitionValue[][]>()
+  for (const p of write.partitions) {
+    const target = keys.map((k, i) => fitPartitionValue(types[i], p.values[k] ?? null) ?? null)
+    const same = byFirst.get(target[0])
+    if (same) same.push(target)
+    else byFirst.set(target[0], [target])
+  }
+  return (values) => {
+    const targets = byFirst.get(parsePartitionValue(types[0], values[keys[0]!]))
+    return targets !== undefined && targets.some((t) => t.every((v, i) => i === 0 || v === parsePartitionValue(types[i], values[keys[i]!])))
+  }
 }
