@@ -1,10 +1,9 @@
 import { type FileMetaData, parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
-import { parquetWriteBuffer } from 'hyparquet-writer'
-import { snappyCompress } from '../codecs/parquet/snappy.js'
 import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { type Action, checkAction, type RemoveFile } from './actions.js'
+import { type CheckpointRow, encodeCheckpointFile } from './checkpoint-file.js'
 import { checkpointRows, UnsupportedShape } from './checkpoint-rows.js'
 import { checkpointKey, lastCheckpointKey } from './log-files.js'
 import { retentionMs } from './table-options.js'
@@ -12,77 +11,13 @@ import type { TableState } from './table-state.js'
 
 /**
  * Checkpoints (PROTOCOL.md, "Checkpoints"): the state at a version as one Parquet file of actions,
- * one action per row, so readers start there instead of replaying every commit. Written with
- * hyparquet-writer, which handles the nested columns (structs, maps, lists).
+ * one action per row, so readers start there instead of replaying every commit.
  */
 export const CHECKPOINT_INTERVAL = 10
 
-type SchemaElement = Record<string, unknown>
-
-const str = (name: string, required = false): SchemaElement => ({
-  name,
-  type: 'BYTE_ARRAY',
-  converted_type: 'UTF8',
-  repetition_type: required ? 'REQUIRED' : 'OPTIONAL',
-})
-const i64 = (name: string): SchemaElement => ({ name, type: 'INT64', repetition_type: 'OPTIONAL' })
-const i32 = (name: string): SchemaElement => ({ name, type: 'INT32', repetition_type: 'OPTIONAL' })
-const bool = (name: string): SchemaElement => ({ name, type: 'BOOLEAN', repetition_type: 'OPTIONAL' })
-const group = (name: string, children: number): SchemaElement => ({ name, repetition_type: 'OPTIONAL', num_children: children })
-const stringMap = (name: string): SchemaElement[] => [
-  { name, repetition_type: 'OPTIONAL', converted_type: 'MAP', num_children: 1 },
-  { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
-  str('key', true),
-  str('value'),
-]
-const stringList = (name: string): SchemaElement[] => [
-  { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-  str('element'),
-]
-
-const SCHEMA: SchemaElement[] = [
-  { name: 'root', num_children: 5 },
-  group('txn', 3),
-  str('appId'),
-  i64('version'),
-  i64('lastUpdated'),
-  group('add', 7),
-  str('path'),
-  ...stringMap('partitionValues'),
-  i64('size'),
-  i64('modificationTime'),
-  bool('dataChange'),
-  str('stats'),
-  ...stringMap('tags'),
-  group('remove', 6),
-  str('path'),
-  i64('deletionTimestamp'),
-  bool('dataChange'),
-  bool('extendedFileMetadata'),
-  ...stringMap('partitionValues'),
-  i64('size'),
-  group('metaData', 8),
-  str('id'),
-  str('name'),
-  str('description'),
-  group('format', 2),
-  str('provider'),
-  ...stringMap('options'),
-  str('schemaString'),
-  ...stringList('partitionColumns'),
-  ...stringMap('configuration'),
-  i64('createdTime'),
-  group('protocol', 2),
-  i32('minReaderVersion'),
-  i32('minWriterVersion'),
-]
-
-const big = (n: number | null | undefined) => (typeof n === 'number' ? BigInt(n) : null)
-
 /** The checkpoint file of `state`: protocol, metadata, app transactions, live files and tombstones. */
 export function encodeCheckpoint(state: TableState): Uint8Array {
-  const rows: Record<string, unknown>[] = []
+  const rows: CheckpointRow[] = []
   const { protocol, metadata } = state
   rows.push({ protocol: { minReaderVersion: protocol.minReaderVersion, minWriterVersion: protocol.minWriterVersion } })
   rows.push({
@@ -94,19 +29,19 @@ export function encodeCheckpoint(state: TableState): Uint8Array {
       schemaString: metadata.schemaString,
       partitionColumns: metadata.partitionColumns,
       configuration: metadata.configuration,
-      createdTime: big(metadata.createdTime),
+      createdTime: metadata.createdTime ?? null,
     },
   })
   for (const txn of state.txns.values()) {
-    rows.push({ txn: { appId: txn.appId, version: BigInt(txn.version), lastUpdated: big(txn.lastUpdated) } })
+    rows.push({ txn: { appId: txn.appId, version: txn.version, lastUpdated: txn.lastUpdated ?? null } })
   }
   for (const add of state.files.values()) {
     rows.push({
       add: {
         path: add.path,
         partitionValues: add.partitionValues,
-        size: BigInt(add.size),
-        modificationTime: BigInt(add.modificationTime),
+        size: add.size,
+        modificationTime: add.modificationTime,
         dataChange: false,
         stats: add.stats ?? null,
         tags: add.tags ?? null,
@@ -117,23 +52,15 @@ export function encodeCheckpoint(state: TableState): Uint8Array {
     rows.push({
       remove: {
         path: remove.path,
-        deletionTimestamp: big(remove.deletionTimestamp),
+        deletionTimestamp: remove.deletionTimestamp ?? null,
         dataChange: false,
         extendedFileMetadata: remove.extendedFileMetadata ?? null,
         partitionValues: remove.partitionValues ?? null,
-        size: big(remove.size),
+        size: remove.size ?? null,
       },
     })
   }
-  const names = ['txn', 'add', 'remove', 'metaData', 'protocol']
-  const buffer = parquetWriteBuffer({
-    columnData: names.map((name) => ({ name, data: rows.map((row) => row[name] ?? null) })),
-    schema: SCHEMA as never,
-    codec: 'SNAPPY',
-    // The WebAssembly snappy our data files use: hyparquet-writer's own is JavaScript.
-    compressors: { SNAPPY: snappyCompress },
-  } as never)
-  return new Uint8Array(buffer)
+  return encodeCheckpointFile(rows, '@cfb/storage')
 }
 
 /**
