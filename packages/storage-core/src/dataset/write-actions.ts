@@ -164,6 +164,6 @@ function writtenPartitions(current: TableState, write: WriteCommit): (values: Re
   }
   return (values) => {
     const targets = byFirst.get(parsePartitionValue(types[0], values[keys[0]!]))
-    return targets !== undefined && targets.some((t) => t.every((v, i) => i === 0 || v === parsePartitionValue(types[i], values[keys[i]!])))
+    return targets?.some((t) => t.every((v, i) => i === 0 || v === parsePartitionValue(types[i], values[keys[i]!]))) ?? false
   }
 }
