@@ -155,6 +155,11 @@ function shred(node: SchemaNode, value: unknown, rep: number, def: number, leave
     for (const child of children) shred(child, undefined, rep, def, leaves)
     return
   }
+  // A value of another shape (from a log another writer made) is refused, not written as null:
+  // the checkpoint is then not written, and readers replay the commits instead.
+  if (typeof value !== 'object' || Array.isArray(value) !== (node.converted === LIST)) {
+    throw new TypeError(`a checkpoint's ${node.name} must be ${node.converted === LIST ? 'a list' : 'an object'}`)
+  }
   if (node.converted === MAP || node.converted === LIST) {
     // An OPTIONAL group around one REPEATED group: present and empty, or one entry per pair or item.
     const entries = node.converted === MAP ? Object.entries(value as Record<string, unknown>) : (value as unknown[])
@@ -257,6 +262,10 @@ export function encodeCheckpointFile(rows: readonly CheckpointRow[], createdBy: 
 }
 
 function writeValue(out: Sink, physical: Physical, path: string[], value: unknown): void {
+  const expected = physical === BYTE_ARRAY ? 'string' : physical === BOOLEAN ? 'boolean' : 'number'
+  if (typeof value !== expected || (expected === 'number' && !Number.isSafeInteger(value))) {
+    throw new TypeError(`a checkpoint's ${path.join('.')} must be ${expected === 'number' ? 'an integer' : `a ${expected}`}`)
+  }
   if (physical === BYTE_ARRAY) {
     writeByteArray(out, value as string, path.join('.'))
   } else if (physical === INT64) {
