@@ -2,7 +2,7 @@
  * The checkpoint's Parquet file, written for its one fixed schema (PROTOCOL.md, "Checkpoint
  * Schema"): each leaf column's repetition and definition levels are made straight from the
  * actions, with no generic shredding of nested values, which took most of a large table's
- * checkpoint (20,000 files: about 200 ms through hyparquet-writer).
+ * checkpoint.
  *
  * Pages are DATA_PAGE_V2, values PLAIN and snappy-compressed, levels RLE, cut at row boundaries
  * near PAGE_BYTES of values.
