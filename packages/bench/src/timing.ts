@@ -16,12 +16,21 @@ export const middle = (list: readonly number[]): number => [...list].sort((x, y)
 /**
  * Times in ms of `runs` rounds of every function in turn, after one unmeasured round: load from
  * elsewhere that comes and goes then falls on all alike. `times[f][i]` is function f in round i.
+ * `before` runs, untimed, before every call: it puts each in the same starting state.
  */
-export async function alternating(runs: number, fns: readonly (() => Promise<unknown>)[]): Promise<{ medians: number[]; times: number[][] }> {
+export async function alternating(
+  runs: number,
+  fns: readonly (() => Promise<unknown>)[],
+  before: () => Promise<void> = async () => {},
+): Promise<{ medians: number[]; times: number[][] }> {
   const times = fns.map(() => [] as number[])
-  for (const fn of fns) await fn()
+  for (const fn of fns) {
+    await before()
+    await fn()
+  }
   for (let i = 0; i < runs; i++) {
     for (const [f, fn] of fns.entries()) {
+      await before()
       const started = performance.now()
       await fn()
       times[f]!.push(performance.now() - started)
