@@ -1,6 +1,7 @@
-import type { Stats } from 'node:fs'
+import { type Dirent, type Stats, statSync } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setImmediate } from 'node:timers/promises'
 import { concatAhead, type ListEntry, type ListOptions, mapConcurrent, StorageError } from '@cfb/storage-core'
 import { errnoCode, fsError } from './fs-errors.js'
 import { type RootGuard, isWithin } from './root-guard.js'
@@ -26,8 +27,10 @@ type Child =
   | { kind: 'file'; name: string; stats: Stats | undefined }
   | { kind: 'dir'; name: string; folder: Folder }
 
-/** How many stat/realpath calls a folder read keeps in flight. */
+/** How many stat/realpath calls of links a folder read keeps in flight. */
 const STAT_CONCURRENCY = 64
+/** Synchronous `stat` calls between turns of the event loop (about 1 ms on a local disk). */
+const STATS_PER_TURN = 256
 /** Sub-folders a walk reads ahead of the one it is yielding from, at each level. */
 const FOLDERS_AHEAD = 4
 /**
@@ -74,13 +77,7 @@ async function resolveChild(
       return { kind: 'dir', name: entry.name, folder: subFolder(folder, abs, join(folder.real, entry.name), `${key}/`) }
     }
     if (entry.isFile()) {
-      if (isIgnoredFileName(entry.name)) return undefined
-      try {
-        return { kind: 'file', name: entry.name, stats: wantStats ? await stat(abs) : undefined }
-      } catch (error) {
-        if (isGone(error)) return VANISHED
-        throw error
-      }
+      return fileChild(abs, key, entry.name, wantStats)
     }
     if (!entry.isSymbolicLink()) return undefined // sockets, fifos, devices are not objects
     // A link is followed only when it stays inside the root and does not loop back up. One that
@@ -108,6 +105,17 @@ async function resolveChild(
   }
 }
 
+/** A regular file `readdir` named: its `stat` is made synchronously (see `STATS_PER_TURN`). */
+function fileChild(abs: string, key: string, name: string, wantStats: boolean): Child | typeof VANISHED | undefined {
+  if (isIgnoredFileName(name)) return undefined
+  try {
+    return { kind: 'file', name, stats: wantStats ? statSync(abs) : undefined }
+  } catch (error) {
+    if (isGone(error)) return VANISHED
+    throw fsError(error, key, 'list')
+  }
+}
+
 /**
  * The children of `folder` whose names start with `partial`, in key order. Files at or before the
  * key `after` are left out before their `stat`: a table's log folder grows by a file a commit, and
@@ -127,12 +135,39 @@ async function readFolder(folder: Folder, partial: string, realRoot: string, wan
       throw fsError(error, folder.key, 'list')
     }
     const matching = partial === '' && later === undefined ? entries : entries.filter(wanted)
-    children = await mapConcurrent(matching, STAT_CONCURRENCY, (entry) => resolveChild(folder, entry, realRoot, wantStats))
+    children = await resolveChildren(folder, matching, realRoot, wantStats)
     if (!children.includes(VANISHED)) break
   }
   const kept = children.filter((child): child is Child => child !== undefined && child !== VANISHED)
   const keys = new Map(kept.map((child) => [child, sortKey(child)]))
   return kept.sort((a, b) => Buffer.compare(keys.get(a)!, keys.get(b)!))
+}
+
+/**
+ * Regular files are stat'ed synchronously, a batch per turn of the event loop: a `stat` through
+ * the thread pool cost 22 µs of the main thread's time where the call itself takes 2-4 µs (5,300
+ * files: 120 ms of a migrate's profile). Links, which need `realpath`, go through the pool.
+ */
+async function resolveChildren(
+  folder: Folder,
+  entries: readonly Dirent[],
+  realRoot: string,
+  wantStats: boolean,
+): Promise<(Child | typeof VANISHED | undefined)[]> {
+  const children: (Child | typeof VANISHED | undefined)[] = new Array(entries.length)
+  const others: number[] = []
+  let made = 0
+  for (const [i, entry] of entries.entries()) {
+    if (!entry.isFile()) others.push(i)
+    else {
+      if (made++ % STATS_PER_TURN === STATS_PER_TURN - 1) await setImmediate()
+      children[i] = fileChild(join(folder.abs, entry.name), `${folder.key}${entry.name}`, entry.name, wantStats)
+    }
+  }
+  await mapConcurrent(others, STAT_CONCURRENCY, async (i) => {
+    children[i] = await resolveChild(folder, entries[i]!, realRoot, wantStats)
+  })
+  return children
 }
 
 function readEntries(abs: string) {

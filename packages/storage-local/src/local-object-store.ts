@@ -55,8 +55,9 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'])
 // A call through Node's thread pool costs 85-95 µs of wall time; on a local disk the same call made
 // synchronously takes 4-11 µs. So get, head, put and delete make the calls that only touch
 // metadata (realpath, stat, open, close, rename, link, unlink, rmdir) and move the bytes of small
-// objects (commits, checkpoint pointers, small files) synchronously (listings stay on the pool); larger objects' bytes go through the pool, so that their
-// transfer overlaps the encoding of the next file. Blocking is bounded by one small call. Each
+// objects (commits, checkpoint pointers, small files) synchronously, as listings make their `stat`
+// calls (local-listing.ts); larger objects' bytes go through the pool, so that their transfer
+// overlaps the encoding of the next file. Blocking is bounded by one small call. Each
 // operation still begins with a turn of the event loop (`setImmediate`, no thread), so a loop of
 // awaited calls cannot starve timers, sockets or other callers.
 const SMALL_OBJECT_BYTES = 64 * 1024

@@ -1,23 +1,24 @@
 // A folder that changes between `readdir` and `stat`: an overwrite puts its new data file, commits,
 // then deletes the file it replaced. A listing (vacuum, a plain folder's read) must show the new
 // file, not a folder that looks empty.
-import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
-import * as realFs from 'node:fs/promises'
+import * as realFs from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 
 /** Runs once, just before the `stat` of a path ending with this name (set by the test). */
-let onStat: { name: string; run: () => Promise<void> } | undefined
-jest.unstable_mockModule('node:fs/promises', () => ({
+let onStat: { name: string; run: () => void } | undefined
+// The listing stats regular files synchronously.
+jest.unstable_mockModule('node:fs', () => ({
   ...realFs,
-  stat: async (path: string, ...rest: unknown[]) => {
+  statSync: (path: string, ...rest: unknown[]) => {
     if (onStat && String(path).endsWith(onStat.name)) {
       const hook = onStat
       onStat = undefined
-      await hook.run()
+      hook.run()
     }
-    return (realFs.stat as (...args: unknown[]) => Promise<unknown>)(path, ...rest)
+    return (realFs.statSync as (...args: unknown[]) => unknown)(path, ...rest)
   },
 }))
 const { LocalObjectStore } = await import('../src/index.js')
@@ -43,9 +44,9 @@ describe('local listing of a folder changing under it', () => {
     await writeFile(join(partition, 'part-A-0.parquet'), 'a')
     onStat = {
       name: 'part-A-0.parquet',
-      run: async () => {
-        await writeFile(join(partition, 'part-B-0.parquet'), 'b')
-        await unlink(join(partition, 'part-A-0.parquet'))
+      run: () => {
+        realFs.writeFileSync(join(partition, 'part-B-0.parquet'), 'b')
+        realFs.unlinkSync(join(partition, 'part-A-0.parquet'))
       },
     }
     const store = new LocalObjectStore({ root })
@@ -58,7 +59,7 @@ describe('local listing of a folder changing under it', () => {
     await mkdir(folder, { recursive: true })
     await writeFile(join(folder, 'a.parquet'), 'x')
     await writeFile(join(folder, 'b.parquet'), 'y')
-    onStat = { name: 'a.parquet', run: () => unlink(join(folder, 'a.parquet')) }
+    onStat = { name: 'a.parquet', run: () => realFs.unlinkSync(join(folder, 'a.parquet')) }
     const store = new LocalObjectStore({ root })
     expect(await keys(store, 'games/')).toEqual(['games/b.parquet'])
   })
