@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto'
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { getEndpointFromInstructions } from '@smithy/core/endpoints'
-import { HttpRequest } from '@smithy/core/protocols'
-import { SignatureV4 } from '@smithy/signature-v4'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { getEndpointFromInstructions, HttpRequest, PutObjectCommand } from './sdk.js'
+import { type SigningIdentity, SigV4 } from './sigv4.js'
 
 /** Bodies up to this size take the direct path; above it the SDK's own cost is lost in the transfer. */
 export const DIRECT_PUT_MAX_BYTES = 1024 * 1024
@@ -23,7 +22,7 @@ export class DirectPut {
   private constructor(
     private readonly client: S3Client,
     private readonly url: URL,
-    private readonly signer: SignatureV4,
+    private readonly signer: SigV4,
   ) {}
 
   /** The direct path for `bucket`, or `undefined` where it needs more than SigV4 (S3 Express, SigV4a). */
@@ -31,36 +30,29 @@ export class DirectPut {
     const endpoint = await getEndpointFromInstructions({ Bucket: bucket, Key: 'key' }, PutObjectCommand, client.config)
     const scheme = endpoint.properties?.authSchemes?.[0] as { name?: string; signingName?: string; signingRegion?: string } | undefined
     if (scheme !== undefined && scheme.name !== 'sigv4') return undefined
-    const signer = new SignatureV4({
-      credentials: client.config.credentials,
-      region: scheme?.signingRegion ?? (await client.config.region()),
-      service: scheme?.signingName ?? 's3',
-      sha256: client.config.sha256,
-      // S3 signs the path as sent, without encoding it a second time.
-      uriEscapePath: false,
-    })
+    const signer = new SigV4(scheme?.signingRegion ?? (await client.config.region()), scheme?.signingName ?? 's3')
     return new DirectPut(client, endpoint.url, signer)
   }
 
   /** One attempt. Throws the handler's error (no answer) or a `DirectPutError` (an error answer). */
   async put(objectKey: string, body: Uint8Array, headers: Record<string, string>): Promise<void> {
     const base = this.url.pathname.replace(/\/+$/, '')
+    const path = `${base}/${objectKey.split('/').map(encodeSegment).join('/')}`
+    const payloadSha256 = createHash('sha256').update(body).digest('hex')
+    const sent = { ...headers, host: this.url.host, 'content-length': String(body.length), 'x-amz-content-sha256': payloadSha256 }
+    // The client's provider: it caches the credentials and renews them before they expire.
+    const identity = (await this.client.config.credentials()) as SigningIdentity
+    this.signer.sign('PUT', path, sent, payloadSha256, identity, new Date(Date.now() + (this.client.config.systemClockOffset ?? 0)))
     const request = new HttpRequest({
       protocol: this.url.protocol,
       hostname: this.url.hostname,
       port: this.url.port === '' ? undefined : Number(this.url.port),
       method: 'PUT',
-      path: `${base}/${objectKey.split('/').map(encodeSegment).join('/')}`,
-      headers: {
-        ...headers,
-        host: this.url.host,
-        'content-length': String(body.length),
-        'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
-      },
+      path,
+      headers: sent,
       body,
     })
-    const signed = await this.signer.sign(request, { signingDate: new Date(Date.now() + (this.client.config.systemClockOffset ?? 0)) })
-    const { response } = await this.client.config.requestHandler.handle(signed as HttpRequest)
+    const { response } = await this.client.config.requestHandler.handle(request)
     if (response.statusCode < 300) {
       // Node's response: let the (empty) body run out, which frees the socket, without awaiting
       // it; the object has landed, so a connection that breaks now is no error of this PUT.

@@ -1,8 +1,8 @@
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import type { S3Client as Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import type { StoreCapabilities } from '@cfb/storage-core'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { NodeHttpHandler, S3Client } from './sdk.js'
 
 /** Defaults shared by the client and the store's own retries and batches. */
 export const DEFAULT_MAX_ATTEMPTS = 5
@@ -24,7 +24,7 @@ export interface S3ObjectStoreOptions {
   /** Explicit credentials; otherwise the SDK's default chain (which reads `AWS_*` first). */
   credentials?: S3Credentials
   /** A ready client; the options above that configure a client are then ignored. */
-  client?: S3Client
+  client?: Client
   /** Attempts per request, retries included (standard retry mode; GET bodies too). Default 5. */
   maxAttempts?: number
   /** Sockets kept per host, and requests in flight for one batch operation. Default 32. */
@@ -51,7 +51,7 @@ export interface S3ObjectStoreOptions {
 }
 
 /** Builds the S3 client: standard retries, timeouts, keep-alive with a bounded socket pool. */
-export function createS3Client(options: S3ObjectStoreOptions): S3Client {
+export function createS3Client(options: S3ObjectStoreOptions): Client {
   const sockets = options.concurrency ?? DEFAULT_CONCURRENCY
   return new S3Client({
     region: options.region ?? 'us-east-1',

@@ -1,13 +1,4 @@
-import {
-  DeleteObjectsCommand,
-  type DeleteObjectsCommandOutput,
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  HeadObjectCommand,
-  paginateListObjectsV2,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { DeleteObjectsCommandOutput, GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import {
   type ByteRange,
   cutToRange,
@@ -28,6 +19,7 @@ import { DIRECT_PUT_MAX_BYTES, DirectPut } from './direct-put.js'
 import { readWholeBody } from './response-body.js'
 import { createS3Client, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, type S3ObjectStoreOptions } from './s3-client.js'
 import { codeOf, retryBaseMs, toStorageError } from './s3-errors.js'
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, paginateListObjectsV2, PutObjectCommand } from './sdk.js'
 
 const MIB = 1024 * 1024
 
