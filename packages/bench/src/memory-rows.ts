@@ -21,13 +21,15 @@ async function childRss(mode: 'write' | 'write-live' | 'records' | 'scan' | 'sca
   return JSON.parse(stdout) as ChildResult
 }
 
-/** The median of three scans in processes of their own: a peak moves with when V8 collects. */
-async function scanRss(root: string, nodeFlags: string[] = []) {
-  const scans = []
-  for (let i = 0; i < 3; i++) scans.push(await childRss('scan', root, 0, nodeFlags))
-  scans.sort((a, b) => a.maxRssMB - b.maxRssMB)
-  return { ...scans[1]!, runsMB: scans.map((r) => Math.round(r.maxRssMB)) }
+/** The median peak of three processes of their own: a peak moves with when V8 collects. */
+async function medianRss(child: () => Promise<ChildResult>) {
+  const runs = []
+  for (let i = 0; i < 3; i++) runs.push(await child())
+  runs.sort((a, b) => a.maxRssMB - b.maxRssMB)
+  return { ...runs[1]!, runsMB: runs.map((r) => Math.round(r.maxRssMB)) }
 }
+
+const scanRss = (root: string, nodeFlags: string[] = []) => medianRss(() => childRss('scan', root, 0, nodeFlags))
 
 /** The bytes of the largest partition's data files. */
 async function largestPartitionBytes(table: string): Promise<number> {
@@ -62,8 +64,12 @@ export async function memoryRows(work: string, rows: BenchRow[], extra: Record<s
   const writes: number[] = []
   for (const multiple of [1, 4]) {
     const root = join(work, `rss-${multiple}`)
-    const w = await childRss('write', root, perPartition * multiple)
-    const alone = await childRss('records', root, perPartition * multiple)
+    // Each write starts from no table; the last one's is what the scans read.
+    const w = await medianRss(async () => {
+      await rm(root, { recursive: true, force: true })
+      return childRss('write', root, perPartition * multiple)
+    })
+    const alone = await medianRss(() => childRss('records', root, perPartition * multiple))
     const partition = await childRss('partition-heap', root, perPartition * multiple, ['--expose-gc'])
     const writeLive = await childRss('write-live', `${root}-live`, perPartition * multiple, ['--expose-gc'])
     await rm(`${root}-live`, { recursive: true, force: true })
@@ -81,7 +87,7 @@ export async function memoryRows(work: string, rows: BenchRow[], extra: Record<s
       peer: alone.maxRssMB,
       peerName: 'the same records made and dropped, no write',
       target: FLAT,
-      note: `${multiple === 1 ? '' : `${(w.maxRssMB / writes[0]!).toFixed(2)}x the ${millions(w.rows / multiple)}-row write; `}idle process ${w.baselineMB.toFixed(0)} MB; one partition's records ${partition.maxLiveHeapMB.toFixed(1)} MB of heap, its files ${(fileBytes / 2 ** 20).toFixed(2)} MB on disk; live heap after full GCs at most ${writeLive.maxLiveHeapMB.toFixed(1)} MB`,
+      note: `medians of 3 processes each (write ${w.runsMB.join(', ')} MB; records alone ${alone.runsMB.join(', ')} MB); ${multiple === 1 ? '' : `${(w.maxRssMB / writes[0]!).toFixed(2)}x the ${millions(w.rows / multiple)}-row write; `}idle process ${w.baselineMB.toFixed(0)} MB; one partition's records ${partition.maxLiveHeapMB.toFixed(1)} MB of heap, its files ${(fileBytes / 2 ** 20).toFixed(2)} MB on disk; live heap after full GCs at most ${writeLive.maxLiveHeapMB.toFixed(1)} MB`,
     })
     rows.push({
       name: `peak RSS: full scan, ${size} rows`,
@@ -93,7 +99,9 @@ export async function memoryRows(work: string, rows: BenchRow[], extra: Record<s
     extra[`rss_${multiple}x`] = {
       rows: w.rows,
       writeMaxRssMB: w.maxRssMB,
+      writeMaxRssRunsMB: w.runsMB,
       recordsAloneMaxRssMB: alone.maxRssMB,
+      recordsAloneMaxRssRunsMB: alone.runsMB,
       writeBaselineMB: w.baselineMB,
       writeMaxLiveHeapMB: writeLive.maxLiveHeapMB,
       partitionHeapMB: partition.maxLiveHeapMB,
@@ -106,7 +114,7 @@ export async function memoryRows(work: string, rows: BenchRow[], extra: Record<s
       scanMaxLiveHeapMB: live.maxLiveHeapMB,
     }
     log(
-      `peak RSS at ${w.rows} rows: write ${w.maxRssMB.toFixed(0)} MB (the records alone ${alone.maxRssMB.toFixed(0)} MB, idle ${w.baselineMB.toFixed(0)}, one partition ${partition.maxLiveHeapMB.toFixed(1)} MB of heap, live heap at most ${writeLive.maxLiveHeapMB.toFixed(1)} MB); ` +
+      `peak RSS at ${w.rows} rows: write ${w.maxRssMB.toFixed(0)} MB (runs ${w.runsMB.join(', ')}; the records alone ${alone.maxRssMB.toFixed(0)} MB, runs ${alone.runsMB.join(', ')}; idle ${w.baselineMB.toFixed(0)}, one partition ${partition.maxLiveHeapMB.toFixed(1)} MB of heap, live heap at most ${writeLive.maxLiveHeapMB.toFixed(1)} MB); ` +
         `scan ${s.maxRssMB.toFixed(0)} MB (runs ${s.runsMB.join(', ')}), ${capped.maxRssMB.toFixed(0)} MB with --max-old-space-size=${SCAN_OLD_SPACE_MB}; ` +
         `live heap after a full GC at most ${live.maxLiveHeapMB.toFixed(1)} MB`,
     )
