@@ -10,7 +10,7 @@ export interface SigningIdentity {
 /**
  * AWS Signature Version 4 of one request whose body's SHA-256 is known, for one region and
  * service: what the SDK's `SignatureV4` computes, without its request cloning and generic header
- * handling (28 µs a PUT of its time, against 6 here, in a copy of 5,300 small files).
+ * handling (19–23 µs a PUT, against 5–6 here).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
 export class SigV4 {
