@@ -41,6 +41,30 @@ describe('Parquet writer', () => {
     expect(encodings.text).not.toContain('RLE_DICTIONARY')
   })
 
+  it('encodes files one after another on shared scratch, each file its own bytes', async () => {
+    // Files encoded at once share the writer's scratch (dictionary indexes, bigints, booleans,
+    // page buffers): a file must not change when the next is encoded, larger or smaller.
+    const make = (n: number, seed: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        team: ['Navy', 'Army', 'Air Force', 'Rice'][(i * seed) % 4],
+        small: (i + seed) % 5,
+        big: BigInt(i + seed) * 10n ** 14n,
+        flag: (i + seed) % 3 === 0,
+        score: i / seed,
+      }))
+    const sets = [make(3_000, 1), make(40, 7), make(9_000, 3), make(1, 5)]
+    const files = sets.map((records) => encodeParquet(records, inferSchema(records)))
+    const copies = files.map((bytes) => bytes.slice())
+    for (const records of [make(5_000, 11), make(2, 13)]) encodeParquet(records, inferSchema(records))
+    for (const [k, bytes] of files.entries()) {
+      expect(bytes).toEqual(copies[k])
+      expect(bytes.buffer).not.toBe(files[(k + 1) % files.length]!.buffer)
+      const file = bufferOf(bytes)
+      const rows = await decodeParquet({ byteLength: file.byteLength, slice: async (s: number, e?: number) => file.slice(s, e) })
+      expect(rows).toEqual(sets[k])
+    }
+  })
+
   it('writes a column of long strings as pages of about 1 MB that read back whole', async () => {
     const records = Array.from({ length: 40 }, (_, i) => ({ id: i, text: `${i}`.padEnd(100_000, 'x') }))
     const { rows, metadata } = await roundTrip(records)

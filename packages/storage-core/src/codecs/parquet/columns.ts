@@ -70,7 +70,6 @@ export function columnSpec(name: string, type: ColumnType): ColumnSpec {
 /** Rows [start, end) of a column, indexed from 0, in the arrays its physical type encodes from. */
 export function columnChunk(state: WriterState, spec: ColumnSpec, values: ColumnValues, start: number, end: number): Column {
   const count = end - start
-  state.reserveRows(count)
   const defined = values.defined.subarray(start, end)
   const { name, type, physical, converted, logical } = spec
   // Every field in one literal: one object shape for all columns keeps the encoding loops monomorphic.
@@ -89,7 +88,7 @@ export function columnChunk(state: WriterState, spec: ColumnSpec, values: Column
   if (type === 'int' || type === 'float' || type === 'timestamp') {
     column.numbers = values.numbers!.subarray(start, end)
   } else if (type === 'boolean') {
-    const booleans = state.booleans
+    const booleans = state.booleans(count)
     const numbers = values.numbers!
     for (let i = 0; i < count; i++) booleans[i] = numbers[start + i]!
     column.booleans = booleans
@@ -101,7 +100,7 @@ export function columnChunk(state: WriterState, spec: ColumnSpec, values: Column
       return column
     }
     const { numbers, items } = values
-    const bigints = state.bigints
+    const bigints = state.bigints(count)
     for (let i = 0; i < count; i++) {
       if (defined[i] === 0) continue
       const value = (items![start + i] as bigint | undefined) ?? BigInt(numbers![start + i]!)

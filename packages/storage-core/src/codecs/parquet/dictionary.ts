@@ -2,6 +2,7 @@ import type { Column } from './columns.js'
 import { DOUBLE, INT32 } from './format.js'
 import { setInt64, writeByteArray } from './plain.js'
 import type { Sink } from './sink.js'
+import type { WriterState } from './writer-state.js'
 
 /** Dictionaries are capped so that their indexes stay 16 bits wide. */
 const MAX_DICTIONARY = 1 << 16
@@ -9,7 +10,7 @@ const MAX_DICTIONARY = 1 << 16
 export interface Dictionary {
   size: number
   bitWidth: number
-  /** Dictionary index of each defined value, in row order. */
+  /** Dictionary index of each defined value, in row order (the writer's scratch: valid while the chunk is written). */
   indexes: Int32Array
   /** The distinct values of a string column, by index (statistics are taken from them). */
   texts: readonly string[] | undefined
@@ -24,12 +25,17 @@ export interface Dictionary {
  * decides: strings, and integers within a small range (looked up in an array, not a Map). `range`
  * is the lowest and highest defined number of a number column.
  */
-export function buildDictionary(column: Column, nulls: number, range: { low: number; high: number } | undefined): Dictionary | undefined {
+export function buildDictionary(
+  state: WriterState,
+  column: Column,
+  nulls: number,
+  range: { low: number; high: number } | undefined,
+): Dictionary | undefined {
   const { defined, numbers, items, physical, type } = column
   const count = defined.length
   const present = count - nulls
   if (present === 0) return undefined
-  const indexes = new Int32Array(present)
+  const indexes = state.indexes(present)
   const limit = Math.min(MAX_DICTIONARY, Math.ceil(present / 2))
   let plainBytes: number
   let dictionaryBytes: number

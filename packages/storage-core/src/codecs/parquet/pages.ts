@@ -71,7 +71,7 @@ export function writeChunk(file: Sink, state: WriterState, column: Column, codec
       range = mergeBounds(range, page) as typeof range
     }
   }
-  const dictionary = buildDictionary(column, nulls, range)
+  const dictionary = buildDictionary(state, column, nulls, range)
   if (dictionary) {
     chunk.dictionaryOffset = file.length
     state.values.length = 0

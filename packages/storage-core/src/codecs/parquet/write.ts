@@ -18,7 +18,7 @@ import { writePageIndex } from './page-index.js'
 import { type ChunkMeta, writeChunk } from './pages.js'
 import { Sink } from './sink.js'
 import { type Bound, type Bounds, mergeBounds } from './statistics.js'
-import { WriterState } from './writer-state.js'
+import { ONE_SHOT_STATE, WriterState } from './writer-state.js'
 
 /** A column over every row group written: its nulls, and its least and greatest value (NaN left out). */
 export interface ColumnSummary {
@@ -42,9 +42,9 @@ export type ParquetWriterOptions = Omit<ParquetWriteOptions, 'rowGroupSize'>
  * page bounds), which `finish` writes. Memory is one row group's, however many groups the file has.
  *
  * `output` gets a view of the writer's buffer, valid until it returns: it copies or consumes it.
+ * Without `output` the whole file stays in the buffer, which `written` gives once finished.
  */
 export class ParquetWriter {
-  private readonly state = new WriterState()
   private readonly columns: ColumnSpec[]
   private readonly codec: number
   private readonly groups: RowGroupMeta[] = []
@@ -59,8 +59,10 @@ export class ParquetWriter {
   constructor(
     schema: TableSchema,
     private readonly options: ParquetWriterOptions,
-    private readonly output: (bytes: Uint8Array) => void,
+    private readonly output: ((bytes: Uint8Array) => void) | undefined,
     capacity = 1 << 16,
+    /** Scratch of its own unless given one no other writer uses meanwhile. */
+    private readonly state = new WriterState(),
   ) {
     this.columns = schema.columns.map(({ name, type }) => columnSpec(name, type))
     this.codec = CODECS[options.codec]
@@ -129,8 +131,16 @@ export class ParquetWriter {
     this.flush()
   }
 
+  /** The whole file, for a writer without `output`, once `finish` has run. */
+  written(): Uint8Array {
+    if (this.output || !this.finished) throw new Error('only a finished writer without output holds its file')
+    // A plain Uint8Array, not the Buffer: a Buffer's `slice` is a view, a Uint8Array's a copy.
+    const { bytes, length } = this.buffer
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, length)
+  }
+
   private flush(): void {
-    if (this.buffer.length === 0) return
+    if (this.buffer.length === 0 || !this.output) return
     this.output(this.buffer.written())
     this.flushed += this.buffer.length
     this.buffer.length = 0
@@ -181,11 +191,11 @@ export function writeParquet(
   options: ParquetWriteOptions,
 ): EncodedParquet {
   const rows = schema.columns.length > 0 ? rowCount : 0
-  // Sized for about 4 bytes a value, which most files stay under, to spare regrowing copies.
-  const file = new Sink(Math.max(1 << 16, rows * schema.columns.length * 4))
   const groupSize = Math.max(1, Math.floor(options.rowGroupSize))
-  const writer = new ParquetWriter(schema, options, (bytes) => file.append(bytes), Math.max(1 << 16, Math.min(rows, groupSize) * schema.columns.length * 4))
+  // Encoded into the writer's own buffer, sized for about 4 bytes a value (which most files stay
+  // under, to spare regrowing copies), with the scratch shared by files encoded at once.
+  const writer = new ParquetWriter(schema, options, undefined, Math.max(1 << 16, rows * schema.columns.length * 4), ONE_SHOT_STATE)
   for (let start = 0; start < rows; start += groupSize) writer.writeRowGroup(values, Math.min(rows, start + groupSize) - start, start)
   writer.finish()
-  return { bytes: new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.length), columns: writer.summaries }
+  return { bytes: writer.written(), columns: writer.summaries }
 }
