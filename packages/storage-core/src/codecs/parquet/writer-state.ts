@@ -6,7 +6,7 @@ import { snappyCompress } from './snappy.js'
  * What one writer reuses from page to page, column to column and, for files encoded at once, from
  * file to file (one is encoded at a time, synchronously): a page is encoded into `levels` and
  * `values`, then compressed or copied into the file; scratch arrays grow to the largest need and
- * are reused. Node 22 and later collect short-lived ArrayBuffers at a high price when the heap is
+ * are reused. Node 24 collects short-lived ArrayBuffers at a high price when the heap is
  * large (a caller's records): 800 MB allocated as 48 KB arrays beside 1M live objects took 1.4 s
  * on Node 24 against 0.08 s on Node 20, so a write allocates as few as it can.
  */
