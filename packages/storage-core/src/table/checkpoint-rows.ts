@@ -8,9 +8,13 @@
 import type { DecodedArray, FileMetaData, SchemaTree } from 'hyparquet'
 import { parquetSchema } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
+import { isAscii } from 'node:buffer'
 import { parquetHeader, readPage } from 'hyparquet/src/column.js'
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js'
+import { decompressPage } from 'hyparquet/src/datapage.js'
+import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js'
 import { Compiled } from '../codecs/compiled.js'
+import { bigintNumber, int64Numbers } from '../codecs/int64-numbers.js'
 import { setOwn } from '../codecs/own-property.js'
 import { readDataPageAt } from '../codecs/parquet-data-page.js'
 
@@ -59,15 +63,23 @@ const noBuild: Builder = () => ({})
 /** The shape is not one this assembler builds: hyparquet reads the file instead. */
 export class UnsupportedShape extends Error {}
 
-/** The rows of `columns` (top-level names) in a checkpoint file, as hyparquet would give them. */
-export function checkpointRows(buffer: ArrayBuffer, metadata: FileMetaData, columns: readonly string[]): Row[] {
+/**
+ * Visits each row's non-null value of each of `columns` (top-level names) in a checkpoint file, in
+ * row order (rows numbered from 0 across row groups), as hyparquet would assemble it except that INT64 values are numbers (as a commit
+ * file's JSON holds them). No row objects are made: a checkpoint row holds one action.
+ */
+export function checkpointValues(
+  buffer: ArrayBuffer,
+  metadata: FileMetaData,
+  columns: readonly string[],
+  visit: (column: number, value: unknown, row: number) => void,
+): void {
   const tree = parquetSchema(metadata)
   const tops = columns.map((name) => {
     const node = tree.children.find((c) => c.element.name === name)
     if (!node) throw new UnsupportedShape(`no column ${name}`)
     return node
   })
-  const rows: Row[] = []
   let leafIndex = 0
   const leafOrder = new Map<SchemaTree, number>()
   const number = (node: SchemaTree) => {
@@ -76,6 +88,7 @@ export function checkpointRows(buffer: ArrayBuffer, metadata: FileMetaData, colu
   }
   for (const child of tree.children) number(child)
 
+  let row = 0
   for (const group of metadata.row_groups) {
     const leaves = new Map<SchemaTree, Leaf>()
     const leafOf = (node: SchemaTree, path: SchemaTree[]): Leaf => {
@@ -87,15 +100,14 @@ export function checkpointRows(buffer: ArrayBuffer, metadata: FileMetaData, colu
       return leaf
     }
     const built = tops.map((top) => shape(top, 0, 0, [top], leafOf))
-    const build = builder(columns, true)
-    const values: unknown[] = new Array(built.length)
-    const count = Number(group.num_rows)
-    for (let r = 0; r < count; r++) {
-      for (let c = 0; c < built.length; c++) values[c] = assemble(built[c]!)
-      rows.push(build(values))
+    const end = row + Number(group.num_rows)
+    for (; row < end; row++) {
+      for (let c = 0; c < built.length; c++) {
+        const value = assemble(built[c]!)
+        if (value !== null) visit(c, value, row)
+      }
     }
   }
-  return rows
 }
 
 /** The assembly plan of `node`, given the definition and repetition levels of its parent. */
@@ -128,10 +140,7 @@ function shape(node: SchemaTree, parentDef: number, parentRep: number, path: Sch
     return new Node('list', level, items, items)
   }
   const fields = node.children.map((child) => shape(child, level, parentRep, [...path, child], leafOf))
-  const build = builder(
-    node.children.map((child) => child.element.name),
-    false,
-  )
+  const build = builder(node.children.map((child) => child.element.name))
   const first = fields[0]!.leaf
   return new Node('struct', level, first, first, fields, build, fields.flatMap(leavesOf))
 }
@@ -212,24 +221,23 @@ function assemble(node: Node): unknown {
 type Builder = (values: readonly unknown[]) => Row
 
 /**
- * The builder for objects of `names`: with `keepNull` false a null value is left out, as in a
- * commit file's JSON (and in hyparquet's rows). Generated code stores each field by a constant
- * name (a JSON string literal), so objects of one shape share their hidden classes; where code
- * cannot be made, a loop stores them by computed key.
+ * The builder for objects of `names`, leaving out null values as a commit file's JSON (and
+ * hyparquet's rows) do. Generated code stores each field by a constant name (a JSON string
+ * literal), so objects of one shape share their hidden classes; where code cannot be made, a
+ * loop stores them by computed key.
  */
-function builder(names: readonly string[], keepNull: boolean): Builder {
-  const made =
-    names.includes('__proto__')
-      ? undefined
-      : builders.get(JSON.stringify([names, keepNull]), () => {
-          const store = (name: string, i: number) => `${keepNull ? '' : `if (v[${i}] !== null) `}o[${JSON.stringify(name)}] = v[${i}]`
-          return new Function('v', `const o = {}\n${names.map(store).join('\n')}\nreturn o`) as Builder
-        })
+function builder(names: readonly string[]): Builder {
+  const made = names.includes('__proto__')
+    ? undefined
+    : builders.get(JSON.stringify(names), () => {
+        const store = (name: string, i: number) => `if (v[${i}] !== null) o[${JSON.stringify(name)}] = v[${i}]`
+        return new Function('v', `const o = {}\n${names.map(store).join('\n')}\nreturn o`) as Builder
+      })
   return (
     made ??
     ((values) => {
       const out: Row = {}
-      for (let i = 0; i < names.length; i++) if (keepNull || values[i] !== null) setOwn(out, names[i]!, values[i])
+      for (let i = 0; i < names.length; i++) if (values[i] !== null) setOwn(out, names[i]!, values[i])
       return out
     })
   )
@@ -241,6 +249,8 @@ const builders = new Compiled<Builder>(64)
 function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_groups'][number]['columns'][number]['meta_data']>, path: SchemaTree[]): Leaf {
   const element = path[path.length - 1]!.element
   const maxDef = path.slice(1).filter((n) => n.element.repetition_type !== 'REQUIRED').length
+  const maxRep = path.slice(1).filter((n) => n.element.repetition_type === 'REPEATED').length
+  const strings = meta.type === 'BYTE_ARRAY' && isPlainText(element)
   const decoder: ColumnDecoder = {
     pathInSchema: meta.path_in_schema,
     type: meta.type,
@@ -263,13 +273,20 @@ function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_group
       if (data) dictionary = convert(data, decoder)
       continue
     }
+    if (strings && header.type === 'DATA_PAGE_V2' && header.data_page_header_v2!.encoding === 'PLAIN') {
+      const bytes = new Uint8Array(view.buffer, view.byteOffset + reader.offset, header.compressed_page_size)
+      reader.offset += header.compressed_page_size
+      pages.push(readStringPageV2(bytes, header, decoder, maxDef, maxRep))
+      continue
+    }
     const page = readDataPageAt(reader, header, decoder)
     if (!page) continue
     const { encoding } = page
     const count = header.data_page_header_v2?.num_values ?? header.data_page_header!.num_values
     const def = page.definitionLevels && page.definitionLevels.length > 0 ? page.definitionLevels : new Uint8Array(count).fill(maxDef)
     const rep = page.repetitionLevels.length > 0 ? page.repetitionLevels : new Uint8Array(count)
-    pages.push({ def, rep, values: convertWithDictionary(page.dataPage, dictionary, encoding, decoder) })
+    const values = convertWithDictionary(page.dataPage, dictionary, encoding, decoder)
+    pages.push({ def, rep, values: meta.type === 'INT64' ? numbers(values) : values })
   }
   if (pages.length === 1) {
     const { def, rep, values } = pages[0]!
@@ -287,4 +304,53 @@ function readLeaf(buffer: ArrayBuffer, meta: NonNullable<FileMetaData['row_group
   const values: unknown[] = []
   for (const p of pages) for (let i = 0; i < p.values.length; i++) values.push(p.values[i])
   return { def: levels((p) => p.def), rep: levels((p) => p.rep), values, maxDef, at: 0, next: 0 }
+}
+
+/** Checkpoints hold INT64 where commit files hold numbers: as numbers here, with no BigInt made per value where it can. */
+function numbers(values: DecodedArray): ArrayLike<unknown> {
+  if (values instanceof BigInt64Array) return int64Numbers(values)
+  if (values instanceof BigUint64Array) return Array.from(values, Number)
+  if (!Array.isArray(values) || !values.some((v) => typeof v === 'bigint')) return values
+  return values.map((v) => (typeof v === 'bigint' ? bigintNumber(v) : v))
+}
+
+/** A BYTE_ARRAY column that hyparquet would decode to strings, with no conversion of its own (JSON, UUID, ...). */
+function isPlainText(element: SchemaTree['element']): boolean {
+  const converted = element.converted_type
+  const logical = element.logical_type?.type
+  return (converted === undefined || converted === 'UTF8') && (logical === undefined || logical === 'STRING')
+}
+
+/**
+ * A V2 data page of PLAIN strings (how checkpoints hold paths, partition values and stats), its
+ * values decoded straight from the page. hyparquet makes a byte view and then a string per
+ * value, each through a TextDecoder call: 40,000 such strings were a fifth of a 10,000-file
+ * checkpoint's load. An all-ASCII page is decoded once and its values are slices of that string.
+ */
+function readStringPageV2(bytes: Uint8Array, header: ReturnType<typeof parquetHeader>, decoder: ColumnDecoder, maxDef: number, maxRep: number) {
+  const v2 = header.data_page_header_v2!
+  const count = v2.num_values
+  const levels = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }
+  const rep = new Uint8Array(count)
+  if (maxRep > 0) readRleBitPackedHybrid(levels, 32 - Math.clz32(maxRep), rep as unknown as number[], v2.repetition_levels_byte_length)
+  levels.offset = v2.repetition_levels_byte_length
+  const def = new Uint8Array(count).fill(maxDef)
+  if (maxDef > 0) readRleBitPackedHybrid(levels, 32 - Math.clz32(maxDef), def as unknown as number[], v2.definition_levels_byte_length)
+  const start = v2.repetition_levels_byte_length + v2.definition_levels_byte_length
+  const size = header.uncompressed_page_size - start
+  const page = v2.is_compressed === false ? bytes.subarray(start) : decompressPage(bytes.subarray(start), size, decoder.codec, decoder.compressors)
+  const buffer = Buffer.from(page.buffer, page.byteOffset, page.byteLength)
+  const ascii = isAscii(buffer)
+  const text = ascii ? buffer.toString('latin1') : ''
+  const values = new Array<string>(count - v2.num_nulls)
+  let at = 0
+  for (let i = 0; i < values.length; i++) {
+    if (at + 4 > buffer.length) throw new Error('a string page ends inside its values')
+    const length = buffer.readUInt32LE(at)
+    const end = at + 4 + length
+    if (end > buffer.length) throw new Error('a string page ends inside its values')
+    values[i] = ascii ? text.slice(at + 4, end) : buffer.toString('utf8', at + 4, end)
+    at = end
+  }
+  return { def, rep, values }
 }

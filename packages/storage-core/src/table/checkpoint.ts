@@ -1,10 +1,10 @@
-import { type FileMetaData, parquetMetadata, parquetReadObjects } from 'hyparquet'
+import { parquetMetadata, parquetReadObjects } from 'hyparquet'
 import { compressors } from 'hyparquet-compressors'
 import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { type Action, checkAction, type RemoveFile } from './actions.js'
 import { type CheckpointRow, encodeCheckpointFile } from './checkpoint-file.js'
-import { checkpointRows, UnsupportedShape } from './checkpoint-rows.js'
+import { checkpointValues, UnsupportedShape } from './checkpoint-rows.js'
 import { checkpointKey, lastCheckpointKey } from './log-files.js'
 import { retentionMs } from './table-options.js'
 import type { TableState } from './table-state.js'
@@ -89,36 +89,30 @@ export async function writeCheckpoint(store: ObjectStore, state: TableState): Pr
 export async function readCheckpoint(store: ObjectStore, key: string): Promise<Action[]> {
   const bytes = await store.get(key)
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
-  let rows: Record<string, any>[]
-  let columns: string[]
+  const actions: Action[] = []
+  const take = (kind: string, value: Record<string, unknown>) => {
+    const action = checkAction(ACTION_OF[kind]!(normalize(kind, value)))
+    if (action === false) throw new StorageError('CORRUPT_DATA', `checkpoint ${key} holds a malformed ${kind} action`, { key })
+    if (action) actions.push(action)
+  }
   try {
     const metadata = parquetMetadata(buffer)
     const present = new Set(metadata.schema.map((e) => e.name))
-    columns = ['txn', 'add', 'remove', 'metaData', 'protocol'].filter((c) => present.has(c))
-    rows = await checkpointRowsOrGeneral(buffer, metadata, columns)
+    const columns = ['txn', 'add', 'remove', 'metaData', 'protocol'].filter((c) => present.has(c))
+    try {
+      checkpointValues(buffer, metadata, columns, (column, value) => take(columns[column]!, value as Record<string, unknown>))
+    } catch (error) {
+      if (!(error instanceof UnsupportedShape)) throw error
+      actions.length = 0
+      for (const row of await parquetReadObjects({ file: buffer, metadata, columns, compressors })) {
+        for (const kind of columns) if (row[kind] != null) take(kind, withNumbers(row[kind]))
+      }
+    }
   } catch (cause) {
+    if (cause instanceof StorageError) throw cause
     throw new StorageError('CORRUPT_DATA', `cannot read checkpoint ${key}: ${(cause as Error).message}`, { key, cause })
   }
-  const actions: Action[] = []
-  for (const row of rows) {
-    for (const kind of columns) {
-      const value = row[kind]
-      if (value === null || value === undefined) continue
-      const action = checkAction(ACTION_OF[kind]!(normalize(kind, value)))
-      if (action === false) throw new StorageError('CORRUPT_DATA', `checkpoint ${key} holds a malformed ${kind} action`, { key })
-      if (action) actions.push(action)
-    }
-  }
   return actions
-}
-
-async function checkpointRowsOrGeneral(buffer: ArrayBuffer, metadata: FileMetaData, columns: string[]): Promise<Record<string, any>[]> {
-  try {
-    return checkpointRows(buffer, metadata, columns)
-  } catch (error) {
-    if (!(error instanceof UnsupportedShape)) throw error
-    return parquetReadObjects({ file: buffer, metadata, columns, compressors })
-  }
 }
 
 /** An action of each kind around its value, as object literals: one shape per kind. */
@@ -130,15 +124,17 @@ const ACTION_OF: Record<string, (value: Record<string, unknown>) => Record<strin
   protocol: (protocol) => ({ protocol }),
 }
 
-/**
- * Checkpoint rows hold int64 as bigint and absent fields as null; commit files hold numbers. The
- * row's own objects (decoded for this read alone) are changed in place.
- */
-function normalize(kind: string, value: Record<string, unknown>): Record<string, unknown> {
+/** hyparquet's action value with its top-level INT64 fields as numbers, as commit files hold them. */
+function withNumbers(value: Record<string, unknown>): Record<string, unknown> {
   for (const field in value) {
     const v = value[field]
     if (typeof v === 'bigint') value[field] = Number(v)
   }
+  return value
+}
+
+/** Absent maps as a commit file's JSON has them. The value's objects were decoded for this read alone. */
+function normalize(kind: string, value: Record<string, unknown>): Record<string, unknown> {
   if ((kind === 'add' || kind === 'remove') && value.partitionValues == null) value.partitionValues = {}
   if (kind === 'metaData' && value.format && typeof value.format === 'object') {
     const format = value.format as Record<string, unknown>
