@@ -100,6 +100,15 @@ describe('get and head', () => {
     expect(Array.from(part)).toEqual(Array.from(big.slice(2_000_000, 2_000_010)))
   })
 
+  it('gives back whole objects of every size, read synchronously or through the thread pool', async () => {
+    for (const size of [0, 1, 64 * 1024, 64 * 1024 + 1, 200_000, 256 * 1024, 256 * 1024 + 1, 1_500_000]) {
+      const bytes = new Uint8Array(size).map((_, i) => (i * 7 + size) % 256)
+      await store.put(`sizes/${size}.bin`, bytes)
+      expect(Buffer.compare(await store.get(`sizes/${size}.bin`), bytes)).toBe(0)
+      expect(Buffer.compare(await store.get(`sizes/${size}.bin`, { start: 1 }), bytes.subarray(1))).toBe(0)
+    }
+  })
+
   it('answers NOT_FOUND with backend and key for a missing key or a folder', async () => {
     const missing = await errorOf(store.get('nope/x.txt'))
     expect(missing).toMatchObject({ code: 'NOT_FOUND', backend: 'local', key: 'nope/x.txt' })
