@@ -7,7 +7,7 @@ import { PARQUET_COMPRESSORS } from './parquet-compressors.js'
 import { setOwn } from './own-property.js'
 import { type DecimalMode, PARQUET_PARSERS, valueFixes, withRawDecimals } from './parquet-values.js'
 import { transpose } from './parquet/columns.js'
-import { type EncodedParquet, writeParquet } from './parquet/write.js'
+import { type EncodedParquet, type ParquetWriteOptions, writeParquet, writeParquetElsewhere } from './parquet/write.js'
 import type { ColumnValues } from './column-values.js'
 import type { ColumnType, TableSchema } from './schema.js'
 
@@ -39,17 +39,42 @@ export function encodeParquetColumns(
   options: ParquetEncodeOptions = {},
 ): EncodedParquet {
   try {
-    return writeParquet(values, rowCount, schema, {
-      codec: options.codec ?? 'SNAPPY',
-      rowGroupSize: options.rowGroupSize ?? 100_000,
-      kvMetadata: [{ key: SCHEMA_METADATA_KEY, value: JSON.stringify(schema) }],
-      createdBy: '@cfb/storage',
-    })
+    return writeParquet(values, rowCount, schema, writeOptions(schema, options))
   } catch (cause) {
-    throw new StorageError('INVALID_ARGUMENT', `cannot encode records as Parquet: ${(cause as Error).message}`, {
-      cause,
-    })
+    throw encodeError(cause)
   }
+}
+
+/**
+ * `encodeParquetColumns` with the number columns encoded on a worker thread meanwhile, for
+ * writes of many files. With `detach`, `values` may be handed to the worker: unusable after.
+ */
+export async function encodeParquetColumnsElsewhere(
+  values: readonly ColumnValues[],
+  rowCount: number,
+  schema: TableSchema,
+  detach: boolean,
+  options: ParquetEncodeOptions = {},
+): Promise<EncodedParquet> {
+  try {
+    return await writeParquetElsewhere(values, rowCount, schema, writeOptions(schema, options), detach)
+  } catch (cause) {
+    throw encodeError(cause)
+  }
+}
+
+function writeOptions(schema: TableSchema, options: ParquetEncodeOptions): ParquetWriteOptions {
+  return {
+    codec: options.codec ?? 'SNAPPY',
+    rowGroupSize: options.rowGroupSize ?? 100_000,
+    kvMetadata: [{ key: SCHEMA_METADATA_KEY, value: JSON.stringify(schema) }],
+    createdBy: '@cfb/storage',
+  }
+}
+
+function encodeError(cause: unknown): StorageError {
+  if (cause instanceof StorageError) return cause
+  return new StorageError('INVALID_ARGUMENT', `cannot encode records as Parquet: ${(cause as Error).message}`, { cause })
 }
 
 /** Our logical schema from a file's metadata, when we wrote it. */

@@ -1,5 +1,5 @@
 import { type ColumnType, type ColumnValues, columnValues } from '../codecs/column-values.js'
-import { encodeParquetColumns, FOOTER_LENGTH_TAG, footerLength } from '../codecs/parquet.js'
+import { encodeParquetColumns, encodeParquetColumnsElsewhere, FOOTER_LENGTH_TAG, footerLength } from '../codecs/parquet.js'
 import type { inferColumns, TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
 import { normalizeKey } from '../keys/keys.js'
@@ -15,6 +15,9 @@ import type { WriteSchema } from './write-schema.js'
 
 type Row = Record<string, unknown>
 
+/** Below this many rows a file's columns are encoded here: handing them over would cost more. */
+const ROWS_ELSEWHERE = 4096
+
 /** A partition's rows, and their columns as `inferColumns` collected them. */
 export interface FileRows {
   partition: Partition
@@ -26,7 +29,19 @@ export interface FileRows {
  * Encodes one partition's records under the table schema and puts the file. Its key is pushed to
  * `put` before the PUT starts, so that a failed write can remove whatever landed.
  */
-export async function writeFile(store: ObjectStore, entity: string, file: FileRows, schema: WriteSchema, put: string[]): Promise<WrittenFile> {
+export async function writeFile(
+  store: ObjectStore,
+  entity: string,
+  file: FileRows,
+  schema: WriteSchema,
+  put: string[],
+  options: {
+    /** Other files are being written meanwhile: number columns are encoded on the worker thread. */
+    alongside?: boolean
+    /** Called once the file is encoded, before its PUT. */
+    encoded?: () => void
+  } = {},
+): Promise<WrittenFile> {
   const rows = file.records.length
   const partitionKeys = file.partition.keys
   const suffix = file.partition.pathSuffix()
@@ -46,11 +61,11 @@ export async function writeFile(store: ObjectStore, entity: string, file: FileRo
     throw new StorageError('INVALID_ARGUMENT', `${entity}: the records have no column to store${besides}; a Parquet data file needs at least one`)
   }
   const fileSchema: TableSchema = { columns: columns.map(({ name, type }) => ({ name, type })) }
-  const { bytes, columns: summaries } = encodeParquetColumns(
-    columns.map((c) => c.values),
-    rows,
-    fileSchema,
-  )
+  const values = columns.map((c) => c.values)
+  // The collected values are this file's alone, and dead once encoded: they go to the worker whole.
+  const { bytes, columns: summaries } =
+    options.alongside && rows >= ROWS_ELSEWHERE ? await encodeParquetColumnsElsewhere(values, rows, fileSchema, true) : encodeParquetColumns(values, rows, fileSchema)
+  options.encoded?.()
   put.push(key)
   await store.put(key, bytes)
   const partitionValues: Record<string, string | null> = {}

@@ -2,7 +2,7 @@ import { decodeParquet } from '../codecs/parquet.js'
 import { inferColumns, type TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
 import type { Partition } from '../partition/partition.js'
-import { mapConcurrent } from '../store/concurrency.js'
+import { mapConcurrent, Slots } from '../store/concurrency.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { assertCanCommit, commit, outcomeUnknown, StaleWrite } from '../table/commit.js'
 import { keyOfPath } from '../table/log-files.js'
@@ -42,6 +42,9 @@ interface Written {
 
 /** Rows whose values a write of many partitions collects while inferring the schema (about 100 MB at 12 columns). */
 const COLLECT_ROWS = 1 << 20
+
+/** Files collected or encoding at once when the worker thread shares the encoding: one there, one here. */
+const ENCODING_AHEAD = 2
 
 /** Restarts of a write whose files no longer fit the table after the commits it missed. */
 const MAX_RESTARTS = 5
@@ -139,11 +142,26 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
       })
       growing = new GrowingSchema(entity, baseOf(state), inferred, partitionKeys, declared)
     }
-    const done = await mapConcurrent(nonEmpty, write.concurrency, (g) => {
-      const columns = found.get(g.partition) ?? inferColumns(g.records, true, partitionKeys)
-      found.delete(g.partition)
-      const schema = growing!.add(g.partition, columns.schema)
-      return writeFile(store, entity, { partition: g.partition, records: g.records, found: columns }, schema, put)
+    // Files written alongside each other share the encoding with the worker thread. Only a few
+    // are collected and encoding at a time, however many PUTs are in flight: values that wait
+    // live on into the old generation, and collecting it with the caller's records is costly.
+    const alongside = nonEmpty.length > 1 && write.concurrency > 1
+    const encoding = new Slots(alongside ? ENCODING_AHEAD : write.concurrency)
+    const done = await mapConcurrent(nonEmpty, write.concurrency, async (g) => {
+      await encoding.take()
+      let held = true
+      const encoded = () => {
+        if (held) encoding.give()
+        held = false
+      }
+      try {
+        const columns = found.get(g.partition) ?? inferColumns(g.records, true, partitionKeys)
+        found.delete(g.partition)
+        const schema = growing!.add(g.partition, columns.schema)
+        return await writeFile(store, entity, { partition: g.partition, records: g.records, found: columns }, schema, put, { alongside, encoded })
+      } finally {
+        encoded()
+      }
     })
     files.push(...done)
   }

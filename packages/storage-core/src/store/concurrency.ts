@@ -118,3 +118,27 @@ export async function forEachConcurrent<T>(source: AsyncIterable<T>, limit: numb
   await Promise.all(workers)
   if (failure !== undefined) throw failure.error
 }
+
+/** At most `size` holders at a time; the others wait their turn, in order. */
+export class Slots {
+  private free: number
+  private readonly waiting: (() => void)[] = []
+
+  constructor(size: number) {
+    this.free = size
+  }
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--
+      return
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve))
+  }
+
+  give(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.free++
+  }
+}

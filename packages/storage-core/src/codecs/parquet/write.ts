@@ -11,7 +11,9 @@
  */
 import type { ColumnValues } from '../column-values.js'
 import type { TableSchema } from '../schema.js'
-import { type ColumnSpec, columnChunk, columnSpec } from './columns.js'
+import { type ChunkJob, type ChunkPlacement, type EncodedChunks, encodeChunkJob } from './chunk-job.js'
+import { encodeElsewhere } from './chunk-pool.js'
+import { type Column, type ColumnSpec, columnChunk, columnSpec } from './columns.js'
 import { writeFooter, type RowGroupMeta } from './footer.js'
 import { CODECS, MAGIC } from './format.js'
 import { writePageIndex } from './page-index.js'
@@ -91,6 +93,48 @@ export class ParquetWriter {
     const end = start + rowCount
     const file = this.buffer
     const chunks = this.columns.map((spec, j) => writeChunk(file, this.state, columnChunk(this.state, spec, values[j]!, start, end), this.codec))
+    this.addGroup(chunks, rowCount)
+  }
+
+  /**
+   * `writeRowGroup`, with the number columns encoded on the worker thread meanwhile (the rest
+   * here, into a buffer of their own), when one runs. The chunks land in the file in schema order.
+   * With `detach`, whole arrays of `values` go to the worker without a copy and are unusable after.
+   */
+  async writeRowGroupElsewhere(values: readonly ColumnValues[], rowCount: number, start = 0, detach = false): Promise<void> {
+    if (this.finished) throw new Error('parquet writer is finished')
+    if (rowCount <= 0 || this.columns.length === 0) return
+    const end = start + rowCount
+    const remote = this.columns.flatMap((spec, j) => (encodesElsewhere(spec, values[j]!) ? [j] : []))
+    const job: ChunkJob = {
+      codec: this.codec,
+      rows: rowCount,
+      columns: remote.map((j) => ({
+        spec: this.columns[j]!,
+        defined: own(values[j]!.defined, start, end, detach),
+        numbers: own(values[j]!.numbers!, start, end, detach),
+      })),
+    }
+    if (remote.length === 0) return this.writeRowGroup(values, rowCount, start)
+    const elsewhere = encodeElsewhere(job)
+    // This thread's share goes into a buffer of its own while the worker encodes.
+    const here = new Sink(1 << 14)
+    const local = this.columns.map((spec, j) =>
+      remote.includes(j) ? undefined : writeChunk(here, this.state, columnChunk(this.state, spec, values[j]!, start, end), this.codec),
+    )
+    const encoded = (await elsewhere) ?? encodeChunkJob(this.state, job)
+    if (this.finished) throw new Error('parquet writer is finished')
+    const file = this.buffer
+    const chunks = this.columns.map((spec, j) => {
+      const at = remote.indexOf(j)
+      const from: EncodedChunks = at >= 0 ? encoded : { bytes: here.bytes, chunks: [] }
+      const placement: ChunkPlacement = at >= 0 ? encoded.chunks[at]! : local[j]!
+      return place(file, from.bytes, { ...placement, column: withoutValues(spec) })
+    })
+    this.addGroup(chunks, rowCount)
+  }
+
+  private addGroup(chunks: ChunkMeta[], rowCount: number): void {
     for (const [j, chunk] of chunks.entries()) {
       keepMeta(chunk, this.flushed)
       const summary = this.summary[j]!
@@ -147,6 +191,33 @@ export class ParquetWriter {
   }
 }
 
+/** Number columns, except bigints beyond ±2^53 (kept as bigints), are encoded on the worker. */
+function encodesElsewhere(spec: ColumnSpec, values: ColumnValues): boolean {
+  return values.numbers !== undefined && !(spec.type === 'bigint' && values.wide)
+}
+
+/** Rows [start, end) of `array` in an ArrayBuffer of their own: the array itself when `detach` allows. */
+function own<T extends Uint8Array | Float64Array>(array: T, start: number, end: number, detach: boolean): T {
+  const whole = start === 0 && end === array.length && array.byteOffset === 0 && array.byteLength === array.buffer.byteLength
+  return detach && whole ? array : (array.slice(start, end) as T)
+}
+
+/** Copies a chunk encoded into `source` (at its placement's offsets) to the end of `file`: its metadata, placed there. */
+function place(file: Sink, source: Uint8Array, chunk: ChunkMeta): ChunkMeta {
+  const shift = file.length - chunk.offset
+  file.append(source.subarray(chunk.offset, chunk.offset + chunk.compressed))
+  chunk.offset += shift
+  chunk.dataOffset += shift
+  if (chunk.dictionaryOffset !== undefined) chunk.dictionaryOffset += shift
+  for (const page of chunk.pages) page.offset += shift
+  return chunk
+}
+
+/** A column of no rows: what a chunk keeps of its column once written (see `keepMeta`). */
+function withoutValues({ name, type, physical, converted, logical }: ColumnSpec): Column {
+  return { name, type, physical, converted, logical, defined: NO_ROWS, numbers: undefined, bigints: undefined, booleans: undefined, items: undefined }
+}
+
 /**
  * Makes a written chunk's metadata what the footer and page index need once its rows are gone:
  * offsets made absolute (the chunk was written at `base` in the file), the column without its
@@ -161,8 +232,7 @@ function keepMeta(chunk: ChunkMeta, base: number): void {
     page.bounds = ownBounds(page.bounds)
   }
   chunk.bounds = ownBounds(chunk.bounds)
-  const { name, type, physical, converted, logical } = chunk.column
-  chunk.column = { name, type, physical, converted, logical, defined: NO_ROWS, numbers: undefined, bigints: undefined, booleans: undefined, items: undefined }
+  chunk.column = withoutValues(chunk.column)
 }
 
 function ownBounds(bounds: Bounds | undefined): Bounds | undefined {
@@ -190,12 +260,34 @@ export function writeParquet(
   schema: TableSchema,
   options: ParquetWriteOptions,
 ): EncodedParquet {
+  const { writer, rows, groupSize } = oneShotWriter(rowCount, schema, options)
+  for (let start = 0; start < rows; start += groupSize) writer.writeRowGroup(values, Math.min(rows, start + groupSize) - start, start)
+  writer.finish()
+  return { bytes: writer.written(), columns: writer.summaries }
+}
+
+/**
+ * `writeParquet` with the number columns encoded on the worker thread while this one encodes the
+ * rest (and, awaiting, reads the next file's records). With `detach`, `values` may be handed over.
+ */
+export async function writeParquetElsewhere(
+  values: readonly ColumnValues[],
+  rowCount: number,
+  schema: TableSchema,
+  options: ParquetWriteOptions,
+  detach: boolean,
+): Promise<EncodedParquet> {
+  const { writer, rows, groupSize } = oneShotWriter(rowCount, schema, options)
+  for (let start = 0; start < rows; start += groupSize) await writer.writeRowGroupElsewhere(values, Math.min(rows, start + groupSize) - start, start, detach)
+  writer.finish()
+  return { bytes: writer.written(), columns: writer.summaries }
+}
+
+function oneShotWriter(rowCount: number, schema: TableSchema, options: ParquetWriteOptions) {
   const rows = schema.columns.length > 0 ? rowCount : 0
   const groupSize = Math.max(1, Math.floor(options.rowGroupSize))
   // Encoded into the writer's own buffer, sized for about 4 bytes a value (which most files stay
   // under, to spare regrowing copies), with the scratch shared by files encoded at once.
   const writer = new ParquetWriter(schema, options, undefined, Math.max(1 << 16, rows * schema.columns.length * 4), ONE_SHOT_STATE)
-  for (let start = 0; start < rows; start += groupSize) writer.writeRowGroup(values, Math.min(rows, start + groupSize) - start, start)
-  writer.finish()
-  return { bytes: writer.written(), columns: writer.summaries }
+  return { writer, rows, groupSize }
 }

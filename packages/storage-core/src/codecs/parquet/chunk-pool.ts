@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { StorageError } from '../../errors.js'
+import type { ChunkJob, EncodedChunks } from './chunk-job.js'
+
+/**
+ * One worker thread that encodes number column chunks while the main thread reads the next
+ * records and encodes the string columns: the second core for writes of many files. It is
+ * started on first use, holds the process open only while a job is pending, and ends after a
+ * while without work, so a process that writes once does not keep its memory.
+ */
+const IDLE_MS = 2000
+const SCRIPT = new URL('./chunk-worker.js', import.meta.url)
+
+interface Pending {
+  resolve: (encoded: EncodedChunks) => void
+  reject: (error: Error) => void
+}
+
+/** The worker once it runs; undefined when none can (no built script, as under a TypeScript test runner). */
+let ready: Promise<Worker | undefined> | undefined
+/** The running worker: jobs are posted to it at once, while the caller goes on encoding. */
+let running: Worker | undefined
+let unavailable = false
+let nextId = 0
+const pending = new Map<number, Pending>()
+let idle: NodeJS.Timeout | undefined
+
+function start(): Promise<Worker | undefined> {
+  if (unavailable) return Promise.resolve(undefined)
+  if (ready) return ready
+  if (!existsSync(fileURLToPath(SCRIPT))) {
+    unavailable = true
+    return Promise.resolve(undefined)
+  }
+  const starting = new Promise<Worker | undefined>((resolve) => {
+    // Not the process's own flags (`--input-type`, loaders, ...): the worker runs one plain module.
+    const worker = new Worker(SCRIPT, { execArgv: [] })
+    worker.unref()
+    let online = false
+    worker.once('online', () => {
+      online = true
+      running = worker
+      resolve(worker)
+    })
+    worker.on('message', ({ id, encoded, error }: { id: number; encoded?: EncodedChunks; error?: string }) => {
+      const job = pending.get(id)
+      if (!job) return
+      pending.delete(id)
+      if (pending.size === 0) rest(worker)
+      // An error the encoder threw, as the same code would have thrown it on this thread.
+      if (encoded) job.resolve(encoded)
+      else job.reject(new Error(error))
+    })
+    // A worker that cannot start leaves the encoding to this thread. One that dies takes its
+    // pending jobs with it (their arrays went with them); later writes encode on this thread.
+    const fail = (cause: unknown) => {
+      unavailable = true
+      ready = undefined
+      running = undefined
+      if (!online) resolve(undefined)
+      for (const job of pending.values()) job.reject(new StorageError('UNAVAILABLE', 'the Parquet encoding worker stopped; write again', { cause }))
+      pending.clear()
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => {
+      if (pending.size > 0 || !online) fail(new Error(`exit code ${code}`))
+    })
+  })
+  ready = starting
+  return starting
+}
+
+/** No job pending: the process may exit, and the worker ends if none comes for a while. */
+function rest(worker: Worker): void {
+  worker.unref()
+  clearTimeout(idle)
+  idle = setTimeout(() => {
+    if (pending.size > 0) return
+    ready = undefined
+    running = undefined
+    void worker.terminate()
+  }, IDLE_MS)
+  idle.unref()
+}
+
+/**
+ * `job` encoded on the worker; undefined when no worker runs here (the caller encodes it). Once
+ * posted, the job's arrays are transferred: the caller must not use them afterwards.
+ */
+export function encodeElsewhere(job: ChunkJob): Promise<EncodedChunks | undefined> {
+  if (running) return post(running, job)
+  return start().then((worker) => (worker ? post(worker, job) : undefined))
+}
+
+function post(worker: Worker, job: ChunkJob): Promise<EncodedChunks> {
+  const id = nextId++
+  const transfer = job.columns.flatMap((c) => [c.defined.buffer, c.numbers.buffer]) as ArrayBuffer[]
+  return new Promise((resolve, reject) => {
+    if (pending.size === 0) {
+      clearTimeout(idle)
+      worker.ref()
+    }
+    pending.set(id, { resolve, reject })
+    worker.postMessage({ id, job }, transfer)
+  })
+}

@@ -1,0 +1,101 @@
+/**
+ * Writes of many files encode their number columns on a worker thread (codecs/parquet/chunk-pool.ts)
+ * while the main thread encodes the rest. The file must be the same, byte for byte, as the one
+ * encoded on one thread. The worker runs the built script, so this test uses the built modules.
+ */
+import { execFileSync } from 'node:child_process'
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+
+const DIST = new URL('../dist/', import.meta.url)
+const parquet: typeof import('../src/codecs/parquet.js') = await import(new URL('codecs/parquet.js', DIST).href)
+const schemas: typeof import('../src/codecs/schema.js') = await import(new URL('codecs/schema.js', DIST).href)
+
+const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31)
+const MAX = Number.MAX_SAFE_INTEGER
+
+const VALUES: Record<string, fc.Arbitrary<unknown>> = {
+  int: fc.oneof(fc.integer(), fc.constantFrom(MAX, -MAX, 0, 7), fc.integer({ min: 0, max: 9 })),
+  float: fc.oneof(fc.double(), fc.constantFrom(-0, Number.NaN, Number.POSITIVE_INFINITY, 0.5)),
+  bigint: fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.bigInt({ min: -1000n, max: 1000n })),
+  boolean: fc.boolean(),
+  string: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('Navy', 'Army', '東京 🏈')),
+  timestamp: fc.date({ noInvalidDate: true }),
+  json: fc.oneof(fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b'), fc.string({ maxLength: 3 }), { maxKeys: 2 })),
+}
+const TYPES = Object.keys(VALUES)
+
+const table = fc.integer({ min: 1, max: 120 }).chain((rows) =>
+  fc
+    .record({
+      columns: fc.tuple(...TYPES.map((type) => fc.array(fc.option(VALUES[type]!, { nil: null, freq: 4 }), { minLength: rows, maxLength: rows }))),
+      rowGroupSize: fc.oneof(fc.integer({ min: 7, max: 50 }), fc.constant(100_000)),
+      present: fc.subarray(TYPES, { minLength: 1 }),
+    })
+    .map(({ columns, rowGroupSize, present }) => ({
+      rowGroupSize,
+      records: Array.from({ length: rows }, (_, i) => Object.fromEntries(present.map((type) => [`c_${type}`, columns[TYPES.indexOf(type)]![i]]))),
+    })),
+)
+
+async function decoded(bytes: Uint8Array) {
+  return parquet.decodeParquet(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+}
+
+function collected(records: Record<string, unknown>[]) {
+  return schemas.inferColumns(records, true)
+}
+
+describe('number columns encoded on the worker thread', () => {
+  it('give the same file as encoding on one thread, for files encoded at once', async () => {
+    // Byte for byte uncompressed. Snappy's output (hysnappy keeps its match table between calls)
+    // depends on what that thread compressed before, so compressed files must decode alike.
+    await fc.assert(
+      fc.asyncProperty(fc.array(table, { minLength: 1, maxLength: 4 }), fc.constantFrom('UNCOMPRESSED', 'SNAPPY'), async (tables, codec) => {
+        const options = (rowGroupSize: number) => ({ rowGroupSize, codec: codec as 'UNCOMPRESSED' | 'SNAPPY' })
+        const expected = tables.map(({ records, rowGroupSize }) => {
+          const { schema, values } = collected(records)
+          return parquet.encodeParquetColumns(values, records.length, schema, options(rowGroupSize))
+        })
+        // Several files at once, as a write of many partitions has them: their jobs interleave.
+        const got = await Promise.all(
+          tables.map(({ records, rowGroupSize }, k) => {
+            const { schema, values } = collected(records)
+            return parquet.encodeParquetColumnsElsewhere(values, records.length, schema, k % 2 === 0, options(rowGroupSize))
+          }),
+        )
+        for (const [k, file] of got.entries()) {
+          expect(file.columns).toEqual(expected[k]!.columns)
+          if (codec === 'UNCOMPRESSED') expect(Buffer.from(file.bytes).equals(Buffer.from(expected[k]!.bytes))).toBe(true)
+          else expect(await decoded(file.bytes)).toEqual(await decoded(expected[k]!.bytes))
+        }
+      }),
+      { seed: SEED, numRuns: 40 },
+    )
+  })
+
+  it('hands whole number arrays over when detached (so they went to the worker), and copies them otherwise', async () => {
+    const records = Array.from({ length: 5_000 }, (_, i) => ({ id: i, score: i / 3, team: ['Navy', 'Army'][i % 2], at: new Date(i * 1000) }))
+    const kept = collected(records)
+    await parquet.encodeParquetColumnsElsewhere(kept.values, records.length, kept.schema, false)
+    expect(kept.values.map((v) => v.numbers?.length)).toEqual([5_000, 5_000, undefined, 5_000])
+    const given = collected(records)
+    const numbers = given.values.map((v) => v.numbers)
+    const file = await parquet.encodeParquetColumnsElsewhere(given.values, records.length, given.schema, true)
+    expect(numbers.map((n) => n?.length)).toEqual([0, 0, undefined, 0])
+    expect(await decoded(file.bytes)).toEqual(records)
+  })
+
+  it('does not keep a process alive once its writes are done', () => {
+    // A write of many files starts the worker; the process must still end by itself.
+    const script = `
+      const { MemoryStorage } = await import(${JSON.stringify(new URL('index.js', DIST).href)})
+      const records = Array.from({ length: 40_000 }, (_, i) => ({ p: i % 4, id: i, score: i / 7 }))
+      const storage = new MemoryStorage()
+      await storage.writePartitioned('t', records, ['p'])
+      const rows = await storage.readIndex('t')
+      console.log(rows.length)`
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 })
+    expect(out.trim()).toBe('40000')
+  })
+})
