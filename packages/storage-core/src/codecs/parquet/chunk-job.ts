@@ -28,5 +28,7 @@ export function encodeChunkJob(state: WriterState, job: ChunkJob): EncodedChunks
     const { column: _, ...placement } = writeChunk(sink, state, columnChunk(state, spec, values, 0, job.rows), job.codec)
     return placement
   })
-  return { bytes: sink.written().slice(), chunks }
+  // A copy in an ArrayBuffer of its own: the sink's may be Buffer's shared pool, which must not
+  // be transferred (Node 24 refuses it; Node 20 would detach the pool under every other Buffer).
+  return { bytes: new Uint8Array(sink.written()), chunks }
 }
