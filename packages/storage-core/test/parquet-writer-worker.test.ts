@@ -86,6 +86,16 @@ describe('number columns encoded on the worker thread', () => {
     expect(await decoded(file.bytes)).toEqual(records)
   })
 
+  it('without the built worker script (run from source, or bundled), encodes on this thread', async () => {
+    const source: typeof import('../src/codecs/parquet.js') = await import('../src/codecs/parquet.js')
+    const records = Array.from({ length: 5_000 }, (_, i) => ({ id: i, score: i / 3, team: ['Navy', 'Army'][i % 2] }))
+    const given = schemas.inferColumns(records, true)
+    const file = await source.encodeParquetColumnsElsewhere(given.values, records.length, given.schema, true, { codec: 'UNCOMPRESSED' })
+    expect(given.values.map((v) => v.numbers?.length)).toEqual([5_000, 5_000, undefined])
+    const here = collected(records)
+    expect(Buffer.from(file.bytes).equals(Buffer.from(parquet.encodeParquetColumns(here.values, records.length, here.schema, { codec: 'UNCOMPRESSED' }).bytes))).toBe(true)
+  })
+
   it('does not keep a process alive once its writes are done', () => {
     // A write of many files starts the worker; the process must still end by itself.
     const script = `

@@ -30,7 +30,7 @@ let idle: NodeJS.Timeout | undefined
 function start(): Promise<Worker | undefined> {
   if (unavailable) return Promise.resolve(undefined)
   if (ready) return ready
-  if (!existsSync(fileURLToPath(SCRIPT))) {
+  if (!scriptExists()) {
     unavailable = true
     return Promise.resolve(undefined)
   }
@@ -70,6 +70,15 @@ function start(): Promise<Worker | undefined> {
   })
   ready = starting
   return starting
+}
+
+/** The built worker script beside this module: not there when run from source or bundled. */
+function scriptExists(): boolean {
+  try {
+    return SCRIPT.protocol === 'file:' && existsSync(fileURLToPath(SCRIPT))
+  } catch {
+    return false
+  }
 }
 
 /** No job pending: the process may exit, and the worker ends if none comes for a while. */
