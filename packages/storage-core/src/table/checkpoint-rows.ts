@@ -64,9 +64,10 @@ const noBuild: Builder = () => ({})
 export class UnsupportedShape extends Error {}
 
 /**
- * Visits each row's non-null value of each of `columns` (top-level names) in a checkpoint file, in
- * row order (rows numbered from 0 across row groups), as hyparquet would assemble it except that INT64 values are numbers (as a commit
- * file's JSON holds them). No row objects are made: a checkpoint row holds one action.
+ * Visits each row's non-null value of each of `columns` (top-level names) in a checkpoint file,
+ * in row order (rows numbered from 0 across row groups), as hyparquet would assemble it except
+ * that INT64 values are numbers, as a commit file's JSON holds them. No row objects are made: a
+ * checkpoint row holds one action.
  */
 export function checkpointValues(
   buffer: ArrayBuffer,

@@ -11,7 +11,7 @@
  */
 import type { ColumnValues } from '../column-values.js'
 import type { TableSchema } from '../schema.js'
-import { type ChunkJob, type ChunkPlacement, type EncodedChunks, encodeChunkJob } from './chunk-job.js'
+import { type ChunkJob, type ChunkPlacement, encodeChunkJob } from './chunk-job.js'
 import { encodeElsewhere } from './chunk-pool.js'
 import { type Column, type ColumnSpec, columnChunk, columnSpec } from './columns.js'
 import { writeFooter, type RowGroupMeta } from './footer.js'
@@ -106,6 +106,7 @@ export class ParquetWriter {
     if (rowCount <= 0 || this.columns.length === 0) return
     const end = start + rowCount
     const remote = this.columns.flatMap((spec, j) => (encodesElsewhere(spec, values[j]!) ? [j] : []))
+    if (remote.length === 0) return this.writeRowGroup(values, rowCount, start)
     const job: ChunkJob = {
       codec: this.codec,
       rows: rowCount,
@@ -115,7 +116,6 @@ export class ParquetWriter {
         numbers: own(values[j]!.numbers!, start, end, detach),
       })),
     }
-    if (remote.length === 0) return this.writeRowGroup(values, rowCount, start)
     const elsewhere = encodeElsewhere(job)
     // This thread's share goes into a buffer of its own while the worker encodes.
     const here = new Sink(1 << 14)
@@ -127,9 +127,8 @@ export class ParquetWriter {
     const file = this.buffer
     const chunks = this.columns.map((spec, j) => {
       const at = remote.indexOf(j)
-      const from: EncodedChunks = at >= 0 ? encoded : { bytes: here.bytes, chunks: [] }
       const placement: ChunkPlacement = at >= 0 ? encoded.chunks[at]! : local[j]!
-      return place(file, from.bytes, { ...placement, column: withoutValues(spec) })
+      return place(file, at >= 0 ? encoded.bytes : here.bytes, { ...placement, column: withoutValues(spec) })
     })
     this.addGroup(chunks, rowCount)
   }
