@@ -16,19 +16,26 @@ export const middle = (list: readonly number[]): number => [...list].sort((x, y)
 /**
  * Times in ms of `runs` rounds of every function in turn, after one unmeasured round: load from
  * elsewhere that comes and goes then falls on all alike. `times[f][i]` is function f in round i.
- * `before` runs, untimed, before every call: it puts each in the same starting state.
+ * `before` runs, untimed, before every call: it puts each in the same starting state. With
+ * `budgetMs`, rounds that take a few milliseconds are repeated until the measured rounds take
+ * about that long (up to ten times `runs`): a median of five such rounds moves with one collection
+ * or compilation that falls in them.
  */
 export async function alternating(
   runs: number,
   fns: readonly (() => Promise<unknown>)[],
   before: () => Promise<void> = async () => {},
-): Promise<{ medians: number[]; times: number[][] }> {
+  budgetMs = 0,
+): Promise<{ medians: number[]; times: number[][]; rounds: number }> {
   const times = fns.map(() => [] as number[])
+  const started = performance.now()
   for (const fn of fns) {
     await before()
     await fn()
   }
-  for (let i = 0; i < runs; i++) {
+  const roundMs = performance.now() - started
+  const rounds = budgetMs > 0 ? Math.min(10 * runs, Math.max(runs, Math.ceil(budgetMs / roundMs))) : runs
+  for (let i = 0; i < rounds; i++) {
     for (const [f, fn] of fns.entries()) {
       await before()
       const started = performance.now()
@@ -36,7 +43,7 @@ export async function alternating(
       times[f]!.push(performance.now() - started)
     }
   }
-  return { medians: times.map(middle), times }
+  return { medians: times.map(middle), times, rounds }
 }
 
 /** Medians in ms of `runs` calls each of `a` and `b`, alternating, after one unmeasured call of each. */
