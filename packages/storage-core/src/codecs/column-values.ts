@@ -35,11 +35,63 @@ function isNumeric(type: ColumnType): boolean {
 export function columnValues(type: ColumnType, rows: number): ColumnValues {
   const numeric = isNumeric(type)
   return {
-    defined: new Uint8Array(rows),
-    numbers: numeric ? new Float64Array(rows) : undefined,
+    defined: reused(Uint8Array, rows) ?? new Uint8Array(rows),
+    numbers: numeric ? (reused(Float64Array, rows) ?? new Float64Array(rows)) : undefined,
     items: (!numeric || type === 'bigint') && type !== 'null' ? new Array(rows) : undefined,
     wide: false,
   }
+}
+
+/*
+ * The typed arrays of columns already encoded, kept for the next columns: a sequential write makes
+ * the same few dozen for every partition, and Node 24 marks the whole heap, the caller's records
+ * with it, for every few dozen MB of ArrayBuffers made. 165 writes of 6,061 object literals on
+ * Node 24: 14 full collections in 6 runs and 1.1–1.3 s a run, against none and 0.67–0.78 s with
+ * the arrays reused (Node 20 and 22 collect them cheaply either way).
+ */
+const spares: ArrayBuffer[] = []
+/** Arrays smaller than this are cheap to make. */
+const MIN_SPARE_BYTES = 4096
+const MAX_SPARES = 64
+const MAX_SPARE_BYTES = 16 * 1024 * 1024
+let spareBytes = 0
+
+/** A zeroed array of `rows` over a spare buffer no more than twice its size, if there is one. */
+function reused<T extends Uint8Array | Float64Array>(Kind: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }, rows: number): T | undefined {
+  const bytes = rows * Kind.BYTES_PER_ELEMENT
+  if (bytes < MIN_SPARE_BYTES || spares.length === 0) return undefined
+  let best = -1
+  for (let k = 0; k < spares.length; k++) {
+    const size = spares[k]!.byteLength
+    if (size >= bytes && size <= 2 * bytes && (best === -1 || size < spares[best]!.byteLength)) best = k
+  }
+  if (best === -1) return undefined
+  const buffer = spares[best]!
+  spares[best] = spares[spares.length - 1]!
+  spares.pop()
+  spareBytes -= buffer.byteLength
+  return new Kind(buffer, 0, rows).fill(0) as T
+}
+
+/**
+ * Gives the typed arrays of `values` back for reuse: only once they are encoded and nothing reads
+ * them again (the next columns made will hold other values in them).
+ */
+export function recycleColumnValues(values: readonly ColumnValues[]): void {
+  for (const column of values) {
+    spare(column.defined)
+    if (column.numbers) spare(column.numbers)
+  }
+}
+
+function spare(array: Uint8Array | Float64Array): void {
+  const buffer = array.buffer as ArrayBuffer
+  // Only an array that starts its buffer (as these all do), never a buffer given back twice, and
+  // none once it was handed to the worker (detached: 0 bytes).
+  if (array.byteOffset !== 0 || buffer.byteLength < MIN_SPARE_BYTES || spares.includes(buffer)) return
+  if (spares.length >= MAX_SPARES || spareBytes + buffer.byteLength > MAX_SPARE_BYTES) return
+  spares.push(buffer)
+  spareBytes += buffer.byteLength
 }
 
 /** Stores a non-null value of `type` at row `i`. */

@@ -1,4 +1,4 @@
-import { type ColumnType, type ColumnValues, columnValues } from '../codecs/column-values.js'
+import { type ColumnType, type ColumnValues, columnValues, recycleColumnValues } from '../codecs/column-values.js'
 import { encodeParquetColumns, encodeParquetColumnsElsewhere, FOOTER_LENGTH_TAG, footerLength } from '../codecs/parquet.js'
 import type { inferColumns, TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
@@ -63,8 +63,14 @@ export async function writeFile(
   const fileSchema: TableSchema = { columns: columns.map(({ name, type }) => ({ name, type })) }
   const values = columns.map((c) => c.values)
   // The collected values are this file's alone, and dead once encoded: they go to the worker whole.
-  const { bytes, columns: summaries } =
-    options.alongside && rows >= ROWS_ELSEWHERE ? await encodeParquetColumnsElsewhere(values, rows, fileSchema, true) : encodeParquetColumns(values, rows, fileSchema)
+  let encoded: Awaited<ReturnType<typeof encodeParquetColumnsElsewhere>>
+  if (options.alongside && rows >= ROWS_ELSEWHERE) encoded = await encodeParquetColumnsElsewhere(values, rows, fileSchema, true)
+  else {
+    encoded = encodeParquetColumns(values, rows, fileSchema)
+    // Encoded here and now: nothing reads these arrays again, the next partition's columns can.
+    recycleColumnValues(values)
+  }
+  const { bytes, columns: summaries } = encoded
   options.encoded?.()
   put.push(key)
   await store.put(key, bytes)

@@ -197,7 +197,8 @@ function encodesElsewhere(spec: ColumnSpec, values: ColumnValues): boolean {
 
 /** Rows [start, end) of `array` in an ArrayBuffer of their own: the array itself when `detach` allows. */
 function own<T extends Uint8Array | Float64Array>(array: T, start: number, end: number, detach: boolean): T {
-  const whole = start === 0 && end === array.length && array.byteOffset === 0 && array.byteLength === array.buffer.byteLength
+  // Each column's array has a buffer of its own, perhaps longer (a reused one): it goes whole.
+  const whole = start === 0 && end === array.length && array.byteOffset === 0
   return detach && whole ? array : (array.slice(start, end) as T)
 }
 
