@@ -10,6 +10,7 @@ import fc from 'fast-check'
 const DIST = new URL('../dist/', import.meta.url)
 const parquet: typeof import('../src/codecs/parquet.js') = await import(new URL('codecs/parquet.js', DIST).href)
 const schemas: typeof import('../src/codecs/schema.js') = await import(new URL('codecs/schema.js', DIST).href)
+const columnValues: typeof import('../src/codecs/column-values.js') = await import(new URL('codecs/column-values.js', DIST).href)
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31)
 const MAX = Number.MAX_SAFE_INTEGER
@@ -83,6 +84,19 @@ describe('number columns encoded on the worker thread', () => {
     const numbers = given.values.map((v) => v.numbers)
     const file = await parquet.encodeParquetColumnsElsewhere(given.values, records.length, given.schema, true)
     expect(numbers.map((n) => n?.length)).toEqual([0, 0, undefined, 0])
+    expect(await decoded(file.bytes)).toEqual(records)
+  })
+
+  it('hands number arrays over whole when their buffers are reused ones, longer than the column', async () => {
+    // Buffers of a 9,000-row file given back: the next 5,000-row columns are made over them.
+    const old = Array.from({ length: 4 }, () => columnValues.columnValues('float', 9_000))
+    columnValues.recycleColumnValues(old)
+    const records = Array.from({ length: 5_000 }, (_, i) => ({ id: i, score: i / 3 }))
+    const given = collected(records)
+    const numbers = given.values.map((v) => v.numbers!)
+    expect(numbers.some((n) => n.buffer.byteLength > n.byteLength)).toBe(true)
+    const file = await parquet.encodeParquetColumnsElsewhere(given.values, records.length, given.schema, true)
+    expect(numbers.map((n) => n.length)).toEqual([0, 0])
     expect(await decoded(file.bytes)).toEqual(records)
   })
 
