@@ -35,11 +35,33 @@ function isNumeric(type: ColumnType): boolean {
 export function columnValues(type: ColumnType, rows: number): ColumnValues {
   const numeric = isNumeric(type)
   return {
-    defined: reused(Uint8Array, rows) ?? new Uint8Array(rows),
-    numbers: numeric ? (reused(Float64Array, rows) ?? new Float64Array(rows)) : undefined,
+    defined: typedArray(Uint8Array, rows),
+    numbers: numeric ? typedArray(Float64Array, rows) : undefined,
     items: (!numeric || type === 'bigint') && type !== 'null' ? new Array(rows) : undefined,
     wide: false,
   }
+}
+
+type TypedArrayKind<T> = { new (buffer: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }
+
+/**
+ * A zeroed array of `rows`. All but the smallest are over shared memory, which the encoding worker
+ * reads without a copy or a transfer (so the array stays usable here, and reusable).
+ */
+function typedArray<T extends Uint8Array | Float64Array>(Kind: TypedArrayKind<T>, rows: number): T {
+  const bytes = rows * Kind.BYTES_PER_ELEMENT
+  if (bytes < MIN_SPARE_BYTES || typeof SharedArrayBuffer !== 'function') return new Kind(new ArrayBuffer(bytes), 0, rows)
+  return reused(Kind, rows) ?? new Kind(new SharedArrayBuffer(bytes), 0, rows)
+}
+
+/** A zeroed byte array of `length`, as column arrays are made (shared memory from 4,096 bytes). */
+export function scratchBytes(length: number): Uint8Array {
+  return typedArray(Uint8Array, length)
+}
+
+/** Gives back an array from `scratchBytes` once nothing reads or writes it. */
+export function recycleBytes(bytes: Uint8Array): void {
+  spare(bytes)
 }
 
 /*
@@ -47,7 +69,7 @@ export function columnValues(type: ColumnType, rows: number): ColumnValues {
  * the same few dozen for every partition, and Node 24 marks the whole heap, the caller's records
  * with it, for every few dozen MB of ArrayBuffers made (Node 20 and 22 collect them cheaply).
  */
-const spares: ArrayBuffer[] = []
+const spares: ArrayBufferLike[] = []
 /** Arrays smaller than this are cheap to make. */
 const MIN_SPARE_BYTES = 4096
 const MAX_SPARES = 64
@@ -55,9 +77,9 @@ const MAX_SPARE_BYTES = 16 * 1024 * 1024
 let spareBytes = 0
 
 /** A zeroed array of `rows` over a spare buffer no more than twice its size, if there is one. */
-function reused<T extends Uint8Array | Float64Array>(Kind: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }, rows: number): T | undefined {
+function reused<T extends Uint8Array | Float64Array>(Kind: TypedArrayKind<T>, rows: number): T | undefined {
   const bytes = rows * Kind.BYTES_PER_ELEMENT
-  if (bytes < MIN_SPARE_BYTES || spares.length === 0) return undefined
+  if (spares.length === 0) return undefined
   let best = -1
   for (let k = 0; k < spares.length; k++) {
     const size = spares[k]!.byteLength
@@ -83,9 +105,9 @@ export function recycleColumnValues(values: readonly ColumnValues[]): void {
 }
 
 function spare(array: Uint8Array | Float64Array): void {
-  const buffer = array.buffer as ArrayBuffer
-  // Only an array that starts its buffer (as these all do), never a buffer given back twice, and
-  // none once it was handed to the worker (detached: 0 bytes).
+  const buffer = array.buffer
+  // Only an array that starts its buffer (as these all do), never a buffer given back twice, nor
+  // a detached one (0 bytes).
   if (array.byteOffset !== 0 || buffer.byteLength < MIN_SPARE_BYTES || spares.includes(buffer)) return
   if (spares.length >= MAX_SPARES || spareBytes + buffer.byteLength > MAX_SPARE_BYTES) return
   spares.push(buffer)

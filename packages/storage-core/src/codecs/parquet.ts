@@ -46,18 +46,17 @@ export function encodeParquetColumns(
 }
 
 /**
- * `encodeParquetColumns` with the number columns encoded on a worker thread meanwhile, for
- * writes of many files. With `detach`, `values` may be handed to the worker: unusable after.
+ * `encodeParquetColumns` with the number columns (those in shared memory) encoded on a worker
+ * thread meanwhile, for writes of many files. `values` must stay unchanged until done.
  */
 export async function encodeParquetColumnsElsewhere(
   values: readonly ColumnValues[],
   rowCount: number,
   schema: TableSchema,
-  detach: boolean,
   options: ParquetEncodeOptions = {},
 ): Promise<EncodedParquet> {
   try {
-    return await writeParquetElsewhere(values, rowCount, schema, writeOptions(schema, options), detach)
+    return await writeParquetElsewhere(values, rowCount, schema, writeOptions(schema, options))
   } catch (cause) {
     throw encodeError(cause)
   }

@@ -62,15 +62,10 @@ export async function writeFile(
   }
   const fileSchema: TableSchema = { columns: columns.map(({ name, type }) => ({ name, type })) }
   const values = columns.map((c) => c.values)
-  // The collected values are this file's alone, and dead once encoded: they go to the worker whole.
-  let encoded: Awaited<ReturnType<typeof encodeParquetColumnsElsewhere>>
-  if (options.alongside && rows >= ROWS_ELSEWHERE) encoded = await encodeParquetColumnsElsewhere(values, rows, fileSchema, true)
-  else {
-    encoded = encodeParquetColumns(values, rows, fileSchema)
-    // Encoded here and now: nothing reads these arrays again, the next partition's columns can.
-    recycleColumnValues(values)
-  }
-  const { bytes, columns: summaries } = encoded
+  const { bytes, columns: summaries } =
+    options.alongside && rows >= ROWS_ELSEWHERE ? await encodeParquetColumnsElsewhere(values, rows, fileSchema) : encodeParquetColumns(values, rows, fileSchema)
+  // Encoded: nothing reads these arrays again, the next partition's columns can.
+  recycleColumnValues(values)
   options.encoded?.()
   put.push(key)
   await store.put(key, bytes)

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { StorageError } from '../../errors.js'
 import type { ChunkJob, EncodedChunks } from './chunk-job.js'
 
 /**
@@ -13,10 +12,8 @@ import type { ChunkJob, EncodedChunks } from './chunk-job.js'
 const IDLE_MS = 2000
 const SCRIPT = new URL('./chunk-worker.js', import.meta.url)
 
-interface Pending {
-  resolve: (encoded: EncodedChunks) => void
-  reject: (error: Error) => void
-}
+/** A job's answer: undefined when the worker could not encode it (the caller encodes it). */
+type Pending = (encoded: EncodedChunks | undefined) => void
 
 /** The worker once it runs; undefined when none can (no built script, as under a TypeScript test runner). */
 let ready: Promise<Worker | undefined> | undefined
@@ -44,28 +41,26 @@ function start(): Promise<Worker | undefined> {
       running = worker
       resolve(worker)
     })
-    worker.on('message', ({ id, encoded, error }: { id: number; encoded?: EncodedChunks; error?: string }) => {
+    worker.on('message', ({ id, encoded }: { id: number; encoded?: EncodedChunks }) => {
       const job = pending.get(id)
       if (!job) return
       pending.delete(id)
       if (pending.size === 0) rest(worker)
-      // An error the encoder threw, as the same code would have thrown it on this thread.
-      if (encoded) job.resolve(encoded)
-      else job.reject(new Error(error))
+      job(encoded)
     })
-    // A worker that cannot start leaves the encoding to this thread. One that dies takes its
-    // pending jobs with it (their arrays went with them); later writes encode on this thread.
-    const fail = (cause: unknown) => {
+    // A worker that cannot start, or dies, leaves its jobs and later writes to this thread: the
+    // jobs' arrays are shared, so nothing went with it.
+    const fail = () => {
       unavailable = true
       ready = undefined
       running = undefined
       if (!online) resolve(undefined)
-      for (const job of pending.values()) job.reject(new StorageError('UNAVAILABLE', 'the Parquet encoding worker stopped; write again', { cause }))
+      for (const job of pending.values()) job(undefined)
       pending.clear()
     }
     worker.on('error', fail)
-    worker.on('exit', (code) => {
-      if (pending.size > 0 || !online) fail(new Error(`exit code ${code}`))
+    worker.on('exit', () => {
+      if (pending.size > 0 || !online) fail()
     })
   })
   ready = starting
@@ -95,23 +90,23 @@ function rest(worker: Worker): void {
 }
 
 /**
- * `job` encoded on the worker; undefined when no worker runs here (the caller encodes it). Once
- * posted, the job's arrays are transferred: the caller must not use them afterwards.
+ * `job` encoded on the worker; undefined when no worker runs here or it failed (the caller encodes
+ * the job). The worker reads the job's arrays in place: the caller keeps them unchanged until then.
  */
 export function encodeElsewhere(job: ChunkJob): Promise<EncodedChunks | undefined> {
   if (running) return post(running, job)
   return start().then((worker) => (worker ? post(worker, job) : undefined))
 }
 
-function post(worker: Worker, job: ChunkJob): Promise<EncodedChunks> {
+function post(worker: Worker, job: ChunkJob): Promise<EncodedChunks | undefined> {
   const id = nextId++
-  const transfer = job.columns.flatMap((c) => [c.defined.buffer, c.numbers.buffer]) as ArrayBuffer[]
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     if (pending.size === 0) {
       clearTimeout(idle)
       worker.ref()
     }
-    pending.set(id, { resolve, reject })
-    worker.postMessage({ id, job }, transfer)
+    pending.set(id, resolve)
+    // No transfer: the arrays are views of shared memory.
+    worker.postMessage({ id, job })
   })
 }

@@ -1,15 +1,27 @@
 /** The worker that encodes number column chunks for `chunk-pool.ts`. */
 import { parentPort } from 'node:worker_threads'
-import { type ChunkJob, encodeChunkJob } from './chunk-job.js'
+import { type ChunkJob, type EncodedChunks, encodeJobColumn } from './chunk-job.js'
+import { Sink } from './sink.js'
 import { WriterState } from './writer-state.js'
 
 const state = new WriterState()
+// Reused from job to job: what a job wrote is copied to its output.
+const sink = new Sink()
 
+// A job answered without chunks is encoded by the caller: one that does not fit its output, or
+// that the encoder refused (the caller's encoder then throws the error on its own thread).
 parentPort!.on('message', ({ id, job }: { id: number; job: ChunkJob }) => {
+  let encoded: EncodedChunks | undefined
   try {
-    const encoded = encodeChunkJob(state, job)
-    parentPort!.postMessage({ id, encoded }, [encoded.bytes.buffer as ArrayBuffer])
-  } catch (error) {
-    parentPort!.postMessage({ id, error: (error as Error).message })
+    sink.length = 0
+    const chunks = job.columns.map((_, k) => encodeJobColumn(state, job, k, sink))
+    const written = sink.written()
+    if (written.length <= job.output.length) {
+      job.output.set(written)
+      encoded = { chunks }
+    }
+  } catch {
+    encoded = undefined
   }
+  parentPort!.postMessage({ id, encoded })
 })

@@ -9,9 +9,9 @@
  * column chunk has null counts and min/max statistics, a column index and an offset index; the
  * footer declares the type-defined order for every column, so readers trust the min/max.
  */
-import type { ColumnValues } from '../column-values.js'
+import { type ColumnValues, recycleBytes } from '../column-values.js'
 import type { TableSchema } from '../schema.js'
-import { type ChunkJob, type ChunkPlacement, encodeChunkJob } from './chunk-job.js'
+import { type ChunkPlacement, chunkJob, encodeJobColumn, isShared } from './chunk-job.js'
 import { encodeElsewhere } from './chunk-pool.js'
 import { type Column, type ColumnSpec, columnChunk, columnSpec } from './columns.js'
 import { writeFooter, type RowGroupMeta } from './footer.js'
@@ -97,39 +97,38 @@ export class ParquetWriter {
   }
 
   /**
-   * `writeRowGroup`, with the number columns encoded on the worker thread meanwhile (the rest
-   * here, into a buffer of their own), when one runs. The chunks land in the file in schema order.
-   * With `detach`, whole arrays of `values` go to the worker without a copy and are unusable after.
+   * `writeRowGroup`, with the number columns encoded on the worker thread meanwhile, when one runs
+   * (the rest here, into a buffer of their own). The chunks land in the file in schema order.
+   * `values` must stay unchanged until this has returned: the worker reads them in place.
    */
-  async writeRowGroupElsewhere(values: readonly ColumnValues[], rowCount: number, start = 0, detach = false): Promise<void> {
+  async writeRowGroupElsewhere(values: readonly ColumnValues[], rowCount: number, start = 0): Promise<void> {
     if (this.finished) throw new Error('parquet writer is finished')
     if (rowCount <= 0 || this.columns.length === 0) return
     const end = start + rowCount
     const remote = this.columns.flatMap((spec, j) => (encodesElsewhere(spec, values[j]!) ? [j] : []))
     if (remote.length === 0) return this.writeRowGroup(values, rowCount, start)
-    const job: ChunkJob = {
-      codec: this.codec,
-      rows: rowCount,
-      columns: remote.map((j) => ({
-        spec: this.columns[j]!,
-        defined: own(values[j]!.defined, start, end, detach),
-        numbers: own(values[j]!.numbers!, start, end, detach),
-      })),
-    }
+    const job = chunkJob(this.codec, this.columns, values, remote, start, end)
     const elsewhere = encodeElsewhere(job)
     // This thread's share goes into a buffer of its own while the worker encodes.
-    const here = new Sink(1 << 14)
+    const here = spareSinks.pop() ?? new Sink(1 << 14)
+    here.length = 0
     const local = this.columns.map((spec, j) =>
       remote.includes(j) ? undefined : writeChunk(here, this.state, columnChunk(this.state, spec, values[j]!, start, end), this.codec),
     )
-    const encoded = (await elsewhere) ?? encodeChunkJob(this.state, job)
+    // Without the worker's chunks (no worker runs here, or it could not encode them), the job is encoded here.
+    const theirs = await elsewhere
+    const placements = theirs?.chunks ?? remote.map((_, k) => encodeJobColumn(this.state, job, k, here))
     if (this.finished) throw new Error('parquet writer is finished')
     const file = this.buffer
     const chunks = this.columns.map((spec, j) => {
-      const at = remote.indexOf(j)
-      const placement: ChunkPlacement = at >= 0 ? encoded.chunks[at]! : local[j]!
-      return place(file, at >= 0 ? encoded.bytes : here.bytes, { ...placement, column: withoutValues(spec) })
+      const k = remote.indexOf(j)
+      const source = k >= 0 && theirs ? job.output : here.bytes
+      const placement: ChunkPlacement = k >= 0 ? placements[k]! : local[j]!
+      return place(file, source, { ...placement, column: withoutValues(spec) })
     })
+    // Both placed in the file: the worker is done with the job.
+    recycleBytes(job.output)
+    if (spareSinks.length < MAX_SPARE_SINKS) spareSinks.push(here)
     this.addGroup(chunks, rowCount)
   }
 
@@ -190,16 +189,16 @@ export class ParquetWriter {
   }
 }
 
-/** Number columns, except bigints beyond ±2^53 (kept as bigints), are encoded on the worker. */
-function encodesElsewhere(spec: ColumnSpec, values: ColumnValues): boolean {
-  return values.numbers !== undefined && !(spec.type === 'bigint' && values.wide)
-}
+/** Buffers of row groups encoded with the worker, for the next: one per file being encoded at once. */
+const spareSinks: Sink[] = []
+const MAX_SPARE_SINKS = 4
 
-/** Rows [start, end) of `array` in an ArrayBuffer of their own: the array itself when `detach` allows. */
-function own<T extends Uint8Array | Float64Array>(array: T, start: number, end: number, detach: boolean): T {
-  // Each column's array has a buffer of its own, perhaps longer (a reused one): it goes whole.
-  const whole = start === 0 && end === array.length && array.byteOffset === 0
-  return detach && whole ? array : (array.slice(start, end) as T)
+/**
+ * Number columns in shared memory (all but the smallest), except bigints beyond ±2^53 (kept as
+ * bigints), can be encoded on the worker.
+ */
+function encodesElsewhere(spec: ColumnSpec, values: ColumnValues): boolean {
+  return isShared(values) && !(spec.type === 'bigint' && values.wide)
 }
 
 /** Copies a chunk encoded into `source` (at its placement's offsets) to the end of `file`: its metadata, placed there. */
@@ -268,17 +267,16 @@ export function writeParquet(
 
 /**
  * `writeParquet` with the number columns encoded on the worker thread while this one encodes the
- * rest (and, awaiting, reads the next file's records). With `detach`, `values` may be handed over.
+ * rest (and, awaiting, reads the next file's records). `values` must stay unchanged until done.
  */
 export async function writeParquetElsewhere(
   values: readonly ColumnValues[],
   rowCount: number,
   schema: TableSchema,
   options: ParquetWriteOptions,
-  detach: boolean,
 ): Promise<EncodedParquet> {
   const { writer, rows, groupSize } = oneShotWriter(rowCount, schema, options)
-  for (let start = 0; start < rows; start += groupSize) await writer.writeRowGroupElsewhere(values, Math.min(rows, start + groupSize) - start, start, detach)
+  for (let start = 0; start < rows; start += groupSize) await writer.writeRowGroupElsewhere(values, Math.min(rows, start + groupSize) - start, start)
   writer.finish()
   return { bytes: writer.written(), columns: writer.summaries }
 }
