@@ -8,18 +8,16 @@ const state = new WriterState()
 // Reused from job to job: what a job wrote is copied to its output.
 const sink = new Sink()
 
-// A job answered without chunks is encoded by the caller: one that does not fit its output, or
-// that the encoder refused (the caller's encoder then throws the error on its own thread).
+// A job answered without chunks is encoded by the caller: one the encoder refused (the caller's
+// encoder then throws the error on its own thread), or whose chunks do not fit its output (`set`
+// throws a RangeError).
 parentPort!.on('message', ({ id, job }: { id: number; job: ChunkJob }) => {
   let encoded: EncodedChunks | undefined
   try {
     sink.length = 0
     const chunks = job.columns.map((_, k) => encodeJobColumn(state, job, k, sink))
-    const written = sink.written()
-    if (written.length <= job.output.length) {
-      job.output.set(written)
-      encoded = { chunks }
-    }
+    job.output.set(sink.written())
+    encoded = { chunks }
   } catch {
     encoded = undefined
   }
