@@ -53,6 +53,8 @@ export class CsvRecordReader {
   private held: { text: string; header: boolean }[] = []
   /** Records read so far, the header included: the next record's number. */
   private count = 0
+  /** Makes an empty row of the header's columns, once the types are known. */
+  private newRow: (() => Record<string, unknown>) | undefined
 
   constructor(private readonly options: CsvReadOptions = {}) {
     const delimiter = options.delimiter ?? ','
@@ -84,9 +86,16 @@ export class CsvRecordReader {
       this.started = true
       if (all.charCodeAt(0) === 0xfeff) from = 1
     }
+    if (this.types !== undefined) {
+      // Typed: each record is made into its row as soon as it is read (see tokenizeRecords).
+      const rows: Record<string, unknown>[] = []
+      const end = tokenizeRecords(all, from, this.delimiter, final, (record) => rows.push(this.row(record, ++this.count)), this.key)
+      this.rest = all.slice(end)
+      return rows
+    }
     const records: CsvRecord[] = []
-    const end = tokenizeRecords(all, from, this.delimiter, final, records, this.key)
-    const whole = this.types === undefined ? all.slice(from, end) : ''
+    const end = tokenizeRecords(all, from, this.delimiter, final, (record) => records.push(record), this.key)
+    const whole = all.slice(from, end)
     this.rest = all.slice(end)
     all = ''
     let start = 0
@@ -98,18 +107,14 @@ export class CsvRecordReader {
     if (this.names === undefined) return []
     for (let r = start; r < records.length; r++) this.checkWidth(records[r]!, this.count + r - start + 1)
     const body = start === 0 ? records : records.slice(start)
-    if (this.types === undefined) {
-      // The sample is kept as text, far smaller than its tokens, and read again once typed.
-      for (let r = 0; r < body.length && this.sampled < this.sample; r++, this.sampled++) this.note(body[r]!)
-      if (whole !== '') this.held.push({ text: whole, header: start === 1 })
-      this.count += body.length
-      if (this.sampled < this.sample && !final) return []
-      this.types = this.names.map((name, j) => this.options.types?.[name] ?? this.kinds[j] ?? 'string')
-      return this.heldRows()
-    }
-    const rows = this.rows(body, this.count + 1)
+    // The sample is kept as text, far smaller than its tokens, and read again once typed.
+    for (let r = 0; r < body.length && this.sampled < this.sample; r++, this.sampled++) this.note(body[r]!)
+    if (whole !== '') this.held.push({ text: whole, header: start === 1 })
     this.count += body.length
-    return rows
+    if (this.sampled < this.sample && !final) return []
+    this.types = this.names.map((name, j) => this.options.types?.[name] ?? this.kinds[j] ?? 'string')
+    this.newRow = rowMaker(this.names)
+    return this.heldRows()
   }
 
   /** Notes the kinds of a sampled record's unquoted values; a column of mixed kinds is text. */
@@ -128,11 +133,18 @@ export class CsvRecordReader {
     // The sample is every record after the header: record 2 on.
     let number = 2
     for (const { text, header } of this.held) {
-      const records: CsvRecord[] = []
-      tokenizeRecords(text, 0, this.delimiter, true, records, this.key)
-      const body = header ? records.slice(1) : records
-      for (const row of this.rows(body, number)) rows.push(row)
-      number += body.length
+      let skip = header
+      tokenizeRecords(
+        text,
+        0,
+        this.delimiter,
+        true,
+        (record) => {
+          if (skip) skip = false
+          else rows.push(this.row(record, number++))
+        },
+        this.key,
+      )
     }
     this.held = []
     return rows
@@ -160,28 +172,27 @@ export class CsvRecordReader {
     }
   }
 
-  /** `records` as rows; the first is record number `first` of the file. */
-  private rows(records: readonly CsvRecord[], first: number): Record<string, unknown>[] {
+  /** Record number `number` of the file as a row. */
+  private row(record: CsvRecord, number: number): Record<string, unknown> {
+    this.checkWidth(record, number)
+    const { fields, quoted } = record
     const names = this.names!
     const types = this.types!
-    const newRow = rowMaker(names)
-    return records.map(({ fields, quoted }, index) => {
-      const row = newRow()
-      for (let j = 0; j < names.length; j++) {
-        const text = fields[j]!
-        const type = types[j]!
-        const value = text === '' ? (quoted[j] && type === 'string' ? '' : null) : convert(text, type)
-        if (value === undefined) {
-          const given = this.options.types?.[names[j]!] !== undefined
-          const shown = type === 'int' ? 'number' : type
-          throw this.invalid(
-            `record ${first + index}, column ${JSON.stringify(names[j])}: ${JSON.stringify(text.slice(0, 40))} is not a ${shown}${given ? '' : ` (the type its first ${this.sample} records have)`}`,
-          )
-        }
-        setOwn(row, names[j]!, value)
+    const row = this.newRow!()
+    for (let j = 0; j < names.length; j++) {
+      const text = fields[j]!
+      const type = types[j]!
+      const value = text === '' ? (quoted[j] && type === 'string' ? '' : null) : convert(text, type)
+      if (value === undefined) {
+        const given = this.options.types?.[names[j]!] !== undefined
+        const shown = type === 'int' ? 'number' : type
+        throw this.invalid(
+          `record ${number}, column ${JSON.stringify(names[j])}: ${JSON.stringify(text.slice(0, 40))} is not a ${shown}${given ? '' : ` (the type its first ${this.sample} records have)`}`,
+        )
       }
-      return row
-    })
+      setOwn(row, names[j]!, value)
+    }
+    return row
   }
 
   private invalid(message: string): StorageError {

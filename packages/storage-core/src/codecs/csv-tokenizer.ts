@@ -6,21 +6,21 @@ export interface CsvRecord {
   quoted: boolean[]
 }
 
-/** The records of a whole CSV text, after a byte-order mark if there is one. */
-export function tokenizeCsv(text: string, key?: string, delimiter = ','): CsvRecord[] {
-  const records: CsvRecord[] = []
-  tokenizeRecords(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, delimiter, true, records, key)
-  return records
+/** The records of a whole CSV text, after a byte-order mark if there is one, each given to `take` as it is read. */
+export function tokenizeCsv(text: string, take: (record: CsvRecord) => void, key?: string, delimiter = ','): void {
+  tokenizeRecords(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, delimiter, true, take, key)
 }
 
 /**
  * RFC 4180 fields with their quoting kept, which papaparse's parser drops: DuckDB reads an
  * unquoted empty field as NULL and a quoted one as the empty string, and so do we. Records of
- * `text` from `from` on are appended to `records`. Unless `final`, text after the last line end
- * is an unfinished record, left for the next piece of the file; returns where it starts (or
- * `text.length`).
+ * `text` from `from` on are given to `take` one by one, as each is read: a caller that makes a
+ * record into its row there and then gets rows whose values were made with them, which a write
+ * reads about twice as fast as rows whose strings were all made first (V8 keeps objects made
+ * together close in memory). Unless `final`, text after the last line end is an unfinished
+ * record, left for the next piece of the file; returns where it starts (or `text.length`).
  */
-export function tokenizeRecords(text: string, from: number, delimiter: string, final: boolean, records: CsvRecord[], key?: string): number {
+export function tokenizeRecords(text: string, from: number, delimiter: string, final: boolean, take: (record: CsvRecord) => void, key?: string): number {
   let fields: string[] = []
   let quoted: boolean[] = []
   let i = from
@@ -28,7 +28,7 @@ export function tokenizeRecords(text: string, from: number, delimiter: string, f
   const n = text.length
   const endRecord = () => {
     // A blank line is no record.
-    if (!(fields.length === 1 && fields[0] === '' && !quoted[0])) records.push({ fields, quoted })
+    if (!(fields.length === 1 && fields[0] === '' && !quoted[0])) take({ fields, quoted })
     fields = []
     quoted = []
   }

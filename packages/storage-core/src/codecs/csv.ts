@@ -105,38 +105,45 @@ function parseUntyped(text: string): unknown {
  * is null; a quoted one is the empty string.
  */
 export function decodeCsv(bytes: Uint8Array, schema?: TableSchema, key?: string): Record<string, unknown>[] {
-  const [header, ...body] = tokenizeCsv(new TextDecoder().decode(bytes), key)
-  if (header === undefined) return []
-  const names = header.fields
-  const seen = new Set<string>()
-  for (const name of names) {
-    if (seen.has(name)) throw new StorageError('INVALID_ARGUMENT', `CSV header names column ${JSON.stringify(name)} twice`, { key })
-    seen.add(name)
-  }
   const types = new Map(schema?.columns.map((c) => [c.name, c.type]))
-  const newRow = rowMaker(names)
-  return body.map(({ fields, quoted }, index) => {
-    if (fields.length !== names.length) {
-      throw new StorageError(
-        'CORRUPT_DATA',
-        `CSV row ${index + 2} has ${fields.length} fields, the header has ${names.length}`,
-        { key },
-      )
-    }
-    const row = newRow()
-    for (let i = 0; i < names.length; i++) {
-      const field = fields[i]!
-      const type = types.get(names[i]!)
-      try {
-        const value =
-          field === '' ? (quoted[i] && (type === undefined || type === 'string') ? '' : null)
-          : type ? parseTyped(field, type)
-          : parseUntyped(field)
-        setOwn(row, names[i]!, value)
-      } catch (cause) {
-        throw new StorageError('CORRUPT_DATA', `CSV row ${index + 2}, column ${names[i]}: not a ${type}`, { key, cause })
+  const rows: Record<string, unknown>[] = []
+  let names: string[] | undefined
+  let newRow: () => Record<string, unknown> = () => ({})
+  // Each record is made into its row as soon as it is read (see tokenizeRecords).
+  tokenizeCsv(
+    new TextDecoder().decode(bytes),
+    ({ fields, quoted }) => {
+      if (names === undefined) {
+        names = fields
+        const seen = new Set<string>()
+        for (const name of names) {
+          if (seen.has(name)) throw new StorageError('INVALID_ARGUMENT', `CSV header names column ${JSON.stringify(name)} twice`, { key })
+          seen.add(name)
+        }
+        newRow = rowMaker(names)
+        return
       }
-    }
-    return row
-  })
+      const number = rows.length + 2
+      if (fields.length !== names.length) {
+        throw new StorageError('CORRUPT_DATA', `CSV row ${number} has ${fields.length} fields, the header has ${names.length}`, { key })
+      }
+      const row = newRow()
+      for (let i = 0; i < names.length; i++) {
+        const field = fields[i]!
+        const type = types.get(names[i]!)
+        try {
+          const value =
+            field === '' ? (quoted[i] && (type === undefined || type === 'string') ? '' : null)
+            : type ? parseTyped(field, type)
+            : parseUntyped(field)
+          setOwn(row, names[i]!, value)
+        } catch (cause) {
+          throw new StorageError('CORRUPT_DATA', `CSV row ${number}, column ${names[i]}: not a ${type}`, { key, cause })
+        }
+      }
+      rows.push(row)
+    },
+    key,
+  )
+  return rows
 }
