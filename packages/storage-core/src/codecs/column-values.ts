@@ -45,18 +45,21 @@ export function columnValues(type: ColumnType, rows: number): ColumnValues {
 type TypedArrayKind<T> = { new (buffer: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }
 
 /**
- * A zeroed array of `rows`. All but the smallest are over shared memory, which the encoding worker
- * reads without a copy or a transfer (so the array stays usable here, and reusable).
+ * An array of `rows`, zeroed unless `zero` is false (its contents are then whatever they were).
+ * All but the smallest are over shared memory, which the encoding worker reads without a copy or
+ * a transfer (so the array stays usable here, and reusable).
  */
-function typedArray<T extends Uint8Array | Float64Array>(Kind: TypedArrayKind<T>, rows: number): T {
+function typedArray<T extends Uint8Array | Float64Array>(Kind: TypedArrayKind<T>, rows: number, zero = true): T {
   const bytes = rows * Kind.BYTES_PER_ELEMENT
-  if (bytes < MIN_SPARE_BYTES || typeof SharedArrayBuffer !== 'function') return new Kind(new ArrayBuffer(bytes), 0, rows)
-  return reused(Kind, rows) ?? new Kind(new SharedArrayBuffer(bytes), 0, rows)
+  if (bytes < MIN_SPARE_BYTES) return new Kind(new ArrayBuffer(bytes), 0, rows)
+  const spare = reused(Kind, rows)
+  if (spare === undefined) return new Kind(new SharedArrayBuffer(bytes), 0, rows)
+  return zero ? (spare.fill(0) as T) : spare
 }
 
-/** A zeroed byte array of `length`, as column arrays are made (shared memory from 4,096 bytes). */
+/** A byte array of `length` to be written over, made as column arrays are (shared from 4,096 bytes). */
 export function scratchBytes(length: number): Uint8Array {
-  return typedArray(Uint8Array, length)
+  return typedArray(Uint8Array, length, false)
 }
 
 /** Gives back an array from `scratchBytes` once nothing reads or writes it. */
@@ -76,7 +79,7 @@ const MAX_SPARES = 64
 const MAX_SPARE_BYTES = 16 * 1024 * 1024
 let spareBytes = 0
 
-/** A zeroed array of `rows` over a spare buffer no more than twice its size, if there is one. */
+/** An array of `rows` over a spare buffer no more than twice its size, if there is one (not zeroed). */
 function reused<T extends Uint8Array | Float64Array>(Kind: TypedArrayKind<T>, rows: number): T | undefined {
   const bytes = rows * Kind.BYTES_PER_ELEMENT
   if (spares.length === 0) return undefined
@@ -90,7 +93,7 @@ function reused<T extends Uint8Array | Float64Array>(Kind: TypedArrayKind<T>, ro
   spares[best] = spares[spares.length - 1]!
   spares.pop()
   spareBytes -= buffer.byteLength
-  return new Kind(buffer, 0, rows).fill(0) as T
+  return new Kind(buffer, 0, rows)
 }
 
 /**

@@ -108,7 +108,7 @@ export function decodeCsv(bytes: Uint8Array, schema?: TableSchema, key?: string)
   const types = new Map(schema?.columns.map((c) => [c.name, c.type]))
   const rows: Record<string, unknown>[] = []
   let names: string[] | undefined
-  let newRow: () => Record<string, unknown> = () => ({})
+  let newRow: (() => Record<string, unknown>) | undefined
   // Each record is made into its row as soon as it is read (see tokenizeRecords).
   tokenizeCsv(
     new TextDecoder().decode(bytes),
@@ -127,7 +127,7 @@ export function decodeCsv(bytes: Uint8Array, schema?: TableSchema, key?: string)
       if (fields.length !== names.length) {
         throw new StorageError('CORRUPT_DATA', `CSV row ${number} has ${fields.length} fields, the header has ${names.length}`, { key })
       }
-      const row = newRow()
+      const row = newRow!()
       for (let i = 0; i < names.length; i++) {
         const field = fields[i]!
         const type = types.get(names[i]!)

@@ -110,8 +110,7 @@ export class ParquetWriter {
     const job = chunkJob(this.codec, this.columns, values, remote, start, end)
     const elsewhere = encodeElsewhere(job)
     // This thread's share goes into a buffer of its own while the worker encodes.
-    const here = spareSinks.pop() ?? new Sink(1 << 14)
-    here.length = 0
+    const here = new Sink(1 << 14)
     const local = this.columns.map((spec, j) =>
       remote.includes(j) ? undefined : writeChunk(here, this.state, columnChunk(this.state, spec, values[j]!, start, end), this.codec),
     )
@@ -126,9 +125,8 @@ export class ParquetWriter {
       const placement: ChunkPlacement = k >= 0 ? placements[k]! : local[j]!
       return place(file, source, { ...placement, column: withoutValues(spec) })
     })
-    // Both placed in the file: the worker is done with the job.
+    // Placed in the file: the worker is done with the job.
     recycleBytes(job.output)
-    if (spareSinks.length < MAX_SPARE_SINKS) spareSinks.push(here)
     this.addGroup(chunks, rowCount)
   }
 
@@ -188,10 +186,6 @@ export class ParquetWriter {
     this.buffer.length = 0
   }
 }
-
-/** Buffers of row groups encoded with the worker, for the next: one per file being encoded at once. */
-const spareSinks: Sink[] = []
-const MAX_SPARE_SINKS = 4
 
 /**
  * Number columns in shared memory (all but the smallest), except bigints beyond ±2^53 (kept as
