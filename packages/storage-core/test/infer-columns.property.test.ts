@@ -23,12 +23,12 @@ const SKIP = 'season'
 const shape = fc.shuffledSubarray([...COLUMNS.keys(), -1])
 
 /** A record of a shape: values null, missing (undefined) or typed. */
-function recordOf(picked: number[]): fc.Arbitrary<Record<string, unknown>> {
+function recordOf(picked: number[], season: fc.Arbitrary<unknown> = fc.constant(2024)): fc.Arbitrary<Record<string, unknown>> {
   return fc
     .tuple(
       ...picked.map((c) =>
         c === -1
-          ? fc.constant([SKIP, 2024] as const)
+          ? fc.tuple(fc.constant(SKIP), season)
           : fc.tuple(fc.constant(COLUMNS[c]!.name), fc.oneof(COLUMNS[c]!.value, fc.constant(null), fc.constant(undefined))),
       ),
     )
@@ -71,7 +71,46 @@ function stored(value: unknown): unknown {
   return value
 }
 
+/** Partition values as records carry them: some name the folder `season=2024` (or the null one), some another. */
+const SEASONS = [2024, 2024n, '2024', 2023, 2023n, '2024 ', '02024', null, undefined]
+
+/** Records as above, whose partition column holds any of `SEASONS`, mostly the same one in a run. */
+const seasoned = fc
+  .tuple(fc.array(shape, { minLength: 1, maxLength: 3 }), fc.constantFrom(...SEASONS))
+  .chain(([shapes, usual]) =>
+    fc.array(
+      fc.constantFrom(...shapes).chain((s) => recordOf(s, fc.oneof({ weight: 6, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...SEASONS) }))),
+      { maxLength: 60 },
+    ),
+  )
+
+/** The folder-name text of a partition value, as `canonicalText` gives it. */
+const folderText = (value: unknown) => (value == null ? null : String(value))
+
 describe('inferColumns (property-based)', () => {
+  it('with a partition to agree with, refuses the first record whose partition column names another folder, and collects the rest alike', () => {
+    fc.assert(
+      fc.property(seasoned, fc.constantFrom(2024, '2024', null), fc.nat(1000), (records, season, offset) => {
+        const first = records.findIndex((r) => Object.hasOwn(r, SKIP) && folderText(r[SKIP]) !== folderText(season))
+        for (const collect of [true, false]) {
+          const run = () => inferColumns(records, collect, [SKIP], { values: [season], offset })
+          if (first >= 0) {
+            expect(run).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(new RegExp(`^record ${offset + first} has season=`)) }))
+          } else {
+            const checked = run()
+            const unchecked = inferColumns(records, collect, [SKIP])
+            expect(checked.schema).toEqual(unchecked.schema)
+            expect(checked.skipped).toBe(unchecked.skipped)
+            expect(checked.values.map((c) => [Array.from(c.defined), c.numbers && Array.from(c.numbers), c.items])).toEqual(
+              unchecked.values.map((c) => [Array.from(c.defined), c.numbers && Array.from(c.numbers), c.items]),
+            )
+          }
+        }
+      }),
+      { numRuns: 400 },
+    )
+  })
+
   it('finds every column and type, and collects every value at its row, whatever the key order', () => {
     fc.assert(
       fc.property(records, (records) => {

@@ -54,6 +54,22 @@ describe('record readers', () => {
     )
   })
 
+  it('made to agree, stop at a record whose partition value is not the one given (===), and only then', () => {
+    const records = Array.from({ length: 8 }, (_, i) => row(i, 'literal'))
+    records[5]!.season = 2025
+    records[6]!.season = '2024'
+    const into = () => TYPES.map((t) => columnValues(t === 'null' ? 'int' : t, records.length))
+    for (const style of ['named', 'keyed'] as const) {
+      const agreeing = readerFor(NAMES, KINDS, true, style, true)!
+      expect(agreeing(records, 0, into(), undefined, [2024])).toBe(5)
+      expect(agreeing(records, 6, into(), undefined, [2024])).toBe(6)
+      expect(agreeing(records, 6, into(), 7, ['2024'])).toBe(7)
+      expect(agreeing(records, 0, into(), undefined, [2024n])).toBe(0)
+      // A reader not made to agree does not look at the partition column's value.
+      expect(readerFor(NAMES, KINDS, true, style)!(records, 0, into())).toBe(8)
+    }
+  })
+
   it('stop at `to`', () => {
     const records = Array.from({ length: 10 }, (_, i) => row(i, 'literal'))
     for (const style of ['named', 'keyed'] as const) {

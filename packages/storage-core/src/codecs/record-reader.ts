@@ -10,7 +10,8 @@ import { Compiled } from './compiled.js'
 import { bigintNumber } from './int64-numbers.js'
 
 // Column kinds. SKIP marks a key that is matched but neither typed nor collected (a partition
-// column); OTHER is a column whose values always take the general way (JSON, binary, all-null).
+// column; a reader made to `agree` also stops at a value other than the one it is given);
+// OTHER is a column whose values always take the general way (JSON, binary, all-null).
 export const SKIP = 0
 export const INT = 1
 export const FLOAT = 2
@@ -23,8 +24,15 @@ export const OTHER = 7
 /**
  * Reads records from `from` up to `to` (default: all) into `values` while they have the shape;
  * returns the index of the first that does not (its values may be stored in part), or `to`.
+ * A reader made to agree also returns at a SKIP column whose value is not `agreed[j]` (===).
  */
-export type RecordReader = (records: readonly Record<string, unknown>[], from: number, values: readonly ColumnValues[], to?: number) => number
+export type RecordReader = (
+  records: readonly Record<string, unknown>[],
+  from: number,
+  values: readonly ColumnValues[],
+  to?: number,
+  agreed?: readonly unknown[],
+) => number
 
 /**
  * How a reader loads values. `named` reads each column by its name, which is fastest while records
@@ -38,17 +46,23 @@ export type ReaderStyle = 'named' | 'keyed'
 const MAX_COMPILED_COLUMNS = 500
 const readers = new Compiled<RecordReader>(64)
 
-/** The reader for records with exactly these keys, in this order, of these kinds. */
+/**
+ * The reader for records with exactly these keys, in this order, of these kinds. With `agree`, it
+ * checks the values of SKIP columns too: a write to one partition checks the partition columns its
+ * records carry in the pass that reads them, rather than in a pass of its own that brings every
+ * record from memory a second time.
+ */
 export function readerFor(
   names: readonly string[],
   kinds: readonly number[],
   collect: boolean,
   style: ReaderStyle = 'named',
+  agree = false,
 ): RecordReader | undefined {
   if (names.length === 0 || names.length > MAX_COMPILED_COLUMNS) return undefined
   return readers.get(
-    JSON.stringify([names, kinds, collect, style]),
-    () => new Function('ObjectPrototype', 'bigintNumber', readerSource(names, kinds, collect, style))(Object.prototype, bigintNumber) as RecordReader,
+    JSON.stringify([names, kinds, collect, style, agree]),
+    () => new Function('ObjectPrototype', 'bigintNumber', readerSource(names, kinds, collect, style, agree))(Object.prototype, bigintNumber) as RecordReader,
   )
 }
 
@@ -86,20 +100,27 @@ function store(kind: number, j: number): string {
  * exactly `names`, in order. The named form then loads each value by its name; the keyed form loads
  * it by the key `for…in` gives, inside the key check.
  */
-function readerSource(names: readonly string[], kinds: readonly number[], collect: boolean, style: ReaderStyle): string {
+function readerSource(names: readonly string[], kinds: readonly number[], collect: boolean, style: ReaderStyle, agree: boolean): string {
   // Names go in as JSON string literals, which are JavaScript string literals: nothing can escape.
   const key = (j: number) => JSON.stringify(names[j])
   const typed = kinds.flatMap((kind, j) => (kind === SKIP ? [] : [j]))
+  const checked = agree ? kinds.flatMap((kind, j) => (kind === SKIP ? [j] : [])) : []
   const take = (j: number, from: string): string => {
     const kind = kinds[j]!
     const keep = collect && kind !== OTHER ? ` ${store(kind, j)}; d${j}[i] = 1` : ''
     return `v = ${from}; if (v != null) { if (${MISFITS[kind]}) return i;${keep} }`
   }
+  const check = (j: number, from: string): string => `if (${from} !== a${j}) return i;`
   const keyed = style === 'keyed'
-  const onKey = (j: number) => (keyed && kinds[j] !== SKIP ? ` ${take(j, 'r[k]')}` : '')
+  const onKey = (j: number) => {
+    if (!keyed) return ''
+    if (kinds[j] !== SKIP) return ` ${take(j, 'r[k]')}`
+    return agree ? ` ${check(j, 'r[k]')}` : ''
+  }
   return `
-return function read(records, from, values, to = records.length) {
+return function read(records, from, values, to = records.length, agreed) {
   ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers, t${j} = values[${j}].items`).join('\n  ') : ''}
+  ${checked.map((j) => `const a${j} = agreed[${j}]`).join('\n  ')}
   let v, x
   for (let i = from; i < to; i++) {
     const r = records[i]
@@ -116,6 +137,7 @@ return function read(records, from, values, to = records.length) {
     // A record that stops short goes the general way too: a key it lacks would read through to
     // its prototype, where a polluted Object.prototype could supply a value.
     if (j !== ${names.length}) return i
+    ${keyed ? '' : checked.map((j) => check(j, `r[${key(j)}]`)).join('\n    ')}
     ${keyed ? '' : typed.map((j) => take(j, `r[${key(j)}]`)).join('\n    ')}
   }
   return to

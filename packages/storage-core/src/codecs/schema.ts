@@ -1,5 +1,6 @@
 import { StorageError } from '../errors.js'
 import { isWellFormedText } from '../keys/keys.js'
+import { canonicalText } from '../partition/partition.js'
 import { type ColumnType, type ColumnValues, columnValues, setValue } from './column-values.js'
 import { BIGINT, BOOLEAN, FLOAT, INT, OTHER, type ReaderStyle, type RecordReader, readerFor, SKIP, STRING, TIMESTAMP } from './record-reader.js'
 
@@ -109,6 +110,19 @@ interface Columns {
   rows: number
   /** The reader for the current columns: undefined until needed, null when there is none. */
   reader: RecordReader | null | undefined
+  /**
+   * Per column, when records must agree with a partition: for a SKIP column, the value its
+   * records hold (the partition's, or one met before that names the same folder: 2024n, "2024").
+   */
+  agreed: unknown[] | undefined
+}
+
+/** The partition records are written to: partition columns they carry must name it too. */
+export interface PartitionAgreement {
+  /** The partition's values, in the order of the keys skipped. */
+  values: readonly unknown[]
+  /** Records of the write before these: an error names a record by its place in the write. */
+  offset: number
 }
 
 const KINDS: Partial<Record<ColumnType, number>> = { int: INT, float: FLOAT, string: STRING, timestamp: TIMESTAMP, boolean: BOOLEAN, bigint: BIGINT }
@@ -116,15 +130,18 @@ const KINDS: Partial<Record<ColumnType, number>> = { int: INT, float: FLOAT, str
 /**
  * The schema, and with `collect` the records' values by column, which the Parquet writer encodes
  * from without reading every record again. Keys in `skip` are left out of both; `skipped` tells
- * whether any record had one.
+ * whether any record had one. With `partition`, a record whose value of a skipped key names
+ * another folder than the partition's is refused.
  */
 export function inferColumns(
   records: readonly Record<string, unknown>[],
   collect: boolean,
   skip: readonly string[] = [],
+  partition?: PartitionAgreement,
 ): { schema: TableSchema; values: ColumnValues[]; skipped: boolean } {
   const rows = collect ? records.length : 0
-  const columns: Columns = { names: [], types: [], kinds: [], values: [], position: new Map(), rows, reader: undefined }
+  const agreed = partition ? [] : undefined
+  const columns: Columns = { names: [], types: [], kinds: [], values: [], position: new Map(), rows, reader: undefined, agreed }
   // Records of the shape met so far go through its compiled reader; any other is read the general
   // way, which may add columns or widen types, and so change the shape.
   let style = preferredStyle
@@ -132,7 +149,7 @@ export function inferColumns(
   // next calls, and is probed again every PROBE_EVERY calls in case the records changed.
   let probe = records.length >= PROBE_FROM && ++callsSinceProbe >= PROBE_EVERY
   for (let i = 0; i < records.length; ) {
-    columns.reader ??= readerFor(columns.names, columns.kinds, collect, style) ?? null
+    columns.reader ??= readerFor(columns.names, columns.kinds, collect, style, agreed !== undefined) ?? null
     if (columns.reader && probe) {
       probe = false
       callsSinceProbe = 0
@@ -140,11 +157,11 @@ export function inferColumns(
       i = probed.next
       if (probed.style !== undefined && probed.style !== style) {
         style = preferredStyle = probed.style
-        columns.reader = readerFor(columns.names, columns.kinds, collect, style) ?? null
+        columns.reader = readerFor(columns.names, columns.kinds, collect, style, agreed !== undefined) ?? null
       }
     }
-    if (columns.reader) i = columns.reader(records, i, columns.values)
-    if (i < records.length) readRecord(records, i++, columns, collect, skip)
+    if (columns.reader) i = columns.reader(records, i, columns.values, undefined, agreed)
+    if (i < records.length) readRecord(records, i++, columns, collect, skip, partition)
   }
   const { names, types, kinds, values } = columns
   const kept = names.flatMap((_, j) => (kinds[j] === SKIP ? [] : [j]))
@@ -178,8 +195,9 @@ function probeStyle(
   columns: Columns,
   collect: boolean,
 ): { next: number; style: ReaderStyle | undefined } {
-  const named = readerFor(columns.names, columns.kinds, collect, 'named')
-  const keyed = readerFor(columns.names, columns.kinds, collect, 'keyed')
+  const agree = columns.agreed !== undefined
+  const named = readerFor(columns.names, columns.kinds, collect, 'named', agree)
+  const keyed = readerFor(columns.names, columns.kinds, collect, 'keyed', agree)
   if (!named || !keyed) return { next: from, style: undefined }
   const took: Record<ReaderStyle, number> = { named: 0, keyed: 0 }
   let i = from
@@ -191,7 +209,7 @@ function probeStyle(
   ] as const) {
     const to = i + PROBE
     const start = performance.now()
-    i = reader(records, i, columns.values, to)
+    i = reader(records, i, columns.values, to, columns.agreed)
     if (round === 1) took[style] = performance.now() - start
     if (i < to) return { next: i, style: undefined }
   }
@@ -202,8 +220,15 @@ function probeStyle(
 }
 
 /** Record `i` the general way: any key order, columns met for the first time, types that widen. */
-function readRecord(records: readonly Record<string, unknown>[], i: number, columns: Columns, collect: boolean, skip: readonly string[]): void {
-  const { names, types, kinds, values, position } = columns
+function readRecord(
+  records: readonly Record<string, unknown>[],
+  i: number,
+  columns: Columns,
+  collect: boolean,
+  skip: readonly string[],
+  partition: PartitionAgreement | undefined,
+): void {
+  const { names, types, kinds, values, position, agreed } = columns
   const record = records[i]!
   if (record === null || typeof record !== 'object' || Array.isArray(record) || !isPlainObject(record)) {
     throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
@@ -213,7 +238,9 @@ function readRecord(records: readonly Record<string, unknown>[], i: number, colu
     const value = record[column]
     let at = names[j] === column ? j : position.get(column)
     if (at === undefined) {
-      at = addColumn(columns, column, skip.includes(column) ? undefined : typeOfValue(value, column))
+      const skipped = skip.indexOf(column)
+      at = addColumn(columns, column, skipped >= 0 ? undefined : typeOfValue(value, column))
+      agreed?.push(partition!.values[skipped])
     } else if (kinds[at] !== SKIP && value != null) {
       const was = types[at]!
       const type = unifyTypes(was, typeOfValue(value, column), column)
@@ -225,8 +252,21 @@ function readRecord(records: readonly Record<string, unknown>[], i: number, colu
       }
     }
     if (collect && kinds[at] !== SKIP && value != null) setValue(values[at]!, types[at]!, i, value)
+    if (agreed && kinds[at] === SKIP && value !== agreed[at]) {
+      agreeWithPartition(column, value, partition!.values[skip.indexOf(column)], partition!.offset + i)
+      agreed[at] = value
+    }
     j = at + 1
   }
+}
+
+/** Refuses a partition column's value that names another folder than the partition's. */
+function agreeWithPartition(column: string, value: unknown, expected: unknown, record: number): void {
+  if (canonicalText(value) === canonicalText(expected)) return
+  throw new StorageError(
+    'INVALID_ARGUMENT',
+    `record ${record} has ${column}=${JSON.stringify(String(value))}, but the partition has ${column}=${JSON.stringify(String(expected))}`,
+  )
 }
 
 const NO_VALUES = columnValues('null', 0)

@@ -10,7 +10,7 @@ import { keyOfPath } from '../table/log-files.js'
 import type { TableState } from '../table/table-state.js'
 import { unreferencedFiles } from '../table/vacuum.js'
 import { convertToDelta } from './convert.js'
-import { checkPartitionColumns, groupRecords } from './group-records.js'
+import { groupRecords } from './group-records.js'
 import { orphansWithoutLog, plainFiles } from './plain-folders.js'
 import type { ColumnSlice } from '../codecs/parquet-pages.js'
 import { type FileColumns, type FileRows, ROWS_PER_SLICE, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
@@ -66,13 +66,11 @@ export class Dataset {
     validateEntity(entity)
     const target = Partition.from(partition)
     checkWriteOptions(options)
-    const group = (batch: readonly Row[], offset: number): PartitionRows[] => {
-      checkPartitionColumns(batch, target, offset)
-      return [{ partition: target, records: batch }]
-    }
+    const group = (batch: readonly Row[]): PartitionRows[] => [{ partition: target, records: batch }]
     // The partition is written even when no record comes: an overwrite with none empties it.
-    const source = isBatches(records) ? withFirst([{ partition: target, records: [] }], groupBatches(records, group)) : group(checkArray(records), 0)
-    return this.writeGroups(entity, target.keys, source, options, DEFAULT_WRITE_CONCURRENCY)
+    const source = isBatches(records) ? withFirst([{ partition: target, records: [] }], groupBatches(records, group)) : group(checkArray(records))
+    // Partition columns the records carry are checked as they are read for the files.
+    return this.writeGroups(entity, target.keys, source, options, DEFAULT_WRITE_CONCURRENCY, true)
   }
 
   /** Every partition in one version: all of them are visible, or none. */
@@ -97,11 +95,13 @@ export class Dataset {
     source: TableWrite['source'],
     options: WriteOptions,
     concurrency: number,
+    agreeWithPartition = false,
   ): Promise<number> {
     return writeTable(this.store, this.tables, {
       entity,
       partitionKeys,
       source,
+      agreeWithPartition,
       bufferRows: options.bufferRows ?? DEFAULT_BUFFER_ROWS,
       overwrite: options.overwrite ?? true,
       concurrency,

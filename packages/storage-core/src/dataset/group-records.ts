@@ -3,7 +3,7 @@ import { bigintNumber } from '../codecs/int64-numbers.js'
 import type { ReaderStyle } from '../codecs/record-reader.js'
 import { preferredReaderStyle } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
-import { canonicalText, Partition, type PartitionInput, type PartitionValue } from '../partition/partition.js'
+import { Partition, type PartitionInput, type PartitionValue } from '../partition/partition.js'
 
 type Row = Record<string, unknown>
 
@@ -71,68 +71,23 @@ function partitionValue(column: string, value: unknown): PartitionValue {
 /** Whether a record has exactly `values` (as ===) under the keys it was made for. */
 type Matcher = (record: Row, values: readonly unknown[]) => boolean
 
-/** What a record's lack of a key means: no match (`'differs'`), or agreement (`'agrees'`). */
-export type AbsentKey = 'differs' | 'agrees'
-
 const matchers = new Compiled<Matcher>(64)
 
 /**
  * The matcher for `keys`. Records that share a hidden class are read fastest by constant names
  * (generated code); records that each have one of their own (`{ ...row, season }`) by computed
  * key, which V8 looks up in the record's own map rather than missing a cache. The record reader's
- * probe tells which the records being written are. With `absent: 'agrees'`, records written to
- * a partition they do not name (the pipeline's `write(entity, records, partition)`) pass by the
- * same generated code (78 against 14 ms a million records, where each fell to the slow check).
+ * probe tells which the records being written are.
  */
-export function matcherFor(keys: readonly string[], style: ReaderStyle = preferredReaderStyle(), absent: AbsentKey = 'differs'): Matcher {
-  const agrees = absent === 'agrees'
+export function matcherFor(keys: readonly string[], style: ReaderStyle = preferredReaderStyle()): Matcher {
   if (keys.length > 0 && style === 'named') {
     // Keys go in as JSON string literals, which are JavaScript string literals: nothing can escape.
-    const terms = keys.map((key, k) => {
-      const name = JSON.stringify(key)
-      return agrees ? `(r[${name}] === v[${k}] || (r[${name}] === undefined && !(${name} in r)))` : `r[${name}] === v[${k}]`
-    })
-    const made = matchers.get(`${absent} ${JSON.stringify(keys)}`, () => new Function('r', 'v', `return ${terms.join(' && ')}`) as Matcher)
+    const terms = keys.map((key, k) => `r[${JSON.stringify(key)}] === v[${k}]`)
+    const made = matchers.get(JSON.stringify(keys), () => new Function('r', 'v', `return ${terms.join(' && ')}`) as Matcher)
     if (made) return made
   }
   return (record, values) => {
-    for (let k = 0; k < keys.length; k++) {
-      const value = record[keys[k]!]
-      if (value !== values[k] && !(agrees && value === undefined && !(keys[k]! in record))) return false
-    }
+    for (let k = 0; k < keys.length; k++) if (record[keys[k]!] !== values[k]) return false
     return true
-  }
-}
-
-/**
- * Checks that records carrying partition columns agree with the partition they are written to.
- * `offset` is the number of records before these (messages count from the first record given).
- */
-export function checkPartitionColumns(records: readonly Row[], partition: Partition, offset = 0): void {
-  const keys = partition.keys
-  const expected = keys.map((key) => partition.values[key])
-  // The last value of each key found to agree by its text (2024n, "2024"): rows of one partition
-  // share it, so the text is made once rather than per row.
-  const agreed: unknown[] = expected.slice()
-  const matches = matcherFor(keys, preferredReaderStyle(), 'agrees')
-  for (let index = 0; index < records.length; index++) {
-    const record = records[index]
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
-    }
-    if (matches(record, agreed)) continue
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!
-      const value = record[key]
-      // A value that agreed before agrees without its text; anything else is compared as text.
-      if (value === agreed[k] || (value === undefined && !(key in record))) continue
-      if (canonicalText(value) === canonicalText(expected[k])) agreed[k] = value
-      else {
-        throw new StorageError(
-          'INVALID_ARGUMENT',
-          `record ${offset + index} has ${key}=${JSON.stringify(String(value))}, but the partition has ${key}=${JSON.stringify(String(expected[k]))}`,
-        )
-      }
-    }
   }
 }

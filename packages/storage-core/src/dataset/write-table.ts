@@ -1,5 +1,5 @@
 import { decodeParquet } from '../codecs/parquet.js'
-import { inferColumns, type TableSchema } from '../codecs/schema.js'
+import { inferColumns, type PartitionAgreement, type TableSchema } from '../codecs/schema.js'
 import { StorageError } from '../errors.js'
 import type { Partition } from '../partition/partition.js'
 import { mapConcurrent, Slots } from '../store/concurrency.js'
@@ -26,6 +26,8 @@ export interface TableWrite extends Omit<WriteCommit, 'partitions'> {
   source: readonly PartitionRows[] | AsyncIterable<readonly PartitionRows[]>
   /** Rows a streamed write holds before it writes some partitions out (default: all of them). */
   bufferRows?: number
+  /** The caller named the partitions: partition columns the records carry must agree with them. */
+  agreeWithPartition?: boolean
   concurrency: number
   schema?: TableSchema
   /** The caller vouches that no other process writes this table (stores without conditional create). */
@@ -121,6 +123,10 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
   const buffers = new PartitionBuffers()
   const files: WrittenFile[] = []
   let growing: GrowingSchema | undefined
+  // Rows of each partition written out before: a refused record is named by its place in the write.
+  const before = new Map<Partition, number>()
+  const agreement = (g: PartitionRows): PartitionAgreement | undefined =>
+    write.agreeWithPartition ? { values: partitionKeys.map((key) => g.partition.values[key]), offset: before.get(g.partition) ?? 0 } : undefined
   const writeOut = async (groups: readonly PartitionRows[], last: boolean): Promise<void> => {
     const nonEmpty = groups.filter((g) => g.records.length > 0)
     const found = new Map<Partition, ReturnType<typeof inferColumns>>()
@@ -133,7 +139,7 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
       const held = buffers.all().concat(groups).filter((g) => g.records.length > 0)
       const inferred = held.map((g) => {
         const collect = g.records.length <= collectRows
-        const columns = inferColumns(g.records, collect, partitionKeys)
+        const columns = inferColumns(g.records, collect, partitionKeys, agreement(g))
         if (collect) {
           found.set(g.partition, columns)
           collectRows -= g.records.length
@@ -155,7 +161,7 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
         held = false
       }
       try {
-        const columns = found.get(g.partition) ?? inferColumns(g.records, true, partitionKeys)
+        const columns = found.get(g.partition) ?? inferColumns(g.records, true, partitionKeys, agreement(g))
         found.delete(g.partition)
         const schema = growing!.add(g.partition, columns.schema)
         return await writeFile(store, entity, { partition: g.partition, records: g.records, found: columns }, schema, put, { alongside, encoded })
@@ -164,6 +170,7 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
       }
     })
     files.push(...done)
+    for (const g of nonEmpty) before.set(g.partition, (before.get(g.partition) ?? 0) + g.records.length)
   }
   for await (const groups of batchesOf(write.source)) {
     write.signal?.throwIfAborted()
