@@ -163,6 +163,18 @@ describe('put', () => {
     expect(await filesOnDisk(root)).toEqual(['atomic.bin'])
   })
 
+  it('stores the same bytes when the caller may block on it (mayBlock), in place up to 8 MiB and through the pool past it', async () => {
+    for (const size of [1, 64 * 1024 + 1, 8 * 1024 * 1024, 8 * 1024 * 1024 + 1]) {
+      const bytes = new Uint8Array(size).map((_, i) => (i * 13 + size) % 256)
+      await store.put(`blocking/${size}.bin`, bytes, { mayBlock: true })
+      expect(Buffer.compare(await store.get(`blocking/${size}.bin`), bytes)).toBe(0)
+      await store.put(`blocking/${size}.once`, bytes, { mayBlock: true, ifNoneMatch: '*' })
+      expect((await errorOf(store.put(`blocking/${size}.once`, text('x'), { mayBlock: true, ifNoneMatch: '*' }))).code).toBe('CONFLICT')
+      expect(Buffer.compare(await store.get(`blocking/${size}.once`), bytes)).toBe(0)
+    }
+    expect((await filesOnDisk(root)).filter((f) => !f.endsWith('.bin') && !f.endsWith('.once'))).toEqual([])
+  })
+
   it('never lists in-flight temp files of concurrent writers', async () => {
     const seen = new Set<string>()
     const writes = Array.from({ length: 20 }, (_, i) => store.put(`w/k${i % 4}.bin`, new Uint8Array(64 * 1024).fill(i)))

@@ -68,7 +68,8 @@ export async function writeFile(
   recycleColumnValues(values)
   options.encoded?.()
   put.push(key)
-  await store.put(key, bytes)
+  // Alone, the write waits for this put before anything else: a local store writes it in place.
+  await store.put(key, bytes, options.alongside ? undefined : { mayBlock: true })
   const partitionValues: Record<string, string | null> = {}
   for (const name of partitionKeys) {
     const column = schema.columns.find((c) => c.name === name)!

@@ -40,6 +40,11 @@ export interface PutOptions {
   ifNoneMatch?: '*'
   contentType?: string
   metadata?: Record<string, string>
+  /**
+   * The caller has no other work to overlap with this put (it waits for it alone): a store may do
+   * the I/O on the calling thread rather than hand it off. Only speed depends on it.
+   */
+  mayBlock?: boolean
 }
 
 /** What a store can do. The conformance suite reads it to gate optional groups. */

@@ -79,7 +79,8 @@ export function withoutExpiredTombstones(state: TableState, now: number): TableS
 /** Writes the checkpoint of `state` and then `_last_checkpoint`, which points readers at it. */
 export async function writeCheckpoint(store: ObjectStore, state: TableState): Promise<void> {
   const bytes = encodeCheckpoint(state)
-  await store.put(checkpointKey(state.table, state.version), bytes)
+  // The commit that wrote this version waits for it.
+  await store.put(checkpointKey(state.table, state.version), bytes, { mayBlock: true })
   const size = 2 + state.txns.size + state.files.size + state.tombstones.size
   const pointer = JSON.stringify({ version: state.version, size, sizeInBytes: bytes.length, numOfAddFiles: state.files.size })
   await store.put(lastCheckpointKey(state.table), new TextEncoder().encode(`${pointer}\n`), { contentType: 'application/json' })

@@ -40,6 +40,20 @@ export const headGroup: StoreCaseGroup = {
       },
     },
     {
+      name: 'a put the caller may block on (mayBlock) stores and replaces the same bytes as any other put',
+      async run(store) {
+        const key = 'info/blocking'
+        // Past the size a local store writes in place unasked (64 KiB), and a byte.
+        for (const size of [200 * 1024 + 3, 1]) {
+          const bytes = new Uint8Array(size).map((_, i) => (i * 7 + size) % 256)
+          await store.put(key, bytes, { mayBlock: true })
+          expect(Buffer.from(await store.get(key)).equals(Buffer.from(bytes))).toBe(true)
+          expect((await store.head(key)).size).toBe(size)
+        }
+        expect((await listAll(store, 'info/')).map((e) => (e.kind === 'object' ? e.key : e.prefix))).toEqual([key])
+      },
+    },
+    {
       name: 'an overwrite is seen at once by get, ranged get, head and list',
       async run(store) {
         const key = 'info/versioned'
