@@ -16,7 +16,10 @@ export interface ColumnValues {
   defined: Uint8Array
   /** int, float, timestamp (epoch ms) and boolean (0 or 1) values; bigints as numbers. */
   numbers: Float64Array | undefined
-  /** string, json and binary values; a bigint where its number is not a safe integer. */
+  /**
+   * string, json and binary values; in a bigint column, made with its first value that is not a
+   * safe integer as a number, which it keeps (a column of DuckDB's integers made one per file).
+   */
   items: unknown[] | undefined
   /** A bigint column holds a value beyond ±2^53: its `numbers` are not all exact. */
   wide: boolean
@@ -37,7 +40,7 @@ export function columnValues(type: ColumnType, rows: number): ColumnValues {
   return {
     defined: typedArray(Uint8Array, rows),
     numbers: numeric ? typedArray(Float64Array, rows) : undefined,
-    items: (!numeric || type === 'bigint') && type !== 'null' ? new Array(rows) : undefined,
+    items: !numeric && type !== 'null' ? new Array(rows) : undefined,
     wide: false,
   }
 }
@@ -133,7 +136,7 @@ export function setBigint(column: ColumnValues, i: number, value: bigint): void 
   column.numbers![i] = n
   // A bigint of 2^53 or more in size becomes a number at least that large: never a safe integer.
   if (!Number.isSafeInteger(n)) {
-    column.items![i] = value
+    ;(column.items ??= new Array(column.numbers!.length))[i] = value
     column.wide = true
   }
 }

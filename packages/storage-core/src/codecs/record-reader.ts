@@ -87,7 +87,7 @@ function store(kind: number, j: number): string {
       return `n${j}[i] = v.getTime()`
     case BIGINT:
       // As setBigint stores it: the number, and the bigint too when the number is not exact.
-      return `x = bigintNumber(v); n${j}[i] = x; if (!Number.isSafeInteger(x)) { t${j}[i] = v; values[${j}].wide = true }`
+      return `x = bigintNumber(v); n${j}[i] = x; if (!Number.isSafeInteger(x)) { (values[${j}].items ??= new Array(n${j}.length))[i] = v; values[${j}].wide = true }`
     case BOOLEAN:
       return `n${j}[i] = v ? 1 : 0`
     default:

@@ -100,7 +100,7 @@ function fit(entity: string, column: TableColumn, given: { type: ColumnType; val
   if (given.type === type || (type === 'float' && given.type === 'int')) return given.values
   // Between int and bigint: both hold their values as numbers.
   const { defined, numbers, items, wide } = given.values
-  if (type === 'bigint') return { defined, numbers, items: new Array(rows), wide: false }
+  if (type === 'bigint') return { defined, numbers, items: undefined, wide: false }
   if (wide) {
     const i = items!.findIndex((item) => item !== undefined)
     throw mismatch(entity, column.name, 'integer (long, within ±2^53)', `bigint ${items![i]}`)
