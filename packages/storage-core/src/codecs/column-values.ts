@@ -136,7 +136,8 @@ export function setBigint(column: ColumnValues, i: number, value: bigint): void 
   column.numbers![i] = n
   // A bigint of 2^53 or more in size becomes a number at least that large: never a safe integer.
   if (!Number.isSafeInteger(n)) {
-    ;(column.items ??= new Array(column.numbers!.length))[i] = value
+    column.items ??= new Array(column.numbers!.length)
+    column.items[i] = value
     column.wide = true
   }
 }
