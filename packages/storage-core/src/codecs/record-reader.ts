@@ -119,7 +119,7 @@ function readerSource(names: readonly string[], kinds: readonly number[], collec
   }
   return `
 return function read(records, from, values, to = records.length, agreed) {
-  ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers, t${j} = values[${j}].items`).join('\n  ') : ''}
+  ${collect ? typed.map((j) => `const d${j} = values[${j}].defined, n${j} = values[${j}].numbers${kinds[j] === STRING ? `, t${j} = values[${j}].items` : ''}`).join('\n  ') : ''}
   ${checked.map((j) => `const a${j} = agreed[${j}]`).join('\n  ')}
   let v, x
   for (let i = from; i < to; i++) {
