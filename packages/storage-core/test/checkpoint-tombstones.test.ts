@@ -36,12 +36,14 @@ describe('tombstones in checkpoints', () => {
   it('drops the tombstones older than a short retention', async () => {
     const memory = new MemoryObjectStore()
     const storage = new ObjectStorage(memory)
-    const table = { keepRemovedFilesMs: 50 }
+    // Wide enough that versions 5-10 land within the retention on a loaded CI machine (at 50 ms,
+    // six writes there once took longer and every tombstone had expired).
+    const table = { keepRemovedFilesMs: 2_000 }
     for (let i = 0; i < 5; i++) await storage.write('t', [{ id: i }], { part: 0 }, { table })
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await new Promise((resolve) => setTimeout(resolve, 2_100))
     for (let i = 5; i <= 10; i++) await storage.write('t', [{ id: i }], { part: 0 }, { table })
     const removes = (await readCheckpoint(memory, checkpointKey('t', 10))).filter((a) => 'remove' in a)
-    // Versions 1-4 removed their files over 100 ms before the checkpoint; versions 5-10, just now.
+    // Versions 1-4 removed their files over 2.1 s before the checkpoint; versions 5-10, just now.
     expect(removes.length).toBeLessThanOrEqual(6)
     expect(removes.length).toBeGreaterThan(0)
   })
