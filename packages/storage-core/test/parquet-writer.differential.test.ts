@@ -159,6 +159,11 @@ function canonical(value: unknown, type: ColumnType, engine: Engine): unknown {
   return value
 }
 
+/** A float's canonical form with -0 as 0. */
+function signless(value: unknown): unknown {
+  return value === '-0' ? 0 : value
+}
+
 /** The bytes min/max compare, for a byte-array column's value. */
 function bytesOf(value: unknown, type: ColumnType): Buffer {
   if (type === 'binary') return Buffer.from(value as Uint8Array)
@@ -191,7 +196,10 @@ function differences(test: Case, read: CaseRead): string[] {
       const expected = test.records.map((r) => canonical(r[name], type, engine))
       for (const file of ['ours', 'hyparquet'] as const) {
         const got = read[file][engine].rows[name]!
-        const row = expected.findIndex((v, i) => !isDeepStrictEqual(got[i], v))
+        // hyparquet-writer 0.17 dictionary-encodes through a Map, which takes -0 and 0 for one
+        // value: its file gives whichever came first for both. Ours must keep them apart.
+        const same = file === 'hyparquet' && type === 'float' ? (a: unknown, b: unknown) => isDeepStrictEqual(signless(a), signless(b)) : isDeepStrictEqual
+        const row = expected.findIndex((v, i) => !same(got[i], v))
         if (row >= 0 || got.length !== expected.length) {
           out.push(`${engine} reads ${file}.${name} (${type}) row ${row} as ${JSON.stringify(got[row])}, not ${JSON.stringify(expected[row])}`)
         }
