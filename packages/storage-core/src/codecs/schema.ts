@@ -148,14 +148,17 @@ export function inferColumns(
   // A write reads many partitions of records built one way: the style a probe chose holds for the
   // next calls, and is probed again every PROBE_EVERY calls in case the records changed. A long
   // input is always probed: its own probe is a small part of it, and a wrong style costs it most.
-  let probe = records.length >= LONG_PROBE_FROM || (records.length >= PROBE_FROM && ++callsSinceProbe >= PROBE_EVERY)
+  // A probe ends without a choice where a record leaves the shape (a float column's first values
+  // integers, a new column): a long input probes again from there, a few times.
+  let probes = records.length >= LONG_PROBE_FROM ? LONG_PROBE_TRIES : records.length >= PROBE_FROM && ++callsSinceProbe >= PROBE_EVERY ? 1 : 0
   for (let i = 0; i < records.length; ) {
     columns.reader ??= readerFor(columns.names, columns.kinds, collect, style, agreed !== undefined) ?? null
-    if (columns.reader && probe) {
-      probe = false
+    if (columns.reader && probes > 0) {
+      probes--
       callsSinceProbe = 0
       const probed = probeStyle(records, i, columns, collect, records.length - i >= LONG_PROBE_FROM ? LONG_PROBE : PROBE)
       i = probed.next
+      if (probed.style !== undefined) probes = 0
       if (probed.style !== undefined && probed.style !== style) {
         style = preferredStyle = probed.style
         columns.reader = readerFor(columns.names, columns.kinds, collect, style, agreed !== undefined) ?? null
@@ -183,6 +186,7 @@ const PROBE_FROM = 16 * PROBE
  */
 const LONG_PROBE = 8192
 const LONG_PROBE_FROM = 16 * LONG_PROBE
+const LONG_PROBE_TRIES = 4
 let preferredStyle: ReaderStyle = 'named'
 const PROBE_EVERY = 16
 let callsSinceProbe = PROBE_EVERY
