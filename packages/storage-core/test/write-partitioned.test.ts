@@ -2,7 +2,7 @@
 // rows came together or interleaved with others, for partition values of each kind a write takes
 // (integers, bigints, text, null; 2024 and "2024" name one folder), and a record without a
 // partition column is refused by its place. A write that reads the records once and splits their
-// columns by partition (tried in session 23, bench README) must keep all of this.
+// columns by partition must keep all of this.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { MemoryObjectStore, ObjectStorage } from '../src/index.js'

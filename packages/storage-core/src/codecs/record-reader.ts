@@ -5,7 +5,7 @@
  * place) and stores them with no per-value dispatch, where a general loop dispatches on every
  * value. Whatever does not fit the shape is left to the caller.
  */
-import type { ColumnValues } from './column-values.js'
+import { type ColumnValues, setBigint } from './column-values.js'
 import { Compiled } from './compiled.js'
 import { bigintNumber } from './int64-numbers.js'
 
@@ -62,7 +62,7 @@ export function readerFor(
   if (names.length === 0 || names.length > MAX_COMPILED_COLUMNS) return undefined
   return readers.get(
     JSON.stringify([names, kinds, collect, style, agree]),
-    () => new Function('ObjectPrototype', 'bigintNumber', readerSource(names, kinds, collect, style, agree))(Object.prototype, bigintNumber) as RecordReader,
+    () => new Function('ObjectPrototype', 'bigintNumber', 'setBigint', readerSource(names, kinds, collect, style, agree))(Object.prototype, bigintNumber, setBigint) as RecordReader,
   )
 }
 
@@ -86,8 +86,8 @@ function store(kind: number, j: number): string {
     case TIMESTAMP:
       return `n${j}[i] = v.getTime()`
     case BIGINT:
-      // As setBigint stores it: the number, and the bigint too when the number is not exact.
-      return `x = bigintNumber(v); n${j}[i] = x; if (!Number.isSafeInteger(x)) { (values[${j}].items ??= new Array(n${j}.length))[i] = v; values[${j}].wide = true }`
+      // The number inline; a value it does not hold exactly (rare) is stored by setBigint itself.
+      return `x = bigintNumber(v); if (Number.isSafeInteger(x)) n${j}[i] = x; else setBigint(values[${j}], i, v)`
     case BOOLEAN:
       return `n${j}[i] = v ? 1 : 0`
     default:

@@ -158,10 +158,12 @@ export function inferColumns(
       callsSinceProbe = 0
       const probed = probeStyle(records, i, columns, collect, records.length - i >= LONG_PROBE_FROM ? LONG_PROBE : PROBE)
       i = probed.next
-      if (probed.style !== undefined) probes = 0
-      if (probed.style !== undefined && probed.style !== style) {
-        style = preferredStyle = probed.style
-        columns.reader = readerFor(columns.names, columns.kinds, collect, style, agreed !== undefined) ?? null
+      if (probed.style !== undefined) {
+        probes = 0
+        if (probed.style !== style) {
+          style = preferredStyle = probed.style
+          columns.reader = readerFor(columns.names, columns.kinds, collect, style, agreed !== undefined) ?? null
+        }
       }
     }
     if (columns.reader) i = columns.reader(records, i, columns.values, undefined, agreed)
