@@ -5,6 +5,7 @@
 // columns by partition must keep all of this.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import { parquetMetadata } from 'hyparquet'
 import { MemoryObjectStore, ObjectStorage } from '../src/index.js'
 
 type Row = Record<string, unknown>
@@ -108,5 +109,22 @@ describe('writePartitioned of records given at once', () => {
       [2, null],
       [3, 2024],
     ])
+  })
+
+  it('stores a column widened by a later partition as DOUBLE in every file, the earlier ones written again', async () => {
+    const store = new MemoryObjectStore()
+    const storage = new ObjectStorage(store)
+    // Weeks 0-2 hold whole numbers only; week 3's fractions make the column float.
+    const records = plays(4, 500).map((r) => ({ ...r, epa: r.week === 3 ? (r.id as number) / 8 : Math.round((r.id as number) / 8) }))
+    await storage.writePartitioned('plays', records, ['week'], { concurrency: 1 })
+    const files: string[] = []
+    for await (const entry of store.list('plays/')) if (entry.kind === 'object' && entry.key.endsWith('.parquet')) files.push(entry.key)
+    expect(files).toHaveLength(4)
+    for (const key of files) {
+      const bytes = await store.get(key)
+      const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+      expect([key, meta.schema.find((e) => e.name === 'epa')?.type]).toEqual([key, 'DOUBLE'])
+    }
+    expect(byId(await storage.readIndex('plays'))).toEqual(byId(records))
   })
 })

@@ -42,8 +42,7 @@ interface Written {
   partitions: Partition[]
 }
 
-/** Rows whose values a write of many partitions collects while inferring the schema (about 100 MB at 12 columns). */
-const COLLECT_ROWS = 1 << 20
+const NO_COLUMNS: TableSchema = { columns: [] }
 
 /** Files collected or encoding at once when the worker thread shares the encoding: one there, one here. */
 const ENCODING_AHEAD = 2
@@ -113,9 +112,9 @@ export async function writeTable(store: ObjectStore, tables: TableCache, write: 
 
 /**
  * Puts the data files: partitions are written out as the buffer overflows and at the end. The
- * schema is fixed by everything held when the first files are written (all of it, for records
- * given at once); later records may add columns and widen this write's integer columns to
- * float, but other values that do not fit a column already written are refused.
+ * schema grows as partitions are read: a later partition may add columns and widen this write's
+ * integer columns to float (files encoded before then are written again at the end), but other
+ * values that do not fit a column already written are refused.
  */
 async function writeFiles(store: ObjectStore, state: TableState | undefined, write: TableWrite, put: string[]): Promise<Written | undefined> {
   const { entity, partitionKeys } = write
@@ -127,26 +126,14 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
   const before = new Map<Partition, number>()
   const agreement = (g: PartitionRows): PartitionAgreement | undefined =>
     write.agreeWithPartition ? { values: partitionKeys.map((key) => g.partition.values[key]), offset: before.get(g.partition) ?? 0 } : undefined
-  const writeOut = async (groups: readonly PartitionRows[], last: boolean): Promise<void> => {
+  const writeOut = async (groups: readonly PartitionRows[]): Promise<void> => {
     const nonEmpty = groups.filter((g) => g.records.length > 0)
-    const found = new Map<Partition, ReturnType<typeof inferColumns>>()
     if (growing === undefined && nonEmpty.length > 0) {
-      // Writing out all it holds, a write collects the values in this pass and encodes from them
-      // without reading the records again: every partition when they are no more than it encodes
-      // at once, else up to COLLECT_ROWS rows (typed columns, smaller than the records the caller
-      // holds). The rest are collected partition by partition while encoding.
-      let collectRows = last ? (nonEmpty.length <= write.concurrency ? Number.POSITIVE_INFINITY : COLLECT_ROWS) : 0
-      const held = buffers.all().concat(groups).filter((g) => g.records.length > 0)
-      const inferred = held.map((g) => {
-        const collect = g.records.length <= collectRows
-        const columns = inferColumns(g.records, collect, partitionKeys, agreement(g))
-        if (collect) {
-          found.set(g.partition, columns)
-          collectRows -= g.records.length
-        }
-        return { partition: g.partition, schema: columns.schema }
-      })
-      growing = new GrowingSchema(entity, baseOf(state), inferred, partitionKeys, declared)
+      // The partition columns' types come from every partition given so far; the other columns
+      // are typed as each partition is read for its file (once: a pass that read every record
+      // ahead to fix the schema made a write of many partitions read them all twice).
+      const given = buffers.all().concat(groups).map((g) => ({ partition: g.partition, schema: NO_COLUMNS }))
+      growing = new GrowingSchema(entity, baseOf(state), given, partitionKeys, declared)
     }
     // Files written alongside each other share the encoding with the worker thread. Only a few
     // are collected and encoding at a time, however many PUTs are in flight: values that wait
@@ -161,8 +148,7 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
         held = false
       }
       try {
-        const columns = found.get(g.partition) ?? inferColumns(g.records, true, partitionKeys, agreement(g))
-        found.delete(g.partition)
+        const columns = inferColumns(g.records, true, partitionKeys, agreement(g))
         const schema = growing!.add(g.partition, columns.schema)
         return await writeFile(store, entity, { partition: g.partition, records: g.records, found: columns }, schema, put, { alongside, encoded })
       } finally {
@@ -176,9 +162,9 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
     write.signal?.throwIfAborted()
     buffers.add(groups)
     const full = buffers.overflow(write.bufferRows ?? Number.POSITIVE_INFINITY)
-    if (full.length > 0) await writeOut(full, false)
+    if (full.length > 0) await writeOut(full)
   }
-  await writeOut(buffers.drain(), true)
+  await writeOut(buffers.drain())
   const partitions = buffers.partitions()
   let schema: WriteSchema
   if (growing) schema = growing.current

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { isStorageError } from '../../errors.js'
 import type { ConformanceGroup } from '../context.js'
-import { byId } from '../harness.js'
+import { byId, dataFiles, failureOf } from '../harness.js'
 
 const plays = [
   { id: 1, season: 2024, week: 1, yards: 5 },
@@ -71,6 +71,40 @@ export const writePartitioned: ConformanceGroup = (ctx) => {
       await storage.writePartitioned('games', rows.map((r) => ({ ...r, note: 'ok' })), ['team'])
       const history = await storage.history('games')
       expect(history.map((h) => [h.version, h.rowsAdded])).toEqual([[0, 2], [1, 40]])
+    })
+
+    // Records given at once are typed partition by partition as each is read for its file: what
+    // a later partition brings must reach the files written before it.
+    const weeks = (rows: number, value: (week: number, i: number) => Record<string, unknown>): Record<string, unknown>[] =>
+      [1, 2, 3, 4].flatMap((week) => Array.from({ length: rows }, (_, i) => ({ id: week * 1000 + i, season: 2024, week, ...value(week, i) })))
+
+    it('makes a column float in every file when a later partition brings fractions to its integers', async () => {
+      const storage = await ctx.create()
+      const rows = weeks(30, (week, i) => ({ yards: week < 4 ? i - 5 : i + 0.5 }))
+      expect(await storage.writePartitioned('plays', rows, ['season', 'week'], { concurrency: 2 })).toBe(120)
+      expect((await storage.schema('plays')).columns.find((c) => c.name === 'yards')?.type).toBe('float')
+      expect(byId(await storage.readIndex('plays'))).toEqual(byId(rows))
+      // One file per partition in the one version: the files first encoded with integers were replaced.
+      expect(await dataFiles(storage, 'plays/')).toHaveLength(4)
+      expect((await storage.history('plays')).map((h) => h.version)).toEqual([0])
+    })
+
+    it('takes a column that first appears in a later partition; earlier rows read null there', async () => {
+      const storage = await ctx.create()
+      const rows = weeks(30, (week, i) => (week === 3 ? { yards: i, note: `n${i}` } : { yards: i }))
+      await storage.writePartitioned('plays', rows, ['season', 'week'])
+      expect((await storage.schema('plays')).columns.map((c) => c.name)).toEqual(['id', 'yards', 'note', 'season', 'week'])
+      expect(byId(await storage.readIndex('plays'))).toEqual(byId(rows.map((r) => ({ ...r, note: r.note ?? null }))))
+    })
+
+    it('leaves nothing when a later partition has a value that does not fit a column written before', async () => {
+      const storage = await ctx.create()
+      await storage.writePartitioned('plays', [{ id: -1, season: 2024, week: 1, yards: 0 }], ['season', 'week'])
+      const before = await storage.listFiles('')
+      const rows = weeks(30, (week, i) => ({ yards: week === 4 && i === 29 ? 'far' : i }))
+      expect((await failureOf(storage.writePartitioned('plays', rows, ['season', 'week'], { concurrency: 1 }))).code).toBe('SCHEMA_MISMATCH')
+      expect(await storage.listFiles('')).toEqual(before)
+      expect((await storage.history('plays')).map((h) => h.version)).toEqual([0])
     })
 
     it.each([
