@@ -88,6 +88,13 @@ describe('writePartitioned of records given at once', () => {
     ])
   })
 
+  it('merges 2024 and "2024" however many records have each', async () => {
+    const records = Array.from({ length: 130_001 }, (_, id) => ({ id, season: id === 0 ? 2024 : '2024' }))
+    const storage = new ObjectStorage(new MemoryObjectStore())
+    expect(await storage.writePartitioned('plays', records, ['season'])).toBe(130_001)
+    expect(await storage.readIndex('plays', { season: 2024 }, { columns: ['id'] })).toHaveLength(130_001)
+  })
+
   it('refuses a record without a partition column by its place, writing nothing', async () => {
     const storage = new ObjectStorage(new MemoryObjectStore())
     const missing = await storage.writePartitioned('plays', [{ id: 1, season: 2024 }, { id: 2 }], ['season']).catch((e: unknown) => e)
@@ -126,5 +133,65 @@ describe('writePartitioned of records given at once', () => {
       expect([key, meta.schema.find((e) => e.name === 'epa')?.type]).toEqual([key, 'DOUBLE'])
     }
     expect(byId(await storage.readIndex('plays'))).toEqual(byId(records))
+  })
+
+  describe('records in partition order, grouped from a few of them', () => {
+    /** Runs of `part` values, each run `length` records long, ids in order. */
+    const inRuns = (runs: readonly { part: unknown; length: number }[]): Row[] => {
+      const out: Row[] = []
+      for (const { part, length } of runs) for (let i = 0; i < length; i++) out.push({ id: out.length, part, x: out.length * 3 })
+      return out
+    }
+    /** The table the same records make when given as a stream, which groups them record by record. */
+    async function groupedOneByOne(records: Row[]): Promise<Row[]> {
+      const storage = new ObjectStorage(new MemoryObjectStore())
+      await storage.writePartitioned('plays', (async function* () { yield records })(), ['part'])
+      return byId(await storage.readIndex('plays'))
+    }
+
+    it('gives back every row whatever sits inside a run: records of other partitions, partitions that come back, "7" among 7', async () => {
+      const run = fc.record({ part: fc.constantFrom(1, 2, 3, 7, 'a'), length: fc.integer({ min: 1, max: 400 }) })
+      const stray = fc.record({ at: fc.nat(), part: fc.constantFrom(1, 2, 3, '7', 7n, 'a', null) })
+      await fc.assert(
+        fc.asyncProperty(fc.array(run, { minLength: 1, maxLength: 8 }), fc.array(stray, { maxLength: 3 }), async (runs, strays) => {
+          const records = inRuns(runs)
+          for (const { at, part } of strays) records[at % records.length]!.part = part
+          expect(await roundTrip(records, ['part'])).toEqual(await groupedOneByOne(records))
+        }),
+        { numRuns: 40 },
+      )
+    })
+
+    it('refuses a record inside a long run that lacks the partition column, by its place, writing nothing', async () => {
+      const records = inRuns([
+        { part: 1, length: 500 },
+        { part: 2, length: 500 },
+      ])
+      delete records[733]!.part
+      const storage = new ObjectStorage(new MemoryObjectStore())
+      const missing = await storage.writePartitioned('plays', records, ['part']).catch((e: unknown) => e)
+      expect(missing).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'record 733 has no part' })
+      expect(await storage.exists('plays')).toBe(false)
+    })
+
+    it('refuses a record inside a long run that is not an object, writing nothing', async () => {
+      const records: unknown[] = inRuns([{ part: 1, length: 1000 }])
+      records[517] = 'not a record'
+      const storage = new ObjectStorage(new MemoryObjectStore())
+      const refused = await storage.writePartitioned('plays', records as Row[], ['part']).catch((e: unknown) => e)
+      expect(refused).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'every record must be a plain object' })
+      expect(await storage.exists('plays')).toBe(false)
+    })
+
+    it('groups as record-by-record grouping does, one file per partition, when every run is whole', async () => {
+      const store = new MemoryObjectStore()
+      const storage = new ObjectStorage(store)
+      const records = inRuns([1, 2, 3, 4, 5].map((part) => ({ part, length: 300 + part })))
+      await storage.writePartitioned('plays', records, ['part'])
+      const files: string[] = []
+      for await (const entry of store.list('plays/')) if (entry.kind === 'object' && entry.key.endsWith('.parquet')) files.push(entry.key)
+      expect(files.map((key) => key.split('/')[1]).sort()).toEqual(['part=1', 'part=2', 'part=3', 'part=4', 'part=5'])
+      expect(await roundTrip(records, ['part'])).toEqual(byId(records))
+    })
   })
 })

@@ -123,7 +123,15 @@ export interface PartitionAgreement {
   values: readonly unknown[]
   /** Records of the write before these: an error names a record by its place in the write. */
   offset: number
+  /**
+   * The records were grouped by sampling (`groupRuns`): one that names another folder, or lacks a
+   * partition column, throws `Regroup` rather than being refused.
+   */
+  sampled?: boolean
 }
+
+/** Records grouped by sampling hold one that is not of their partition: group them record by record. */
+export class Regroup extends Error {}
 
 const KINDS: Partial<Record<ColumnType, number>> = { int: INT, float: FLOAT, string: STRING, timestamp: TIMESTAMP, boolean: BOOLEAN, bigint: BIGINT }
 
@@ -249,6 +257,7 @@ function readRecord(
     throw new StorageError('INVALID_ARGUMENT', 'every record must be a plain object')
   }
   let j = 0
+  let partitionColumns = 0
   for (const column in record) {
     const value = record[column]
     let at = names[j] === column ? j : position.get(column)
@@ -267,17 +276,22 @@ function readRecord(
       }
     }
     if (collect && kinds[at] !== SKIP && value != null) setValue(values[at]!, types[at]!, i, value)
-    if (agreed && kinds[at] === SKIP && value !== agreed[at]) {
-      agreeWithPartition(column, value, partition!.values[skip.indexOf(column)], partition!.offset + i)
-      agreed[at] = value
+    if (agreed && kinds[at] === SKIP) {
+      partitionColumns++
+      if (value !== agreed[at]) {
+        agreeWithPartition(column, value, partition!.values[skip.indexOf(column)], partition!.offset + i, partition!.sampled)
+        agreed[at] = value
+      }
     }
     j = at + 1
   }
+  if (partition?.sampled && partitionColumns < skip.length) throw new Regroup()
 }
 
 /** Refuses a partition column's value that names another folder than the partition's. */
-function agreeWithPartition(column: string, value: unknown, expected: unknown, record: number): void {
+function agreeWithPartition(column: string, value: unknown, expected: unknown, record: number, sampled = false): void {
   if (canonicalText(value) === canonicalText(expected)) return
+  if (sampled) throw new Regroup()
   throw new StorageError(
     'INVALID_ARGUMENT',
     `record ${record} has ${column}=${JSON.stringify(String(value))}, but the partition has ${column}=${JSON.stringify(String(expected))}`,

@@ -10,7 +10,8 @@ import { keyOfPath } from '../table/log-files.js'
 import type { TableState } from '../table/table-state.js'
 import { unreferencedFiles } from '../table/vacuum.js'
 import { convertToDelta } from './convert.js'
-import { groupRecords } from './group-records.js'
+import { groupRecords, groupRuns } from './group-records.js'
+import { Regroup } from '../codecs/schema.js'
 import { orphansWithoutLog, plainFiles } from './plain-folders.js'
 import type { ColumnSlice } from '../codecs/parquet-pages.js'
 import { type FileColumns, type FileRows, ROWS_PER_SLICE, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
@@ -70,7 +71,7 @@ export class Dataset {
     // The partition is written even when no record comes: an overwrite with none empties it.
     const source = isBatches(records) ? withFirst([{ partition: target, records: [] }], groupBatches(records, group)) : group(checkArray(records))
     // Partition columns the records carry are checked as they are read for the files.
-    return this.writeGroups(entity, target.keys, source, options, DEFAULT_WRITE_CONCURRENCY, true)
+    return this.writeGroups(entity, target.keys, source, options, DEFAULT_WRITE_CONCURRENCY, 'partition')
   }
 
   /** Every partition in one version: all of them are visible, or none. */
@@ -84,9 +85,22 @@ export class Dataset {
       throw new StorageError('INVALID_ARGUMENT', `concurrency must be a positive integer, got ${concurrency}`)
     }
     checkWriteOptions(writeOptions)
-    const group = (batch: readonly Row[], offset: number) => groupRecords(batch, partitionBy, offset)
-    const source = isBatches(records) ? groupBatches(records, group) : group(checkArray(records), 0)
-    return this.writeGroups(entity, partitionBy, source, writeOptions, concurrency)
+    if (isBatches(records)) {
+      const group = (batch: readonly Row[], offset: number) => groupRecords(batch, partitionBy, offset)
+      return this.writeGroups(entity, partitionBy, groupBatches(records, group), writeOptions, concurrency)
+    }
+    const array = checkArray(records)
+    // Records in partition order are grouped from a few of them and checked as they are read for
+    // their files; a record out of place sends the write back to grouping them one by one.
+    const runs = groupRuns(array, partitionBy)
+    if (runs) {
+      try {
+        return await this.writeGroups(entity, partitionBy, runs, writeOptions, concurrency, 'sampled')
+      } catch (error) {
+        if (!(error instanceof Regroup)) throw error
+      }
+    }
+    return this.writeGroups(entity, partitionBy, groupRecords(array, partitionBy), writeOptions, concurrency)
   }
 
   private writeGroups(
@@ -95,13 +109,13 @@ export class Dataset {
     source: TableWrite['source'],
     options: WriteOptions,
     concurrency: number,
-    agreeWithPartition = false,
+    check?: TableWrite['check'],
   ): Promise<number> {
     return writeTable(this.store, this.tables, {
       entity,
       partitionKeys,
       source,
-      agreeWithPartition,
+      check,
       bufferRows: options.bufferRows ?? DEFAULT_BUFFER_ROWS,
       overwrite: options.overwrite ?? true,
       concurrency,

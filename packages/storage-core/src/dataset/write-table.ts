@@ -26,8 +26,12 @@ export interface TableWrite extends Omit<WriteCommit, 'partitions'> {
   source: readonly PartitionRows[] | AsyncIterable<readonly PartitionRows[]>
   /** Rows a streamed write holds before it writes some partitions out (default: all of them). */
   bufferRows?: number
-  /** The caller named the partitions: partition columns the records carry must agree with them. */
-  agreeWithPartition?: boolean
+  /**
+   * How the records' partition columns are checked as they are read for their files: `partition`,
+   * the caller named the partition and columns the records carry must agree with it; `sampled`,
+   * the records were grouped by `groupRuns`, and one out of place throws `Regroup`.
+   */
+  check?: 'partition' | 'sampled'
   concurrency: number
   schema?: TableSchema
   /** The caller vouches that no other process writes this table (stores without conditional create). */
@@ -125,7 +129,9 @@ async function writeFiles(store: ObjectStore, state: TableState | undefined, wri
   // Rows of each partition written out before: a refused record is named by its place in the write.
   const before = new Map<Partition, number>()
   const agreement = (g: PartitionRows): PartitionAgreement | undefined =>
-    write.agreeWithPartition ? { values: partitionKeys.map((key) => g.partition.values[key]), offset: before.get(g.partition) ?? 0 } : undefined
+    write.check
+      ? { values: partitionKeys.map((key) => g.partition.values[key]), offset: before.get(g.partition) ?? 0, sampled: write.check === 'sampled' }
+      : undefined
   const writeOut = async (groups: readonly PartitionRows[]): Promise<void> => {
     const nonEmpty = groups.filter((g) => g.records.length > 0)
     if (growing === undefined && nonEmpty.length > 0) {
