@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { BOOLEAN, FLOAT, INT, SKIP, STRING, TIMESTAMP, readerFor } from '../src/codecs/record-reader.js'
 import { type ColumnValues, columnValues } from '../src/codecs/column-values.js'
-import { inferColumns } from '../src/codecs/schema.js'
+import { chosenStyle, inferColumns } from '../src/codecs/schema.js'
 
 const NAMES = ['season', 'id', 'ppa', 'team', 'kickoff', 'neutral']
 const KINDS = [SKIP, INT, FLOAT, STRING, TIMESTAMP, BOOLEAN]
@@ -118,5 +118,18 @@ describe('inferColumns over records of each origin', () => {
     })
     const id = found.values[found.schema.columns.findIndex((c) => c.name === 'id')]!
     expect(Array.from(id.numbers!)).toEqual(records.map((_, i) => i))
+  })
+})
+
+describe('the style a probe chooses', () => {
+  it('takes keyed reads only on a clear lead, and leaves them on a small one', () => {
+    // From named: keyed must take under half the time.
+    expect(chosenStyle('named', { named: 100, keyed: 49 })).toBe('keyed')
+    expect(chosenStyle('named', { named: 100, keyed: 51 })).toBe('named')
+    expect(chosenStyle('named', { named: 100, keyed: 130 })).toBe('named')
+    // From keyed: named back as soon as it is 10% faster (records that share hidden classes).
+    expect(chosenStyle('keyed', { named: 110, keyed: 145 })).toBe('named')
+    expect(chosenStyle('keyed', { named: 100, keyed: 105 })).toBe('keyed')
+    expect(chosenStyle('keyed', { named: 1100, keyed: 280 })).toBe('keyed')
   })
 })

@@ -197,6 +197,8 @@ const PROBE_FROM = 16 * PROBE
 const LONG_PROBE = 8192
 const LONG_PROBE_FROM = 16 * LONG_PROBE
 const LONG_PROBE_TRIES = 4
+/** How much faster named reads must be for a probe to leave keyed ones (timings of 256 records are noisy). */
+const KEYED_MARGIN = 1.1
 let preferredStyle: ReaderStyle = 'named'
 const PROBE_EVERY = 16
 let callsSinceProbe = PROBE_EVERY
@@ -236,10 +238,18 @@ function probeStyle(
     if (round === 1) took[style] = performance.now() - start
     if (i < to) return { next: i, style: undefined }
   }
-  // Only a clear difference switches: records that share a hidden class read about as fast either way.
-  const current = preferredStyle
-  const other: ReaderStyle = current === 'named' ? 'keyed' : 'named'
-  return { next: i, style: took[other] * 2 < took[current] ? other : current }
+  return { next: i, style: chosenStyle(preferredStyle, took) }
+}
+
+/**
+ * The style a probe's timings choose, from `current`. Keyed reads win by far only on records that
+ * each have a hidden class of their own, and lose by about a third on the rest: it takes a clear
+ * lead to switch to them, and a small one to switch back, so that one write of such records does
+ * not leave every later write on the slower way.
+ */
+export function chosenStyle(current: ReaderStyle, took: Readonly<Record<ReaderStyle, number>>): ReaderStyle {
+  if (current === 'named') return took.keyed * 2 < took.named ? 'keyed' : 'named'
+  return took.named * KEYED_MARGIN < took.keyed ? 'named' : 'keyed'
 }
 
 /** Record `i` the general way: any key order, columns met for the first time, types that widen. */
