@@ -11,10 +11,12 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { parquetMetadata, parquetReadObjects } from 'hyparquet'
+import { parquetHeader } from 'hyparquet/src/column.js'
 import { compressors } from 'hyparquet-compressors'
 import { MemoryObjectStore } from '../src/index.js'
 import type { AddFile, Metadata, RemoveFile, Txn } from '../src/table/actions.js'
-import { encodeCheckpoint, readCheckpoint } from '../src/table/checkpoint.js'
+import { checkpointRows, encodeCheckpoint, readCheckpoint } from '../src/table/checkpoint.js'
+import { encodeCheckpointFile } from '../src/table/checkpoint-file.js'
 import { checkpointValues } from '../src/table/checkpoint-rows.js'
 import type { TableState } from '../src/table/table-state.js'
 
@@ -89,6 +91,25 @@ function expectedActions(s: TableState): unknown[] {
   ]
 }
 
+/**
+ * Each leaf's rows as its data pages' headers count them (num_rows of DATA_PAGE_V2): readers that
+ * skip or cut pages by rows rely on them, and every leaf has an entry in every row.
+ */
+function pageRows(buffer: ArrayBuffer): number[] {
+  return parquetMetadata(buffer).row_groups[0]!.columns.map((chunk) => {
+    const meta = chunk.meta_data!
+    const start = Number(meta.data_page_offset)
+    const reader = { view: new DataView(buffer, start, Number(meta.total_compressed_size)), offset: 0 }
+    let rows = 0
+    while (reader.offset < reader.view.byteLength) {
+      const header = parquetHeader(reader)
+      rows += header.data_page_header_v2!.num_rows
+      reader.offset += header.compressed_page_size
+    }
+    return rows
+  })
+}
+
 /** The rows `checkpointValues` visits, as hyparquet's rows: every column of every row, null where it visits none. */
 function assembledRows(buffer: ArrayBuffer, metadata: ReturnType<typeof parquetMetadata>, columns: string[]): Record<string, unknown>[] {
   const rows = Array.from({ length: Number(metadata.num_rows) }, () => Object.fromEntries(columns.map((c): [string, unknown] => [c, null])))
@@ -144,6 +165,8 @@ describe('checkpoint files', () => {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
     const statsPages = parquetMetadata(buffer).row_groups[0]!.columns.find((c) => c.meta_data!.path_in_schema.join('.') === 'add.stats')!
     expect(Number(statsPages.meta_data!.total_uncompressed_size)).toBeGreaterThan(2 ** 20)
+    const rowCount = Number(parquetMetadata(buffer).num_rows)
+    expect(pageRows(buffer)).toEqual(pageRows(buffer).map(() => rowCount))
     const store = new MemoryObjectStore()
     await store.put('t/_delta_log/00000000000000000010.checkpoint.parquet', bytes)
     expect(plain(await readCheckpoint(store, 't/_delta_log/00000000000000000010.checkpoint.parquet'))).toEqual(plain(expectedActions(large)))
@@ -178,6 +201,29 @@ print(json.dumps([[fix(r) for r in pq.read_table(f).to_pylist()] for f in sys.ar
       expect(noEmpty(plain(rows))).toEqual(noEmpty(cases[i]!.expected))
     })
   }, 120_000)
+
+  it('keep each action in its row whatever order the kinds come in', async () => {
+    // The writer enters a column's absent rows in runs, before its next value: rows of every kind
+    // in turn must still land each in its place.
+    const shuffled = state.chain((s) => {
+      const n = checkpointRows(s).length
+      return fc.tuple(fc.constant(s), fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }))
+    })
+    await fc.assert(
+      fc.asyncProperty(shuffled, async ([s, order]) => {
+        const rows = checkpointRows(s)
+        const expected = expectedActions(s)
+        const store = new MemoryObjectStore()
+        const key = 't/_delta_log/00000000000000000010.checkpoint.parquet'
+        const bytes = encodeCheckpointFile(order.map((i) => rows[i]!), 'test')
+        await store.put(key, bytes)
+        expect(plain(await readCheckpoint(store, key))).toEqual(plain(order.map((i) => expected[i])))
+        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+        expect(pageRows(buffer)).toEqual(pageRows(buffer).map(() => rows.length))
+      }),
+      { seed: SEED, numRuns: 60 },
+    )
+  })
 
   it('refuses values of another shape than the schema, rather than write them as null or garbage', () => {
     const [s] = fc.sample(state, { seed: SEED, numRuns: 1 })

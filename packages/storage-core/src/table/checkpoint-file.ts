@@ -93,13 +93,17 @@ class Leaf {
   readonly pages: Page[] = []
   private page: Page = { entries: 0, rows: 0, defined: 0, valuesEnd: 0 }
   private pageStart = 0
+  /** The dotted path, as errors name the leaf. */
+  readonly name: string
 
   constructor(
     readonly path: string[],
     readonly physical: Physical,
     readonly maxDef: number,
     readonly maxRep: number,
-  ) {}
+  ) {
+    this.name = path.join('.')
+  }
 
   add(rep: number, def: number, value: unknown): void {
     if (rep === 0) {
@@ -107,17 +111,34 @@ class Leaf {
       if (this.values.length - this.pageStart >= PAGE_BYTES) this.endPage()
       this.page.rows++
     }
-    if (this.entries === this.reps.length) {
-      this.reps = grown(this.reps)
-      this.defs = grown(this.defs)
-    }
+    if (this.entries === this.reps.length) this.grow(1)
     this.reps[this.entries] = rep
     this.defs[this.entries++] = def
     this.page.entries++
     if (def === this.maxDef) {
       this.page.defined++
-      writeValue(this.values, this.physical, this.path, value)
+      writeValue(this.values, this.physical, this.name, value)
     }
+  }
+
+  /** `rows` rows in which this leaf's column is absent: each one entry at levels 0, and no value. */
+  absent(rows: number): void {
+    if (rows === 0) return
+    // Absent rows add no values, so a page can only end before the first of them.
+    if (this.values.length - this.pageStart >= PAGE_BYTES) this.endPage()
+    if (this.entries + rows > this.reps.length) this.grow(rows)
+    this.reps.fill(0, this.entries, this.entries + rows)
+    this.defs.fill(0, this.entries, this.entries + rows)
+    this.entries += rows
+    this.page.entries += rows
+    this.page.rows += rows
+  }
+
+  private grow(extra: number): void {
+    let capacity = this.reps.length * 2
+    while (capacity < this.entries + extra) capacity *= 2
+    this.reps = grown(this.reps, capacity)
+    this.defs = grown(this.defs, capacity)
   }
 
   /** The pages, the last one ended. */
@@ -134,8 +155,8 @@ class Leaf {
   }
 }
 
-function grown(levels: Uint8Array): Uint8Array {
-  const next = new Uint8Array(levels.length * 2)
+function grown(levels: Uint8Array, capacity: number): Uint8Array {
+  const next = new Uint8Array(capacity)
   next.set(levels)
   return next
 }
@@ -161,24 +182,23 @@ function shred(node: SchemaNode, value: unknown, rep: number, def: number, leave
     throw new TypeError(`a checkpoint's ${node.name} must be ${node.converted === LIST ? 'a list' : 'an object'}`)
   }
   if (node.converted === MAP || node.converted === LIST) {
-    // An OPTIONAL group around one REPEATED group: present and empty, or one entry per pair or item.
-    const entries = node.converted === MAP ? Object.entries(value as Record<string, unknown>) : (value as unknown[])
-    const repeated = children[0]!
-    if (entries.length === 0) {
-      for (const child of repeated.children!) shred(child, undefined, rep, def + 1, leaves)
-      return
-    }
-    entries.forEach((entry, i) => {
-      // No map or list here is inside a repeated group: their entries repeat at level 1.
-      const at = i === 0 ? rep : 1
-      if (node.converted === MAP) {
-        const [key, item] = entry as [string, unknown]
-        shred(repeated.children![0]!, key, at, def + 2, leaves)
-        shred(repeated.children![1]!, item, at, def + 2, leaves)
-      } else {
-        shred(repeated.children![0]!, entry, at, def + 2, leaves)
+    // An OPTIONAL group around one REPEATED group: present and empty, or one entry per pair or
+    // item. No map or list here is inside a repeated group: entries after the first repeat at
+    // level 1. A map's pairs are walked in place (no array of entries per add's partitionValues).
+    const repeated = children[0]!.children!
+    let entries = 0
+    if (node.converted === MAP) {
+      const pairs = value as Record<string, unknown>
+      for (const key in pairs) {
+        if (!Object.hasOwn(pairs, key)) continue
+        const at = entries++ === 0 ? rep : 1
+        shred(repeated[0]!, key, at, def + 2, leaves)
+        shred(repeated[1]!, pairs[key], at, def + 2, leaves)
       }
-    })
+    } else {
+      for (const item of value as unknown[]) shred(repeated[0]!, item, entries++ === 0 ? rep : 1, def + 2, leaves)
+    }
+    if (entries === 0) for (const child of repeated) shred(child, undefined, rep, def + 1, leaves)
     return
   }
   const fields = value as Record<string, unknown>
@@ -225,18 +245,29 @@ interface ChunkMeta {
 /** The checkpoint file of `rows` (each one action), as Parquet bytes. */
 export function encodeCheckpointFile(rows: readonly CheckpointRow[], createdBy: string): Uint8Array {
   const leaves = LEAVES.map(({ path, physical, maxDef, maxRep }) => new Leaf(path, physical, maxDef, maxRep))
+  // Each row has one action: every other column is absent from it. A column's absent rows are
+  // counted, and entered at once before its next value (and at the end): the actions come in
+  // long runs of one kind, and a checkpoint of 20,000 adds spent most of its time entering them
+  // one by one into the other columns' leaves.
+  const absentRows = COLUMNS.map(() => 0)
+  const enterAbsent = (c: number) => {
+    const [first, end] = SPANS[c]!
+    for (let j = first; j < end; j++) leaves[j]!.absent(absentRows[c]!)
+    absentRows[c] = 0
+  }
   for (const row of rows) {
-    for (const [c, column] of COLUMNS.entries()) {
+    for (let c = 0; c < COLUMNS.length; c++) {
+      const column = COLUMNS[c]!
       const value = row[column.name]
-      if (value !== undefined && value !== null) {
-        shred(column, value, 0, 0, leaves)
+      if (value === undefined || value === null) {
+        absentRows[c]!++
         continue
       }
-      // Each row has one action: every other column is absent, at level 0 in all its leaves.
-      const [first, end] = SPANS[c]!
-      for (let j = first; j < end; j++) leaves[j]!.add(0, 0, undefined)
+      enterAbsent(c)
+      shred(column, value, 0, 0, leaves)
     }
   }
+  for (let c = 0; c < COLUMNS.length; c++) enterAbsent(c)
   const file = new Sink(1 << 16)
   file.append(MAGIC)
   const levels = new Sink(1 << 12)
@@ -261,13 +292,13 @@ export function encodeCheckpointFile(rows: readonly CheckpointRow[], createdBy: 
   return file.bytes.subarray(0, file.length)
 }
 
-function writeValue(out: Sink, physical: Physical, path: string[], value: unknown): void {
+function writeValue(out: Sink, physical: Physical, name: string, value: unknown): void {
   const expected = physical === BYTE_ARRAY ? 'string' : physical === BOOLEAN ? 'boolean' : 'number'
   if (typeof value !== expected || (expected === 'number' && !Number.isSafeInteger(value))) {
-    throw new TypeError(`a checkpoint's ${path.join('.')} must be ${expected === 'number' ? 'an integer' : `a ${expected}`}`)
+    throw new TypeError(`a checkpoint's ${name} must be ${expected === 'number' ? 'an integer' : `a ${expected}`}`)
   }
   if (physical === BYTE_ARRAY) {
-    writeByteArray(out, value as string, path.join('.'))
+    writeByteArray(out, value as string, name)
   } else if (physical === INT64) {
     out.reserve(8)
     setInt64(out.view, out.length, value as number)

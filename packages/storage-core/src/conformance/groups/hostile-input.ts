@@ -67,8 +67,8 @@ function notPlainData(label: string, value: () => unknown): Refusal {
 }
 
 /** 100 valid strings, then one with a lone surrogate, then more: refused whole, naming the column. */
-function loneSurrogateAfterText(label: string, format: 'parquet' | 'csv', text: (i: number) => string): Refusal {
-  const rows = Array.from({ length: 200 }, (_, i) => ({ id: i, team: i === 100 ? 'Texas A\udc00M' : text(i) }))
+function loneSurrogateAfterText(label: string, format: 'parquet' | 'csv', text: (i: number) => string, bad = 'Texas A\udc00M'): Refusal {
+  const rows = Array.from({ length: 200 }, (_, i) => ({ id: i, team: i === 100 ? bad : text(i) }))
   return {
     name: `value: a lone surrogate after valid strings, ${label}`,
     code: 'INVALID_ARGUMENT',
@@ -215,6 +215,8 @@ const CASES: readonly HostileCase[] = [
   // After valid text the column is already a string column: the check is the encoder's.
   loneSurrogateAfterText('in a dictionary-encoded column', 'parquet', (i) => ['Navy', 'Army'][i % 2]!),
   loneSurrogateAfterText('in a plain-encoded column (all values distinct)', 'parquet', (i) => `team ${i}`),
+  // Long text is encoded another way (Buffer's encoder, which would write U+FFFD for it).
+  loneSurrogateAfterText('in long text', 'parquet', (i) => `team ${i}: ${'a long description '.repeat(3)}`, `Texas A\udc00M: ${'a long description '.repeat(3)}`),
   loneSurrogateAfterText('in a CSV file', 'csv', (i) => `team ${i}`),
   {
     name: 'record: a class instance',
