@@ -17,7 +17,7 @@ import type { ColumnSlice } from '../codecs/parquet-pages.js'
 import { type FileColumns, type FileRows, ROWS_PER_SLICE, type ReadPlan, readFileChunks, readFileColumns } from './read-file.js'
 import { partitionOf, planPlainRead, planTableRead } from './read-plan.js'
 import { TableCache } from './table-cache.js'
-import { removesSuperseded, retentionMs } from '../table/table-options.js'
+import { checkTableOptions, removesSuperseded, retentionMs } from '../table/table-options.js'
 import type { PartitionRows } from './write-buffer.js'
 import { type TableWrite, writeTable } from './write-table.js'
 
@@ -132,6 +132,7 @@ export class Dataset {
     validateEntity(entity)
     if (!options?.schema || !Array.isArray(options.schema.columns)) throw new StorageError('INVALID_ARGUMENT', 'createTable needs a schema')
     const partitionBy = options.partitionBy ?? []
+    checkTableOptions(options)
     if ((await this.tables.latest(entity)) !== undefined) throw new StorageError('CONFLICT', `${entity} is already a table`)
     const missing = partitionBy.filter((k) => !options.schema.columns.some((c) => c.name === k))
     if (missing.length > 0) throw new StorageError('INVALID_ARGUMENT', `partition columns missing from the schema: ${missing.join(', ')}`)
@@ -142,7 +143,7 @@ export class Dataset {
       overwrite: false,
       concurrency: 1,
       schema: options.schema,
-      table: { keepRemovedFilesMs: options.keepRemovedFilesMs },
+      table: { keepRemovedFilesMs: options.keepRemovedFilesMs, checkpointInterval: options.checkpointInterval },
       singleWriter: this.singleWriter,
     })
   }
@@ -393,6 +394,7 @@ function checkWriteOptions(options: WriteOptions): void {
   if (bufferRows !== undefined && (!Number.isSafeInteger(bufferRows) || bufferRows < 1)) {
     throw new StorageError('INVALID_ARGUMENT', `bufferRows must be a positive integer, got ${bufferRows}`)
   }
+  checkTableOptions(options.table)
   const format = options.format ?? 'parquet'
   if (format === 'csv') {
     throw new StorageError('NOT_SUPPORTED', 'tables hold Parquet (Delta Lake); write a CSV file with writeCsv(path) instead')

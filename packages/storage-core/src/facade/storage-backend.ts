@@ -53,8 +53,8 @@ export interface WriteOptions {
    * `version` or a later one is not applied again, and returns 0.
    */
   txn?: { appId: string; version: number }
-  /** Options of the table this write creates (ignored when it exists). */
-  table?: { keepRemovedFilesMs?: number }
+  /** Options of the table this write creates (ignored when it exists); see `TableOptions`. */
+  table?: { keepRemovedFilesMs?: number; checkpointInterval?: number }
   /**
    * Records given in batches: how many rows are held before the partitions the input has moved
    * past (then the largest) are written out as files (default 100,000). Each write-out may add a
@@ -78,6 +78,12 @@ export interface TableOptions {
    * an overwrite), instead of deleting them right after the commit.
    */
   keepRemovedFilesMs?: number
+  /**
+   * Write a checkpoint every this many versions (Delta's `delta.checkpointInterval`, default 10):
+   * a larger interval makes commits to a table of many files cheaper, and readers replay more
+   * commits after the last checkpoint.
+   */
+  checkpointInterval?: number
 }
 
 /** A table's schema as `schema()` returns it. */

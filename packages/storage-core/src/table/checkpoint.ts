@@ -9,11 +9,11 @@ import { checkpointKey, lastCheckpointKey } from './log-files.js'
 import { retentionMs } from './table-options.js'
 import type { TableState } from './table-state.js'
 
-/**
+/*
  * Checkpoints (PROTOCOL.md, "Checkpoints"): the state at a version as one Parquet file of actions,
- * one action per row, so readers start there instead of replaying every commit.
+ * one action per row, so readers start there instead of replaying every commit. A commit writes
+ * one every `delta.checkpointInterval` versions (table-options.ts).
  */
-export const CHECKPOINT_INTERVAL = 10
 
 /** The checkpoint file of `state`: protocol, metadata, app transactions, live files and tombstones. */
 export function encodeCheckpoint(state: TableState): Uint8Array {

@@ -2,9 +2,10 @@ import { StorageError } from '../errors.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { backoffMs, sleep } from '../store/retry.js'
 import { type Action, encodeActions } from './actions.js'
-import { CHECKPOINT_INTERVAL, withoutExpiredTombstones, writeCheckpoint } from './checkpoint.js'
+import { withoutExpiredTombstones, writeCheckpoint } from './checkpoint.js'
 import { commitKey } from './log-files.js'
 import { loadState } from './snapshot.js'
+import { checkpointInterval } from './table-options.js'
 import { StateBuilder, type TableState } from './table-state.js'
 
 /** Versions a writer tries before it reports CONFLICT: each lost race means another commit landed. */
@@ -72,7 +73,7 @@ export async function commit(
       const builder = new StateBuilder(table, state)
       builder.apply(actions, version, Date.now())
       let next = builder.build(key)
-      if (version > 0 && version % CHECKPOINT_INTERVAL === 0) {
+      if (version > 0 && version % checkpointInterval(next.metadata.configuration) === 0) {
         next = withoutExpiredTombstones(next, Date.now())
         // Best effort: a missing checkpoint costs readers time, never correctness.
         await writeCheckpoint(store, next).catch(() => undefined)
