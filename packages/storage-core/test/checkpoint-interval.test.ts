@@ -72,18 +72,31 @@ describe('checkpoint interval', () => {
     }
   })
 
-  it('refuses an interval that is not a positive integer, before writing anything', async () => {
-    for (const checkpointInterval of [0, -1, 2.5, Number.NaN, '10' as unknown as number]) {
+  it('refuses table options no table configuration can hold, before writing anything', async () => {
+    const refused: [{ checkpointInterval?: number; keepRemovedFilesMs?: number }, RegExp][] = [
+      ...[0, -1, 2.5, Number.NaN, '10' as unknown as number].map((checkpointInterval): [{ checkpointInterval: number }, RegExp] => [
+        { checkpointInterval },
+        /checkpointInterval must be a positive integer/,
+      ]),
+      ...[-1, Number.NaN, Number.POSITIVE_INFINITY, '60000' as unknown as number].map((keepRemovedFilesMs): [{ keepRemovedFilesMs: number }, RegExp] => [
+        { keepRemovedFilesMs },
+        /keepRemovedFilesMs must be a number of milliseconds/,
+      ]),
+    ]
+    for (const [table, message] of refused) {
       const memory = new MemoryObjectStore()
       const storage = new ObjectStorage(memory)
-      const error = await storage.write('t', [{ id: 1 }], { part: 1 }, { table: { checkpointInterval } }).catch((e: unknown) => e)
+      const error = await storage.write('t', [{ id: 1 }], { part: 1 }, { table }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(StorageError)
       expect((error as StorageError).code).toBe('INVALID_ARGUMENT')
-      expect((error as StorageError).message).toMatch(/checkpointInterval must be a positive integer/)
-      await expect(storage.createTable('t', { schema: { columns: [{ name: 'id', type: 'int' }] }, checkpointInterval })).rejects.toThrow(/checkpointInterval/)
+      expect((error as StorageError).message).toMatch(message)
+      await expect(storage.createTable('t', { schema: { columns: [{ name: 'id', type: 'int' }] }, ...table })).rejects.toThrow(message)
       const keys: string[] = []
       for await (const entry of memory.list('')) keys.push(entry.kind === 'object' ? entry.key : entry.prefix)
       expect(keys).toEqual([])
     }
+    // 0 ms keeps nothing, and is a table option all the same.
+    const storage = new ObjectStorage(new MemoryObjectStore())
+    await expect(storage.write('t', [{ id: 1 }], { part: 1 }, { table: { keepRemovedFilesMs: 0 } })).resolves.toBe(1)
   })
 })
