@@ -134,11 +134,16 @@ class Leaf {
     this.page.rows += rows
   }
 
+  /** Room for `extra` more entries; the new room is zero, as absent entries' levels are. */
   private grow(extra: number): void {
     let capacity = this.reps.length * 2
     while (capacity < this.entries + extra) capacity *= 2
-    this.reps = grown(this.reps, capacity)
-    this.defs = grown(this.defs, capacity)
+    const reps = new Uint8Array(capacity)
+    const defs = new Uint8Array(capacity)
+    reps.set(this.reps)
+    defs.set(this.defs)
+    this.reps = reps
+    this.defs = defs
   }
 
   /** The pages, the last one ended. */
@@ -153,12 +158,6 @@ class Leaf {
     this.pageStart = this.values.length
     this.page = { entries: 0, rows: 0, defined: 0, valuesEnd: 0 }
   }
-}
-
-function grown(levels: Uint8Array, capacity: number): Uint8Array {
-  const next = new Uint8Array(capacity)
-  next.set(levels)
-  return next
 }
 
 /**
