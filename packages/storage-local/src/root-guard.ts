@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs'
+import { lstatSync, realpathSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { StorageError } from '@cfb/storage-core'
 import { BACKEND, errnoCode, fsError } from './fs-errors.js'
@@ -73,26 +73,35 @@ export class RootGuard {
   confine(abs: string, key: string): Confinement {
     const realRoot = this.realRoot(key)
     if (realRoot === undefined) return 'missing'
-    let current = abs
-    for (;;) {
-      let real: string
-      try {
-        real = realpathSync.native(current)
-      } catch (error) {
-        const code = errnoCode(error)
-        // ENOTDIR: a file sits where a folder is named; its own real path is checked one step up.
-        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fsError(error, key, 'read')
-        if (current === this.root || dirname(current) === current) return 'missing'
-        current = dirname(current)
-        continue
+    for (let current = abs; ; current = dirname(current)) {
+      const real = realPathOf(current, key, current === abs)
+      if (real !== undefined) {
+        if (!isWithin(realRoot, real)) {
+          throw new StorageError('PERMISSION_DENIED', `${key}: resolves outside the storage root`, {
+            backend: BACKEND,
+            key,
+          })
+        }
+        return 'inside'
       }
-      if (!isWithin(realRoot, real)) {
-        throw new StorageError('PERMISSION_DENIED', `${key}: resolves outside the storage root`, {
-          backend: BACKEND,
-          key,
-        })
-      }
-      return 'inside'
+      if (current === this.root || dirname(current) === current) return 'missing'
     }
+  }
+}
+
+/**
+ * The real path of `path`, or undefined when nothing is there. A path that is `likelyMissing` (the
+ * one asked about is often a new object's; its folders mostly exist) is first looked for with an
+ * lstat that returns undefined, which costs less than a realpath that fails (Node builds an error).
+ */
+function realPathOf(path: string, key: string, likelyMissing: boolean): string | undefined {
+  try {
+    if (likelyMissing && lstatSync(path, { throwIfNoEntry: false }) === undefined) return undefined
+    return realpathSync.native(path)
+  } catch (error) {
+    const code = errnoCode(error)
+    // ENOENT: nothing there, or a link to nothing; ENOTDIR: a file sits where a folder is named.
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fsError(error, key, 'read')
+    return undefined
   }
 }
