@@ -91,7 +91,7 @@ export function actionsFor(
         configuration: tableConfiguration(write.table ?? {}),
       },
     })
-  } else if (schemaString(fields) !== schemaString(current.fields)) {
+  } else if (!sameFields(fields, current.fields) && schemaString(fields) !== schemaString(current.fields)) {
     actions.push({ metaData: { ...current.metadata, schemaString: schemaString(fields) } })
   }
   if (write.txn) actions.push({ txn: { appId: write.txn.appId, version: write.txn.version, lastUpdated: now } })
@@ -114,6 +114,11 @@ function stillFits(schema: WriteSchema, current: TableState | undefined): boolea
     const other = theirs.get(c.name)
     return other === undefined || other.type === 'null' || c.type === 'null' || (other.type === c.type && other.deltaType === c.deltaType)
   })
+}
+
+/** True when `mergeFields` kept the current fields as they were (the common case: no new column). */
+function sameFields(a: readonly DeltaField[], b: readonly DeltaField[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i])
 }
 
 /** The current fields, with columns we typed that are still untyped there, and our new columns. */

@@ -32,8 +32,10 @@ export class StateBuilder {
   files: LayeredMap<string, AddFile>
   tombstones: LayeredMap<string, RemoveFile>
   txns: LayeredMap<string, Txn>
+  readonly #from: TableState | undefined
 
   constructor(readonly table: string, from?: TableState) {
+    this.#from = from
     this.files = LayeredMap.over(from?.files)
     this.tombstones = LayeredMap.over(from?.tombstones)
     this.txns = LayeredMap.over(from?.txns)
@@ -75,7 +77,9 @@ export class StateBuilder {
       })
     }
     checkReadable(this.protocol, this.table)
-    const fields = parseSchemaString(this.metadata.schemaString, key)
+    // Most commits leave the metadata as it was: its schema is then the one already parsed.
+    const same = this.#from?.metadata === this.metadata ? this.#from : undefined
+    const fields = same ? same.fields : parseSchemaString(this.metadata.schemaString, key)
     return {
       table: this.table,
       version: this.version,
@@ -83,7 +87,7 @@ export class StateBuilder {
       protocol: this.protocol,
       metadata: this.metadata,
       fields,
-      columns: fields.map(columnOf),
+      columns: same ? same.columns : fields.map(columnOf),
       files: this.files,
       tombstones: this.tombstones,
       txns: this.txns,
