@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
@@ -414,6 +414,17 @@ describe('root confinement', () => {
     expect((await errorOf(store.put('secret-link.txt', text('overwritten')))).code).toBe('PERMISSION_DENIED')
     expect((await readdir(outside)).sort()).toEqual(['secret.txt'])
     expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('secret')
+  })
+
+  it('treats a link to nothing outside the root as no object: a put replaces the link itself, a create-only put conflicts', async () => {
+    await symlink(join(outside, 'not-yet.txt'), join(root, 'dangling.txt'))
+    expect((await errorOf(store.get('dangling.txt'))).code).toBe('NOT_FOUND')
+    expect((await errorOf(store.head('dangling.txt'))).code).toBe('NOT_FOUND')
+    expect((await errorOf(store.put('dangling.txt', text('once'), { ifNoneMatch: '*' }))).code).toBe('CONFLICT')
+    await store.put('dangling.txt', text('inside'))
+    expect(decode(await store.get('dangling.txt'))).toBe('inside')
+    expect((await lstat(join(root, 'dangling.txt'))).isSymbolicLink()).toBe(false)
+    expect((await readdir(outside)).sort()).toEqual(['secret.txt'])
   })
 
   it('refuses to delete through a link leading outside the root', async () => {
