@@ -26,6 +26,20 @@ describe('column buffers given back after encoding', () => {
     expect(columnValues('int', 6_000).numbers!.buffer === old.numbers!.buffer).toBe(true)
   })
 
+  it("reuse a string column's item array emptied, cut to the rows, for up to its length and at least half of it", () => {
+    const old = columnValues('string', 6_000)
+    old.items!.fill('Navy')
+    recycleColumnValues([old])
+    // Emptied as soon as it is given back: a spare keeps none of the caller's strings alive.
+    expect(old.items!.every((item) => item === undefined)).toBe(true)
+    expect(columnValues('string', 2_000).items === old.items).toBe(false)
+    expect(columnValues('string', 7_000).items === old.items).toBe(false)
+    const next = columnValues('json', 5_000)
+    expect(next.items === old.items).toBe(true)
+    expect(next.items).toHaveLength(5_000)
+    expect(columnValues('string', 5_000).items === old.items).toBe(false)
+  })
+
   it('are not handed out twice when given back twice', () => {
     const a = columnValues('float', 3_000)
     recycleColumnValues([a])
@@ -55,8 +69,10 @@ describe('column buffers given back after encoding', () => {
         flag: fc.option(fc.boolean(), { nil: null }),
         at: fc.option(fc.date({ min: new Date(0), max: new Date(2e12), noInvalidDate: true }), { nil: null }),
         team: fc.option(fc.constantFrom('Navy', 'Army', 'Air Force'), { nil: null }),
+        // Mostly distinct: no dictionary, so values and page bounds are taken from the items.
+        note: fc.option(fc.string({ maxLength: 6 }), { nil: null }),
       },
-      { requiredKeys: ['id', 'score', 'flag', 'at', 'team'] },
+      { requiredKeys: ['id', 'score', 'flag', 'at', 'team', 'note'] },
     )
     // Partitions of 4,100 to 8,000 rows: their columns (4.1-8 KB of flags, 33-64 KB of numbers)
     // reuse each other's buffers.
@@ -70,13 +86,14 @@ describe('column buffers given back after encoding', () => {
             { name: 'flag', type: 'boolean' as const },
             { name: 'at', type: 'timestamp' as const },
             { name: 'team', type: 'string' as const },
+            { name: 'note', type: 'string' as const },
             { name: 'part', type: 'int' as const },
           ],
         }
         await storage.createTable('t', { schema, partitionBy: ['part'] })
         for (const [part, records] of partitions.entries()) await storage.write('t', records, { part })
         for (const [part, records] of partitions.entries()) {
-          const read = await storage.readIndex('t', { part }, { columns: ['id', 'score', 'flag', 'at', 'team'] })
+          const read = await storage.readIndex('t', { part }, { columns: ['id', 'score', 'flag', 'at', 'team', 'note'] })
           expect(read).toEqual(records)
         }
       }),
