@@ -73,8 +73,7 @@ export async function* readFileChunks(store: ObjectStore, file: PlannedFile, pla
     // Rows decoded with just the wanted columns, in order, are handed out as they are.
     const asDecoded =
       projected &&
-      wanted !== undefined &&
-      wanted.every((c) => fileColumns.includes(c) && !plan.partitionKeys.has(c)) &&
+      wanted?.every((c) => fileColumns.includes(c) && !plan.partitionKeys.has(c)) === true &&
       filterColumns.every((c) => wanted.includes(c))
     // Nothing to add, match or reshape: the slice is handed out as it came.
     if (asDecoded && plan.rowConditions.size === 0) return { rows: raw, columns: fileColumns }
