@@ -138,7 +138,7 @@ describe('round trip on local disk', () => {
     expect(json).toEqual([{ key: expect.stringMatching(/^games\/season=2023\/week=1\/part-/), size: expect.any(Number) }])
     expect(lines((await ok(['ls', 'nothing-here/', '--backend', local])).stdout)).toEqual([])
     // --json works after the command too.
-    expect((await ok(['ls', 'games/season=2023/week=1/part-', '--backend', local, '--json'])).stdout).toBe(JSON.stringify(json) + '\n')
+    expect((await ok(['ls', 'games/season=2023/week=1/part-', '--backend', local, '--json'])).stdout).toBe(`${JSON.stringify(json)}\n`)
   })
 
   it('doctor prints the settings the spec puts in effect, reachable: yes and writable: yes, and leaves no probe behind', async () => {
