@@ -48,6 +48,63 @@ export function columnValues(type: ColumnType, rows: number): ColumnValues {
 type TypedArrayKind<T> = { new (buffer: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }
 
 /**
+ * Things given back for reuse, up to `maxCount` of them and `maxTotal` in size. A request takes the
+ * smallest that holds it and is no more than twice its size, so that a large one is not held by a
+ * small column.
+ */
+class Spares<T> {
+  private readonly kept: T[] = []
+  private total = 0
+
+  constructor(
+    private readonly sizeOf: (item: T) => number,
+    private readonly maxCount: number,
+    private readonly maxTotal: number,
+  ) {}
+
+  take(size: number): T | undefined {
+    const { kept, sizeOf } = this
+    let best = -1
+    for (let k = 0; k < kept.length; k++) {
+      const has = sizeOf(kept[k]!)
+      if (has >= size && has <= 2 * size && (best === -1 || has < sizeOf(kept[best]!))) best = k
+    }
+    if (best === -1) return undefined
+    const item = kept[best]!
+    kept[best] = kept[kept.length - 1]!
+    kept.pop()
+    this.total -= sizeOf(item)
+    return item
+  }
+
+  /** False when it is not kept: one given back twice, or no room. */
+  give(item: T): boolean {
+    const size = this.sizeOf(item)
+    if (this.kept.length >= this.maxCount || this.total + size > this.maxTotal || this.kept.includes(item)) return false
+    this.kept.push(item)
+    this.total += size
+    return true
+  }
+}
+
+/** Arrays smaller than this are cheap to make. */
+const MIN_SPARE_BYTES = 4096
+
+/*
+ * The typed arrays of columns already encoded, kept for the next columns: a sequential write makes
+ * the same few dozen for every partition, and Node 24 marks the whole heap, the caller's records
+ * with it, for every few dozen MB of ArrayBuffers made (Node 20 and 22 collect them cheaply).
+ */
+const buffers = new Spares<ArrayBufferLike>((buffer) => buffer.byteLength, 64, 16 * 1024 * 1024)
+
+/*
+ * The item arrays of string columns encoded, kept for the next: made new for each file, they were
+ * most of what a write allocated (24 MB of 63 for writePartitioned of 1M rows), and each lived
+ * through a young-generation collection or two, which copied it.
+ */
+const itemArrays = new Spares<unknown[]>((items) => items.length, 32, 2 * 1024 * 1024)
+
+/**
  * An array of `rows`, zeroed unless `zero` is false (its contents are then whatever they were).
  * All but the smallest are over shared memory, which the encoding worker reads without a copy or
  * a transfer (so the array stays usable here, and reusable).
@@ -55,9 +112,18 @@ type TypedArrayKind<T> = { new (buffer: ArrayBufferLike, offset: number, length:
 function typedArray<T extends Uint8Array | Float64Array>(Kind: TypedArrayKind<T>, rows: number, zero = true): T {
   const bytes = rows * Kind.BYTES_PER_ELEMENT
   if (bytes < MIN_SPARE_BYTES) return new Kind(new ArrayBuffer(bytes), 0, rows)
-  const spare = reused(Kind, rows)
-  if (spare === undefined) return new Kind(new SharedArrayBuffer(bytes), 0, rows)
+  const buffer = buffers.take(bytes)
+  if (buffer === undefined) return new Kind(new SharedArrayBuffer(bytes), 0, rows)
+  const spare = new Kind(buffer, 0, rows)
   return zero ? (spare.fill(0) as T) : spare
+}
+
+/** An array of `rows` slots, all undefined: a spare cut to length, or a new one. */
+function itemsArray(rows: number): unknown[] {
+  const items = itemArrays.take(rows)
+  if (items === undefined) return new Array(rows)
+  items.length = rows
+  return items
 }
 
 /** A byte array of `length` to be written over, made as column arrays are (shared from 4,096 bytes). */
@@ -70,83 +136,24 @@ export function recycleBytes(bytes: Uint8Array): void {
   spare(bytes)
 }
 
-/*
- * The typed arrays of columns already encoded, kept for the next columns: a sequential write makes
- * the same few dozen for every partition, and Node 24 marks the whole heap, the caller's records
- * with it, for every few dozen MB of ArrayBuffers made (Node 20 and 22 collect them cheaply).
- */
-const spares: ArrayBufferLike[] = []
-/** Arrays smaller than this are cheap to make. */
-const MIN_SPARE_BYTES = 4096
-const MAX_SPARES = 64
-const MAX_SPARE_BYTES = 16 * 1024 * 1024
-let spareBytes = 0
-
-/** An array of `rows` over a spare buffer no more than twice its size, if there is one (not zeroed). */
-function reused<T extends Uint8Array | Float64Array>(Kind: TypedArrayKind<T>, rows: number): T | undefined {
-  const bytes = rows * Kind.BYTES_PER_ELEMENT
-  if (spares.length === 0) return undefined
-  let best = -1
-  for (let k = 0; k < spares.length; k++) {
-    const size = spares[k]!.byteLength
-    if (size >= bytes && size <= 2 * bytes && (best === -1 || size < spares[best]!.byteLength)) best = k
-  }
-  if (best === -1) return undefined
-  const buffer = spares[best]!
-  spares[best] = spares[spares.length - 1]!
-  spares.pop()
-  spareBytes -= buffer.byteLength
-  return new Kind(buffer, 0, rows)
-}
-
 /**
- * Gives the typed arrays of `values` back for reuse: only once they are encoded and nothing reads
- * them again (the next columns made will hold other values in them).
+ * Gives the arrays of `values` back for reuse: only once they are encoded and nothing reads them
+ * again (the next columns made will hold other values in them).
  */
 export function recycleColumnValues(values: readonly ColumnValues[]): void {
   for (const column of values) {
     spare(column.defined)
     if (column.numbers) spare(column.numbers)
-    else if (column.items) spareItems(column.items)
+    else if (column.items && column.items.length * 8 >= MIN_SPARE_BYTES && itemArrays.give(column.items)) {
+      // Emptied: a spare must not keep the caller's strings alive.
+      column.items.fill(undefined)
+    }
   }
-}
-
-/*
- * The item arrays of string columns encoded, kept for the next: made new for each file, they were
- * most of what a write allocated (24 MB of 63 for writePartitioned of 1M rows), and each lived
- * through a young-generation collection or two, which copied it.
- */
-const itemSpares: unknown[][] = []
-const MAX_ITEM_SPARES = 32
-
-/** An array of `rows` slots, all undefined: a spare no more than twice as long cut to length, or a new one. */
-function itemsArray(rows: number): unknown[] {
-  for (let k = itemSpares.length - 1; k >= 0; k--) {
-    const items = itemSpares[k]!
-    if (items.length < rows || items.length > 2 * rows) continue
-    itemSpares[k] = itemSpares[itemSpares.length - 1]!
-    itemSpares.pop()
-    items.length = rows
-    return items
-  }
-  return new Array(rows)
-}
-
-function spareItems(items: unknown[]): void {
-  if (items.length < MIN_SPARE_BYTES / 8 || itemSpares.length >= MAX_ITEM_SPARES || itemSpares.includes(items)) return
-  // Emptied: a spare must not keep the caller's strings alive.
-  items.fill(undefined)
-  itemSpares.push(items)
 }
 
 function spare(array: Uint8Array | Float64Array): void {
-  const buffer = array.buffer
-  // Only an array that starts its buffer (as these all do), never a buffer given back twice, nor
-  // a detached one (0 bytes).
-  if (array.byteOffset !== 0 || buffer.byteLength < MIN_SPARE_BYTES || spares.includes(buffer)) return
-  if (spares.length >= MAX_SPARES || spareBytes + buffer.byteLength > MAX_SPARE_BYTES) return
-  spares.push(buffer)
-  spareBytes += buffer.byteLength
+  // Only an array that starts its buffer (as these all do), nor a detached one (0 bytes).
+  if (array.byteOffset === 0 && array.buffer.byteLength >= MIN_SPARE_BYTES) buffers.give(array.buffer)
 }
 
 /** Stores a non-null value of `type` at row `i`. */
