@@ -91,7 +91,7 @@ export function actionsFor(
         configuration: tableConfiguration(write.table ?? {}),
       },
     })
-  } else if (!sameFields(fields, current.fields) && schemaString(fields) !== schemaString(current.fields)) {
+  } else if (fields !== current.fields && schemaString(fields) !== schemaString(current.fields)) {
     actions.push({ metaData: { ...current.metadata, schemaString: schemaString(fields) } })
   }
   if (write.txn) actions.push({ txn: { appId: write.txn.appId, version: write.txn.version, lastUpdated: now } })
@@ -116,17 +116,16 @@ function stillFits(schema: WriteSchema, current: TableState | undefined): boolea
   })
 }
 
-/** True when `mergeFields` kept the current fields as they were (the common case: no new column). */
-function sameFields(a: readonly DeltaField[], b: readonly DeltaField[]): boolean {
-  return a.length === b.length && a.every((f, i) => f === b[i])
-}
-
-/** The current fields, with columns we typed that are still untyped there, and our new columns. */
-function mergeFields(current: readonly DeltaField[], ours: readonly DeltaField[]): DeltaField[] {
+/**
+ * The current fields, with columns we typed that are still untyped there, and our new columns;
+ * `current` itself when that changes nothing (most writes), so no schema need be compared.
+ */
+function mergeFields(current: readonly DeltaField[], ours: readonly DeltaField[]): readonly DeltaField[] {
   const mine = new Map(ours.map((f) => [f.name, f]))
   const merged = current.map((f) => (columnOf(f).type === 'null' && mine.has(f.name) ? mine.get(f.name)! : f))
   const names = new Set(current.map((f) => f.name))
-  return [...merged, ...ours.filter((f) => !names.has(f.name))]
+  const added = ours.filter((f) => !names.has(f.name))
+  return added.length === 0 && merged.every((f, i) => f === current[i]) ? current : [...merged, ...added]
 }
 
 /** Removes for every live file in the partitions this overwrite writes. */
